@@ -1,0 +1,56 @@
+/**
+ * Problems found in a policy, located so that Xcode, GitHub and a terminal can all point at them.
+ */
+
+/** One problem, with where it is and which key it concerns. */
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  /** The policy file as the user named it (relative paths stay relative). */
+  file: string;
+  /** 1-based line, when the problem has a place in the file. */
+  line?: number;
+  /** 1-based column, when the problem has a place in the file. */
+  column?: number;
+  /** Key path such as `tiers[2].memoryLimit`, when the problem concerns a key. */
+  path?: string;
+  message: string;
+}
+
+/** A key path as the user reads it: `['tiers', 2, 'memoryLimit']` -> `tiers[2].memoryLimit`. */
+export function formatKeyPath(segments: readonly PropertyKey[]): string {
+  let text = '';
+  for (const segment of segments) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else text += text === '' ? String(segment) : `.${String(segment)}`;
+  }
+  return text;
+}
+
+/**
+ * `tiers.yaml:14:16: error: tiers[2].memoryLimit: expected ...`: the compiler shape that Xcode and
+ * most editors turn into a clickable location.
+ */
+export function formatDiagnostic(diagnostic: Diagnostic): string {
+  const place = [diagnostic.file, diagnostic.line, diagnostic.column].filter((part) => part !== undefined).join(':');
+  const subject = diagnostic.path ? `${diagnostic.path}: ` : '';
+  return `${place}: ${diagnostic.severity}: ${subject}${diagnostic.message}`;
+}
+
+/** Diagnostics in file order, errors before warnings at the same place; ties keep their order. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return diagnostics
+    .map((diagnostic, index) => ({ diagnostic, index }))
+    .sort(
+      (a, b) =>
+        (a.diagnostic.line ?? 0) - (b.diagnostic.line ?? 0) ||
+        (a.diagnostic.column ?? 0) - (b.diagnostic.column ?? 0) ||
+        Number(a.diagnostic.severity === 'warning') - Number(b.diagnostic.severity === 'warning') ||
+        a.index - b.index,
+    )
+    .map(({ diagnostic }) => diagnostic);
+}
+
+/** True when any diagnostic is an error (warnings alone do not stop generation). */
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((diagnostic) => diagnostic.severity === 'error');
+}

@@ -1,0 +1,36 @@
+/**
+ * What may become a Swift identifier in generated code. Tier names become enum cases, so a name
+ * must be usable as `case name` and `.name` without backticks and must not collide with a member
+ * memtier generates on the same type.
+ */
+
+/** Words Swift reserves (plus `Type` and `Protocol`, which mean the metatype after a dot). */
+export const SWIFT_RESERVED_WORDS: ReadonlySet<string> = new Set([
+  'Any', 'Protocol', 'Self', 'Type', '_', 'actor', 'any', 'as', 'associatedtype', 'async', 'await', 'break',
+  'case', 'catch', 'class', 'continue', 'default', 'defer', 'deinit', 'do', 'else', 'enum', 'extension',
+  'fallthrough', 'false', 'fileprivate', 'for', 'func', 'guard', 'if', 'import', 'in', 'init', 'inout',
+  'internal', 'is', 'let', 'nil', 'open', 'operator', 'precedencegroup', 'private', 'protocol', 'public',
+  'repeat', 'rethrows', 'return', 'self', 'some', 'static', 'struct', 'subscript', 'super', 'switch',
+  'throw', 'throws', 'true', 'try', 'typealias', 'var', 'where', 'while',
+]);
+
+/** Members memtier declares on `DeviceMemoryTier`; a case with one of these names would not compile. */
+export const GENERATED_TIER_MEMBERS: ReadonlySet<string> = new Set([
+  'allCases', 'current', 'hashValue', 'physicalMemoryUpperBound', 'rawValue', 'sortIndex',
+]);
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Why `name` cannot be a tier's enum case, or undefined when it can. */
+export function tierNameProblem(name: string): string | undefined {
+  if (!IDENTIFIER.test(name)) {
+    return `${JSON.stringify(name)} is not a Swift identifier; use letters, digits and _ (not starting with a digit), e.g. "standard"`;
+  }
+  if (SWIFT_RESERVED_WORDS.has(name)) {
+    return `"${name}" is a Swift keyword and would need backticks everywhere; choose another name, e.g. "${name}Tier"`;
+  }
+  if (GENERATED_TIER_MEMBERS.has(name)) {
+    return `"${name}" is already a member of the generated DeviceMemoryTier; choose another name, e.g. "${name}Tier"`;
+  }
+  return undefined;
+}

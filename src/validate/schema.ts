@@ -1,0 +1,111 @@
+/**
+ * The policy format: the only definition of what tiers.yaml (and later tiers.config.ts) may hold.
+ * Types, defaults and editor documentation all come from here.
+ */
+import { z } from 'zod';
+import { parseSize, SIZE_EXPECTATION } from './units.js';
+
+/** A byte size: a whole number of bytes, or a string with a unit ("20MiB", "2.5GiB", "4GB"). */
+export const sizeSchema = z
+  .union([z.number(), z.string()], { error: `expected ${SIZE_EXPECTATION}` })
+  .transform((value, ctx): bigint => {
+    const result = parseSize(value);
+    if (result.ok) return result.bytes;
+    ctx.addIssue({ code: 'custom', message: result.reason, input: value });
+    return z.NEVER;
+  });
+
+const positiveSize = sizeSchema.refine((bytes) => bytes > 0n, { message: 'must be larger than 0 bytes' });
+
+const count = (what: string) =>
+  z
+    .number({ error: `expected a whole number of ${what}` })
+    .int({ error: `expected a whole number of ${what}` })
+    .positive({ error: `must be at least 1` })
+    .max(Number.MAX_SAFE_INTEGER, { error: `is too large` });
+
+/** One memory tier: a range of physical memory and the limits that apply to it. */
+export const tierSchema = z.strictObject({
+  name: z
+    .string({ error: 'expected a tier name such as "standard"' })
+    .describe('Swift enum case of DeviceMemoryTier, e.g. "standard". Unique, a valid Swift identifier.'),
+  description: z
+    .string({ error: 'expected text' })
+    .optional()
+    .describe('Becomes the doc comment of the Swift case.'),
+  upTo: positiveSize
+    .optional()
+    .describe(
+      'Inclusive upper bound on ProcessInfo.processInfo.physicalMemory. Every tier but the last has one; ' +
+        'the last tier has none and catches every larger device.',
+    ),
+  cacheLimit: sizeSchema.describe('MLX GPU buffer cache limit (MLX.GPU.set(cacheLimit:)).'),
+  memoryLimit: positiveSize
+    .nullable()
+    .describe('MLX GPU memory limit (MLX.GPU.set(memoryLimit:)), or null to leave MLX its own default.'),
+  maxTokens: count('tokens').describe('GenerateParameters.maxTokens for this tier.'),
+  imageSize: count('pixels').describe('Longest image side in pixels given to the model.'),
+  keepModelLoaded: z
+    .boolean({ error: 'expected true or false' })
+    .describe('Keep the loaded model cached between generations.'),
+  aggressiveCleanup: z
+    .boolean({ error: 'expected true or false' })
+    .describe('Run extra clean-up passes when the model is unloaded.'),
+}, { error: 'expected a tier: a mapping with name, upTo, cacheLimit, memoryLimit, maxTokens, imageSize, keepModelLoaded and aggressiveCleanup' });
+
+/** Sampling parameters shared by every tier (MLXLMCommon.GenerateParameters). */
+export const generationSchema = z.strictObject({
+  temperature: z
+    .number({ error: 'expected a number such as 0.7' })
+    .min(0, { error: 'must be 0 or more' })
+    .max(2, { error: 'must be at most 2' })
+    .default(0.7)
+    .describe('Sampling temperature. Default 0.7, as in the design document.'),
+  topP: z
+    .number({ error: 'expected a number such as 0.9' })
+    .gt(0, { error: 'must be more than 0' })
+    .max(1, { error: 'must be at most 1' })
+    .default(0.9)
+    .describe('Nucleus sampling probability mass. Default 0.9, as in the design document.'),
+}, { error: 'expected a mapping with temperature and topP' });
+
+/** A promise the policy makes about one device: this much physical memory lands in that tier. */
+export const expectationSchema = z.strictObject({
+  physicalMemory: sizeSchema.describe('Bytes as ProcessInfo.processInfo.physicalMemory reports them.'),
+  tier: z.string({ error: 'expected a tier name' }).describe('The tier that memory must map to.'),
+  device: z.string({ error: 'expected text' }).optional().describe('Which device reports this value, for messages.'),
+}, { error: 'expected a mapping with physicalMemory and tier' });
+
+/** Where and how the Swift is written. */
+export const outputSchema = z.strictObject({
+  directory: z
+    .string({ error: 'expected a folder path' })
+    .min(1, { error: 'must not be empty' })
+    .default('generated')
+    .describe('Folder for the generated Swift, relative to the policy file. Default "generated".'),
+  accessLevel: z
+    .enum(['internal', 'public'], { error: 'expected "internal" or "public"' })
+    .default('internal')
+    .describe('Swift access level of the generated declarations. Default "internal".'),
+}, { error: 'expected a mapping with directory and accessLevel' });
+
+/** The whole policy file. */
+export const policySchema = z.strictObject({
+  tiers: z
+    .array(tierSchema, { error: 'expected a list of tiers' })
+    .min(1, { error: 'needs at least one tier' })
+    .describe('Memory tiers from the smallest device to the largest.'),
+  generation: generationSchema.prefault({}).describe('Generation parameters shared by all tiers.'),
+  expectations: z
+    .array(expectationSchema, { error: 'expected a list of { physicalMemory, tier }' })
+    .default([])
+    .describe('Devices whose tier the policy promises; a broken promise is a validation error.'),
+  output: outputSchema.prefault({}).describe('Output settings.'),
+}, { error: 'expected a mapping with a "tiers:" list' });
+
+/** A policy after parsing: sizes are exact bytes, defaults filled in. */
+export type Policy = z.output<typeof policySchema>;
+/** One tier of a parsed policy. */
+export type Tier = Policy['tiers'][number];
+/** One expectation of a parsed policy. */
+export type Expectation = Policy['expectations'][number];

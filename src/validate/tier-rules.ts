@@ -1,0 +1,133 @@
+/**
+ * Rules zod cannot express on one value alone: tier order and boundaries, limits against each other,
+ * and the policy's own expectations.
+ */
+import type { Policy, Tier } from './schema.js';
+import { classify } from './classify.js';
+import { formatSize } from './units.js';
+import { suggest } from './did-you-mean.js';
+import { tierNameProblem } from '../swift/identifier.js';
+
+/** Records one problem at a key path. */
+export type Report = (
+  severity: 'error' | 'warning',
+  path: readonly PropertyKey[],
+  message: string,
+  options?: { key?: boolean },
+) => void;
+
+/** Runs every semantic rule, reporting all problems rather than stopping at the first. */
+export function checkPolicyRules(policy: Policy, report: Report): void {
+  checkNames(policy.tiers, report);
+  const boundariesOk = checkBoundaries(policy.tiers, report);
+  checkLimits(policy.tiers, report);
+  checkGrowth(policy.tiers, report);
+  checkExpectations(policy, report, boundariesOk);
+}
+
+function checkNames(tiers: readonly Tier[], report: Report): void {
+  const seen = new Map<string, number>();
+  tiers.forEach((tier, index) => {
+    const problem = tierNameProblem(tier.name);
+    if (problem) report('error', ['tiers', index, 'name'], problem);
+    const first = seen.get(tier.name);
+    if (first !== undefined) {
+      report('error', ['tiers', index, 'name'], `"${tier.name}" is already the name of tiers[${first}]; tier names must be unique`);
+    } else {
+      seen.set(tier.name, index);
+    }
+  });
+}
+
+/** Returns whether the boundaries are sound enough to classify devices with. */
+function checkBoundaries(tiers: readonly Tier[], report: Report): boolean {
+  let ok = true;
+  let previous: { index: number; upTo: bigint } | undefined;
+  tiers.forEach((tier, index) => {
+    const last = index === tiers.length - 1;
+    if (last && tier.upTo !== undefined) {
+      ok = false;
+      report('error', ['tiers', index, 'upTo'], `the last tier catches every larger device and takes no upTo; remove it or add a tier after "${tier.name}"`, { key: true });
+    }
+    if (!last && tier.upTo === undefined) {
+      ok = false;
+      report('error', ['tiers', index], `"${tier.name}" needs an upTo (inclusive upper bound on physical memory); only the last tier may leave it out`);
+    }
+    if (tier.upTo === undefined) return;
+    if (previous && tier.upTo <= previous.upTo) {
+      ok = false;
+      report('error', ['tiers', index, 'upTo'], `${formatSize(tier.upTo)} must be larger than tiers[${previous.index}].upTo (${formatSize(previous.upTo)}); list tiers from the smallest device to the largest`);
+    }
+    previous = { index, upTo: tier.upTo };
+  });
+  return ok;
+}
+
+function checkLimits(tiers: readonly Tier[], report: Report): void {
+  tiers.forEach((tier, index) => {
+    if (tier.memoryLimit !== null && tier.cacheLimit > tier.memoryLimit) {
+      report('error', ['tiers', index, 'cacheLimit'], `${formatSize(tier.cacheLimit)} is larger than this tier's memoryLimit (${formatSize(tier.memoryLimit)})`);
+    }
+    if (tier.memoryLimit !== null && tier.upTo !== undefined && tier.memoryLimit > tier.upTo) {
+      report('error', ['tiers', index, 'memoryLimit'], `${formatSize(tier.memoryLimit)} is more than the physical memory of any device in "${tier.name}" (upTo ${formatSize(tier.upTo)})`);
+    }
+  });
+}
+
+const UNLIMITED = 2n ** 64n;
+const GROWING_KEYS = ['cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize'] as const;
+
+/** Larger devices getting smaller limits is legal but almost always a slip: warn, naming both values. */
+function checkGrowth(tiers: readonly Tier[], report: Report): void {
+  for (let index = 1; index < tiers.length; index += 1) {
+    const smaller = tiers[index - 1]!;
+    const larger = tiers[index]!;
+    for (const key of GROWING_KEYS) {
+      const before = amount(smaller[key]);
+      const after = amount(larger[key]);
+      if (after < before) {
+        report('warning', ['tiers', index, key], `${show(key, larger[key])} is less than "${smaller.name}" has (${show(key, smaller[key])}), although "${larger.name}" is for larger devices`);
+      }
+    }
+    if (smaller.keepModelLoaded && !larger.keepModelLoaded) {
+      report('warning', ['tiers', index, 'keepModelLoaded'], `"${smaller.name}" keeps the model loaded but the larger "${larger.name}" does not`);
+    }
+    if (!smaller.aggressiveCleanup && larger.aggressiveCleanup) {
+      report('warning', ['tiers', index, 'aggressiveCleanup'], `"${larger.name}" cleans up aggressively but the smaller "${smaller.name}" does not`);
+    }
+  }
+}
+
+function amount(value: bigint | number | null): bigint {
+  return value === null ? UNLIMITED : BigInt(value);
+}
+
+function show(key: (typeof GROWING_KEYS)[number], value: bigint | number | null): string {
+  if (value === null) return 'no limit';
+  return key === 'cacheLimit' || key === 'memoryLimit' ? formatSize(BigInt(value)) : String(value);
+}
+
+/** Unknown tier names are always reported; classification only when the boundaries are sound. */
+function checkExpectations(policy: Policy, report: Report, canClassify: boolean): void {
+  const names = policy.tiers.map((tier) => tier.name);
+  policy.expectations.forEach((expectation, index) => {
+    const expected = names.indexOf(expectation.tier);
+    if (expected === -1) {
+      const guess = suggest(expectation.tier, names);
+      const hint = guess ? `did you mean "${guess}"?` : `tiers are ${names.join(', ')}`;
+      report('error', ['expectations', index, 'tier'], `there is no tier "${expectation.tier}"; ${hint}`);
+      return;
+    }
+    if (!canClassify) return;
+    const result = classify(policy.tiers, expectation.physicalMemory);
+    if (result.index === expected) return;
+    const size = formatSize(expectation.physicalMemory);
+    const who = expectation.device ? `${expectation.device} reports ${size} and` : size;
+    const got = names[result.index]!;
+    const boundary = result.atOrBelow
+      ? `it is at or below tiers[${result.atOrBelow.index}].upTo (${formatSize(result.atOrBelow.bytes)})` +
+        (result.above ? ` and above tiers[${result.above.index}].upTo (${formatSize(result.above.bytes)})` : '')
+      : `it is above tiers[${result.above!.index}].upTo (${formatSize(result.above!.bytes)}), the last boundary`;
+    report('error', ['expectations', index], `${who} is expected in "${expectation.tier}" but lands in "${got}": ${boundary}`);
+  });
+}

@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import { formatDiagnostic } from '../../src/diagnostics/diagnostic.js';
+import type { Policy } from '../../src/validate/schema.js';
+import { validatePolicyYaml } from '../../src/validate/validate-policy.js';
+
+/** The shipped default policy, as text. */
+export const DEFAULT_POLICY_TEXT = readFileSync(fileURLToPath(new URL('../../tiers.yaml', import.meta.url)), 'utf8');
+
+/** The shipped policy with one value replaced (or removed, with `undefined`) at a key path. */
+export function editedPolicy(edits: [path: (string | number)[], value: unknown][]): string {
+  const doc = parseDocument(DEFAULT_POLICY_TEXT);
+  for (const [path, value] of edits) {
+    if (value === undefined) doc.deleteIn(path);
+    else doc.setIn(path, value);
+  }
+  return doc.toString();
+}
+
+/** Validates text and returns the formatted diagnostics. */
+export function diagnosticsOf(text: string, file = 'tiers.yaml'): string[] {
+  return validatePolicyYaml(text, file).diagnostics.map(formatDiagnostic);
+}
+
+/** Validates text that must be valid, and returns the policy. */
+export function validPolicy(text: string = DEFAULT_POLICY_TEXT): Policy {
+  const result = validatePolicyYaml(text, 'tiers.yaml');
+  if (!result.policy) throw new Error(`expected a valid policy:\n${result.diagnostics.map(formatDiagnostic).join('\n')}`);
+  return result.policy;
+}

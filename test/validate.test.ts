@@ -1,0 +1,261 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY_TEXT, diagnosticsOf, editedPolicy, validPolicy } from './helpers/policy.js';
+
+describe('the shipped policy', () => {
+  it('is valid, without warnings, and holds plan B of the design document byte for byte', () => {
+    expect(diagnosticsOf(DEFAULT_POLICY_TEXT)).toEqual([]);
+    const policy = validPolicy();
+    const MiB = 1024n * 1024n;
+    const GiB = 1024n * MiB;
+    expect(policy.tiers.map((tier) => [tier.name, tier.upTo, tier.cacheLimit, tier.memoryLimit, tier.maxTokens, tier.imageSize, tier.keepModelLoaded, tier.aggressiveCleanup])).toEqual([
+      ['ultraLow', 2n * GiB, 3n * MiB, 1_500n * MiB, 300, 192, false, true],
+      ['low', 3n * GiB, 8n * MiB, 2_000n * MiB, 500, 256, false, false],
+      ['standard', 6n * GiB, 20n * MiB, 2_500n * MiB, 800, 384, true, false],
+      ['high', undefined, 50n * MiB, null, 1000, 448, true, false],
+    ]);
+    expect(policy.generation).toEqual({ temperature: 0.7, topP: 0.9 });
+    expect(policy.output).toEqual({ directory: 'generated', accessLevel: 'internal' });
+  });
+
+  it('fills defaults for the optional sections', () => {
+    const policy = validPolicy(editedPolicy([[['generation'], undefined], [['output'], undefined], [['expectations'], undefined]]));
+    expect(policy.generation).toEqual({ temperature: 0.7, topP: 0.9 });
+    expect(policy.output).toEqual({ directory: 'generated', accessLevel: 'internal' });
+    expect(policy.expectations).toEqual([]);
+  });
+
+  it('gives the same policy for a byte-order mark and CRLF line ends', () => {
+    const crlf = `\uFEFF${DEFAULT_POLICY_TEXT.replace(/\n/g, '\r\n')}`;
+    expect(validPolicy(crlf)).toEqual(validPolicy());
+  });
+});
+
+describe('YAML problems are located', () => {
+  it('reports an empty file', () => {
+    expect(diagnosticsOf('')).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:1:1: error: the policy is empty; expected a mapping with a "tiers:" list",
+      ]
+    `);
+    expect(diagnosticsOf('# only a comment\n')).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:1:1: error: the policy is empty; expected a mapping with a "tiers:" list",
+      ]
+    `);
+  });
+
+  it('reports malformed YAML, duplicate keys and tab indentation', () => {
+    expect(diagnosticsOf('tiers: [\n')).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:2:1: error: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
+      ]
+    `);
+    expect(diagnosticsOf('tiers: []\ntiers: []\n')).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:2:1: error: invalid YAML: Map keys must be unique",
+      ]
+    `);
+    expect(diagnosticsOf('tiers:\n\t- name: low\n')).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:2:1: error: invalid YAML: Tabs are not allowed as indentation",
+      ]
+    `);
+  });
+
+  it('stops alias bombs before they expand', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let level = 1; level < 9; level += 1) {
+      const name = String.fromCharCode(97 + level);
+      const previous = String.fromCharCode(96 + level);
+      bomb.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(',')}]`);
+    }
+    expect(diagnosticsOf(`${bomb.join('\n')}\ntiers: *i\n`)).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:1:1: error: YAML aliases rejected: Excessive alias count indicates a resource exhaustion attack",
+      ]
+    `);
+  });
+
+  it('reports a document that is not a mapping', () => {
+    expect(diagnosticsOf('- a\n- b\n')).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:1:1: error: expected a mapping with a "tiers:" list, got a list",
+      ]
+    `);
+    expect(diagnosticsOf('just text\n')).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:1:1: error: expected a mapping with a "tiers:" list, got "just text"",
+      ]
+    `);
+  });
+});
+
+describe('schema problems are all reported, each with file, line, column and key path', () => {
+  it('reports wrong types and values with what was found', () => {
+    const text = editedPolicy([
+      [['tiers', 0, 'cacheLimit'], 'lots'],
+      [['tiers', 0, 'maxTokens'], 0],
+      [['tiers', 1, 'imageSize'], 19.5],
+      [['tiers', 1, 'keepModelLoaded'], 'yes'],
+      [['tiers', 2, 'memoryLimit'], '0.3B'],
+      [['tiers', 2, 'upTo'], -1],
+      [['tiers', 3, 'name'], 7],
+      [['generation', 'topP'], 1.5],
+      [['output', 'accessLevel'], 'private'],
+    ]);
+    expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:14:17: error: tiers[0].cacheLimit: expected a size like "20MiB", "2.5GiB" or a whole number of bytes, got "lots"",
+        "tiers.yaml:16:16: error: tiers[0].maxTokens: must be at least 1, got 0",
+        "tiers.yaml:27:16: error: tiers[1].imageSize: expected a whole number of pixels, got 19.5",
+        "tiers.yaml:28:22: error: tiers[1].keepModelLoaded: expected true or false, got "yes"",
+        "tiers.yaml:33:11: error: tiers[2].upTo: a size cannot be negative, got -1",
+        "tiers.yaml:35:18: error: tiers[2].memoryLimit: "0.3B" is not a whole number of bytes",
+        "tiers.yaml:41:11: error: tiers[3].name: expected a tier name such as "standard", got 7",
+        "tiers.yaml:52:9: error: generation.topP: must be at most 1, got 1.5",
+        "tiers.yaml:78:16: error: output.accessLevel: expected "internal" or "public", got "private"",
+      ]
+    `);
+  });
+
+  it('reports missing keys at their parent', () => {
+    expect(diagnosticsOf(editedPolicy([[['tiers', 1, 'cacheLimit'], undefined], [['tiers'], undefined]]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:11:1: error: tiers: is missing; expected a list of tiers",
+      ]
+    `);
+    expect(diagnosticsOf(editedPolicy([[['tiers', 1, 'maxTokens'], undefined]]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:21:5: error: tiers[1].maxTokens: is missing; expected a whole number of tokens",
+      ]
+    `);
+  });
+
+  it('reports unknown keys at the key, with a suggestion when one is close', () => {
+    const text = DEFAULT_POLICY_TEXT.replace('    cacheLimit: 8MiB', '    cachelimit: 8MiB')
+      .replace('  topP: 0.9', '  top_p: 0.9')
+      .replace('output:', 'colour: blue\noutput:');
+    expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:21:5: error: tiers[1].cacheLimit: is missing; expected a size like "20MiB", "2.5GiB" or a whole number of bytes",
+        "tiers.yaml:24:5: error: tiers[1].cachelimit: unknown key; did you mean "cacheLimit"?",
+        "tiers.yaml:52:3: error: generation.top_p: unknown key; did you mean "topP"?",
+        "tiers.yaml:76:1: error: colour: unknown key; expected one of tiers, generation, expectations, output",
+      ]
+    `);
+  });
+
+  it('reports sizes beyond Swift Int and numbers too large to be exact', () => {
+    const text = editedPolicy([
+      [['tiers', 0, 'cacheLimit'], '9223372036854775808'],
+      [['tiers', 1, 'cacheLimit'], 1e300],
+      [['tiers', 2, 'cacheLimit'], Number.POSITIVE_INFINITY],
+    ]);
+    expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:14:17: error: tiers[0].cacheLimit: "9223372036854775808" is larger than Swift's Int.max (9_223_372_036_854_775_807 bytes)",
+        "tiers.yaml:24:17: error: tiers[1].cacheLimit: 1e+300 is too large to read exactly as a number; write it with a unit, e.g. "8GiB"",
+        "tiers.yaml:34:17: error: tiers[2].cacheLimit: expected a size like "20MiB", "2.5GiB" or a whole number of bytes, got Infinity",
+      ]
+    `);
+  });
+
+  it('reports a list where a mapping belongs, and an empty tier list', () => {
+    expect(diagnosticsOf(editedPolicy([[['tiers', 0], 'ultraLow']]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:11:5: error: tiers[0]: expected a tier: a mapping with name, upTo, cacheLimit, memoryLimit, maxTokens, imageSize, keepModelLoaded and aggressiveCleanup, got "ultraLow"",
+      ]
+    `);
+    expect(diagnosticsOf('tiers: []\n')).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:1:8: error: tiers: needs at least one tier, got an empty list",
+      ]
+    `);
+    expect(diagnosticsOf('tiers: {}\n')).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:1:8: error: tiers: expected a list of tiers, got a mapping",
+      ]
+    `);
+  });
+});
+
+describe('policy rules', () => {
+  it('requires unique, usable tier names', () => {
+    const text = editedPolicy([[['tiers', 1, 'name'], 'ultraLow'], [['tiers', 2, 'name'], 'default'], [['tiers', 3, 'name'], 'high-end']]);
+    expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:21:11: error: tiers[1].name: "ultraLow" is already the name of tiers[0]; tier names must be unique",
+        "tiers.yaml:31:11: error: tiers[2].name: "default" is a Swift keyword and would need backticks everywhere; choose another name, e.g. "defaultTier"",
+        "tiers.yaml:41:11: error: tiers[3].name: "high-end" is not a Swift identifier; use letters, digits and _ (not starting with a digit), e.g. "standard"",
+        "tiers.yaml:59:11: error: expectations[0].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:62:11: error: expectations[1].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:65:11: error: expectations[2].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:68:11: error: expectations[3].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:71:11: error: expectations[4].tier: there is no tier "high"; tiers are ultraLow, ultraLow, default, high-end",
+      ]
+    `);
+  });
+
+  it('requires strictly increasing upTo, and upTo on every tier but the last', () => {
+    expect(diagnosticsOf(editedPolicy([[['tiers', 1, 'upTo'], '2GiB']]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:23:11: error: tiers[1].upTo: 2 GiB must be larger than tiers[0].upTo (2 GiB); list tiers from the smallest device to the largest",
+      ]
+    `);
+    expect(diagnosticsOf(editedPolicy([[['tiers', 1, 'upTo'], undefined]]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:21:5: error: tiers[1]: "low" needs an upTo (inclusive upper bound on physical memory); only the last tier may leave it out",
+      ]
+    `);
+    expect(diagnosticsOf(editedPolicy([[['tiers', 3, 'upTo'], '16GiB']]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:49:5: error: tiers[3].upTo: the last tier catches every larger device and takes no upTo; remove it or add a tier after "high"",
+      ]
+    `);
+  });
+
+  it('keeps the cache within the memory limit and the memory limit within the tier', () => {
+    const text = editedPolicy([[['tiers', 0, 'cacheLimit'], '2000MiB'], [['tiers', 1, 'memoryLimit'], '4GiB']]);
+    expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:14:17: error: tiers[0].cacheLimit: 2000 MiB is larger than this tier's memoryLimit (1500 MiB)",
+        "tiers.yaml:24:17: warning: tiers[1].cacheLimit: 8 MiB is less than "ultraLow" has (2000 MiB), although "low" is for larger devices",
+        "tiers.yaml:25:18: error: tiers[1].memoryLimit: 4 GiB is more than the physical memory of any device in "low" (upTo 3 GiB)",
+        "tiers.yaml:35:18: warning: tiers[2].memoryLimit: 2500 MiB is less than "low" has (4 GiB), although "standard" is for larger devices",
+      ]
+    `);
+  });
+
+  it('warns when a larger tier gets smaller limits, without failing', () => {
+    const text = editedPolicy([[['tiers', 3, 'maxTokens'], 700], [['tiers', 3, 'keepModelLoaded'], false], [['tiers', 3, 'cacheLimit'], '10MiB']]);
+    expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:43:17: warning: tiers[3].cacheLimit: 10 MiB is less than "standard" has (20 MiB), although "high" is for larger devices",
+        "tiers.yaml:45:16: warning: tiers[3].maxTokens: 700 is less than "standard" has (800), although "high" is for larger devices",
+        "tiers.yaml:47:22: warning: tiers[3].keepModelLoaded: "standard" keeps the model loaded but the larger "high" does not",
+      ]
+    `);
+    expect(validPolicy(text).tiers[3]?.maxTokens).toBe(700);
+  });
+
+  it('names the expectation, the tier it got and the deciding boundary when a promise breaks', () => {
+    const text = editedPolicy([[['tiers', 1, 'upTo'], '4GiB']]);
+    expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:57:5: error: expectations[0]: a 4 GiB device (the old code's low-memory cut-off) reports 4 GiB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
+        "tiers.yaml:60:5: error: expectations[1]: iPhone 11 (4 GB) reports 3.60 GiB (3_865_470_566 bytes) and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
+        "tiers.yaml:63:5: error: expectations[2]: iPhone 13 (4 GB) reports 3740 MB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
+      ]
+    `);
+    expect(diagnosticsOf(editedPolicy([[['expectations', 4, 'tier'], 'standard']]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:69:5: error: expectations[4]: iPhone 15 Pro Max (8 GB) reports 7.47 GiB (8_021_032_960 bytes) and is expected in "standard" but lands in "high": it is above tiers[2].upTo (6 GiB), the last boundary",
+      ]
+    `);
+    expect(diagnosticsOf(editedPolicy([[['expectations', 0, 'tier'], 'standrd']]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:59:11: error: expectations[0].tier: there is no tier "standrd"; did you mean "standard"?",
+      ]
+    `);
+  });
+});
