@@ -1,0 +1,46 @@
+/**
+ * Stage 4: view model + handlebars templates -> generated files. Pure: reads nothing, writes nothing.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import type { SwiftModel } from '../model/build-model.js';
+
+/** A file memtier produces: a path relative to the output folder, and its exact contents. */
+export interface GeneratedFile {
+  path: string;
+  contents: string;
+}
+
+/** A template's source text, by the name of the file it produces ("DeviceMemoryTier.swift"). */
+export type TemplateSet = ReadonlyMap<string, string>;
+
+/** The templates shipped with memtier. */
+export const BUILT_IN_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+const TEMPLATE_SUFFIX = '.hbs';
+
+/** Reads every `*.hbs` template in a folder, keyed by output file name, in a stable order. */
+export function readTemplates(directory: string = BUILT_IN_TEMPLATE_DIR): TemplateSet {
+  const names = readdirSync(directory).filter((name) => name.endsWith(TEMPLATE_SUFFIX)).sort();
+  return new Map(names.map((name) => [name.slice(0, -TEMPLATE_SUFFIX.length), readFileSync(join(directory, name), 'utf8')]));
+}
+
+/** Renders each template with the model, sorted by path. */
+export function renderFiles(model: SwiftModel, templates: TemplateSet): GeneratedFile[] {
+  // An isolated instance: no global helpers or partials leak in, and Swift is not HTML, so no escaping.
+  const handlebars = Handlebars.create();
+  return [...templates.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([path, source]) => {
+      const template = handlebars.compile(source, { noEscape: true, strict: true });
+      return { path, contents: normalizeText(template(model)) };
+    });
+}
+
+/** No trailing white space, no runs of blank lines, exactly one final newline, LF line ends. */
+export function normalizeText(text: string): string {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n').map((line) => line.trimEnd());
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+}
