@@ -1,0 +1,94 @@
+/**
+ * Stage 5a: compare generated files with what is on disk. Reads, never writes.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GeneratedFile } from '../render/render-files.js';
+import { isGeneratedFile } from '../swift/header.js';
+import { OutputError } from './output-error.js';
+
+/** What should happen to one generated file. */
+export interface PlannedFile {
+  /** Relative to the output folder. */
+  path: string;
+  contents: string;
+  /** `conflict`: a file of that name exists and memtier did not write it. */
+  status: 'unchanged' | 'changed' | 'new' | 'conflict';
+  /** The bytes on disk now, when the file exists. */
+  existing?: string;
+}
+
+/** A file in the output folder that carries memtier's header but is no longer produced. */
+export interface OrphanFile {
+  path: string;
+  existing: string;
+}
+
+/** The difference between the output folder and what the policy generates. */
+export interface OutputPlan {
+  directory: string;
+  files: PlannedFile[];
+  orphans: OrphanFile[];
+}
+
+/** Compares `files` with the contents of `directory` (which need not exist yet). */
+export async function planOutput(directory: string, files: readonly GeneratedFile[]): Promise<OutputPlan> {
+  const entries = await listDirectory(directory);
+  const planned = await Promise.all(files.map((file) => planFile(directory, file)));
+  const produced = new Set(files.map((file) => file.path));
+  const orphans: OrphanFile[] = [];
+  for (const name of entries) {
+    if (produced.has(name)) continue;
+    const existing = await readRegularFile(join(directory, name));
+    if (existing !== undefined && isGeneratedFile(existing)) orphans.push({ path: name, existing });
+  }
+  return { directory, files: planned, orphans };
+}
+
+/** True when writing the plan would change nothing. */
+export function isUpToDate(plan: OutputPlan): boolean {
+  return plan.orphans.length === 0 && plan.files.every((file) => file.status === 'unchanged');
+}
+
+async function planFile(directory: string, file: GeneratedFile): Promise<PlannedFile> {
+  const target = join(directory, file.path);
+  const existing = await readRegularFile(target);
+  if (existing === undefined) {
+    if (await exists(target)) throw new OutputError(`${target} is not a regular file; move it away so memtier can write ${file.path}`);
+    return { ...file, status: 'new' };
+  }
+  if (existing === file.contents) return { ...file, status: 'unchanged', existing };
+  return { ...file, status: isGeneratedFile(existing) ? 'changed' : 'conflict', existing };
+}
+
+async function listDirectory(directory: string): Promise<string[]> {
+  try {
+    return (await readdir(directory)).sort();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code === 'ENOTDIR') throw new OutputError(`the output folder ${directory} is a file; remove it or choose another output.directory`);
+    throw new OutputError(`cannot read the output folder ${directory}: ${(error as Error).message}`);
+  }
+}
+
+/** The text of a regular file, or undefined when there is no regular file there. */
+async function readRegularFile(path: string): Promise<string | undefined> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return undefined;
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new OutputError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
