@@ -18,6 +18,8 @@ export async function checkCommand(io: CliIO, options: RunOptions): Promise<numb
   io.stdout(formatCheckReport(plan, displayDirectory, source.displayPath));
   const count = countPendingChanges(plan);
   const command = ['npx memtier generate', ...(options.config ? [`--config ${options.config}`] : []), ...(options.out ? [`--out ${options.out}`] : [])].join(' ');
-  io.stderr(`memtier: ${displayDirectory} is out of date with ${source.displayPath}; run \`${command}\` to update ${count} file${count === 1 ? '' : 's'}\n`);
+  const conflicts = plan.files.filter((file) => file.status === 'conflict').length;
+  const force = conflicts > 0 ? ` (${conflicts} of them ${conflicts === 1 ? 'was' : 'were'} not written by memtier: move ${conflicts === 1 ? 'it' : 'them'} away, or add --force)` : '';
+  io.stderr(`memtier: ${displayDirectory} is out of date with ${source.displayPath}; run \`${command}\` to update ${count} file${count === 1 ? '' : 's'}${force}\n`);
   return ExitCode.outOfDate;
 }
