@@ -56,6 +56,7 @@ enum DeviceMemoryTier: String, CaseIterable, Comparable, Sendable {
     }
   }
 
+  /// Orders tiers as tiers.yaml lists them: smaller devices first.
   static func < (lhs: DeviceMemoryTier, rhs: DeviceMemoryTier) -> Bool {
     lhs.sortIndex < rhs.sortIndex
   }

@@ -5,16 +5,23 @@ import { parseDocument } from 'yaml';
 import { generate } from '../src/generate.js';
 import { readTemplates, renderFiles } from '../src/render/render-files.js';
 import { buildModel } from '../src/model/build-model.js';
-import { validPolicy } from './helpers/policy.js';
+import { editedPolicy, validPolicy } from './helpers/policy.js';
 import { swiftSyntaxErrors } from './helpers/swift-syntax.js';
 import { POLICY_VARIANTS } from './helpers/variants.js';
 
 const variants = Object.entries(POLICY_VARIANTS);
+// The default policy's reviewed snapshot is the committed generated/ folder itself (checked below).
+const snapshotVariants = variants.filter(([name]) => name !== 'default');
 
 describe('generated Swift', () => {
-  it.each(variants)('matches the reviewed snapshot for the %s policy', async (name, text) => {
+  it.each(snapshotVariants)('matches the reviewed snapshot for the %s policy', async (name, text) => {
     const files = generate(validPolicy(text));
-    expect(files.map((file) => file.path)).toEqual(['DeviceMemoryTier.swift', 'MemoryConfiguration.swift']);
+    const withTests = validPolicy(text).output.tests !== null;
+    expect(files.map((file) => file.path)).toEqual([
+      'DeviceMemoryTier.swift',
+      'MemoryConfiguration.swift',
+      ...(withTests ? ['Tests/MemoryPolicyTests.swift'] : []),
+    ]);
     for (const file of files) {
       await expect(file.contents).toMatchFileSnapshot(`./__snapshots__/${name}/${file.path}`);
     }
@@ -52,6 +59,18 @@ describe('generated Swift', () => {
     }
   });
 
+  it('writes the XCTest file only when output.tests is set, into its folder', () => {
+    const without = generate(validPolicy(editedPolicy([[['output', 'tests'], null]])));
+    expect(without.map((file) => file.path)).toEqual(['DeviceMemoryTier.swift', 'MemoryConfiguration.swift']);
+    const elsewhere = generate(validPolicy(editedPolicy([[['output', 'tests', 'directory'], './AppTests//Memory/']], )));
+    expect(elsewhere.map((file) => file.path)).toContain('AppTests/Memory/MemoryPolicyTests.swift');
+    const tests = generate(validPolicy()).find((file) => file.path === 'Tests/MemoryPolicyTests.swift')!.contents;
+    expect(tests).toContain('@testable import VLMEval\n');
+    expect(tests).toContain('    // iPhone 11 (4 GB): 3.60 GiB (3_865_470_566 bytes)\n    XCTAssertEqual(tier(3_865_470_566), .standard, "expectations[1]")\n');
+    expect(tests).toContain('    XCTAssertEqual(tier(6_442_450_944), .standard, "tiers[2].upTo")\n');
+    expect(tests).toContain('    XCTAssertEqual(tier(6_442_450_945), .high, "tiers[2].upTo + 1")\n');
+  });
+
   it('writes every tier value into the Swift, so changing one changes the output', () => {
     const policy = validPolicy();
     const contents = generate(policy).map((file) => file.contents).join('\n');
@@ -81,10 +100,11 @@ describe('generated Swift', () => {
   });
 
   it('renders templates without HTML escaping and fails loudly on a missing field', () => {
-    const model = buildModel(validPolicy(), { sourceName: 'a<b>&"c".yaml' });
+    const model = { ...buildModel(validPolicy(), { sourceName: 'a<b>&"c".yaml' }), outputs: [{ template: 'X.swift', path: 'X.swift' }] };
     const [file] = renderFiles(model, new Map([['X.swift', '{{sourceName}}']]));
     expect(file!.contents).toBe('a<b>&"c".yaml\n');
     expect(() => renderFiles(model, new Map([['X.swift', '{{noSuchField}}']]))).toThrow(/noSuchField/);
-    expect([...readTemplates().keys()]).toEqual(['DeviceMemoryTier.swift', 'MemoryConfiguration.swift']);
+    expect([...readTemplates().keys()]).toEqual(['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPolicyTests.swift']);
+    expect(() => renderFiles(model, new Map())).toThrow('no template for X.swift (expected X.swift.hbs)');
   });
 });

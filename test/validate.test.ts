@@ -14,14 +14,15 @@ describe('the shipped policy', () => {
       ['high', undefined, 50n * MiB, null, 1000, 448, true, false],
     ]);
     expect(policy.generation).toEqual({ temperature: 0.7, topP: 0.9 });
-    expect(policy.output).toEqual({ directory: 'generated', accessLevel: 'internal' });
+    expect(policy.output).toEqual({ directory: 'generated', accessLevel: 'internal', tests: { module: 'VLMEval', directory: 'Tests' } });
   });
 
   it('fills defaults for the optional sections', () => {
     const policy = validPolicy(editedPolicy([[['generation'], undefined], [['output'], undefined], [['expectations'], undefined]]));
     expect(policy.generation).toEqual({ temperature: 0.7, topP: 0.9 });
-    expect(policy.output).toEqual({ directory: 'generated', accessLevel: 'internal' });
+    expect(policy.output).toEqual({ directory: 'generated', accessLevel: 'internal', tests: null });
     expect(policy.expectations).toEqual([]);
+    expect(validPolicy(editedPolicy([[['output', 'tests', 'directory'], undefined]])).output.tests).toEqual({ module: 'VLMEval', directory: 'Tests' });
   });
 
   it('gives the same policy for a byte-order mark and CRLF line ends', () => {
@@ -180,6 +181,25 @@ describe('schema problems are all reported, each with file, line, column and key
 });
 
 describe('policy rules', () => {
+  it('requires a Swift module name and a folder inside the output folder for the tests', () => {
+    expect(diagnosticsOf(editedPolicy([[['output', 'tests', 'module'], 'VLM-Eval'], [['output', 'tests', 'directory'], '../Tests']]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:83:13: error: output.tests.module: "VLM-Eval" is not a Swift module name; use letters, digits and _, e.g. "VLMEval"",
+        "tiers.yaml:84:16: error: output.tests.directory: "../Tests" must be a folder inside the output folder, without ".." or a leading "/"",
+      ]
+    `);
+    expect(diagnosticsOf(editedPolicy([[['output', 'tests', 'directory'], '/abs']]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:84:16: error: output.tests.directory: "/abs" must be a folder inside the output folder, without ".." or a leading "/"",
+      ]
+    `);
+    expect(diagnosticsOf(editedPolicy([[['output', 'tests'], { directory: 'T' }]]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:83:5: error: output.tests.module: is missing; expected the name of the app module, e.g. "VLMEval"",
+      ]
+    `);
+  });
+
   it('requires unique, usable tier names', () => {
     const text = editedPolicy([[['tiers', 1, 'name'], 'ultraLow'], [['tiers', 2, 'name'], 'default'], [['tiers', 3, 'name'], 'high-end']]);
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`

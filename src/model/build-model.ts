@@ -7,6 +7,7 @@ import type { Policy, Tier } from '../validate/schema.js';
 import { formatSize } from '../validate/units.js';
 import { headerLines } from '../swift/header.js';
 import { swiftCommentLines, swiftFloatLiteral, swiftIntLiteral } from '../swift/literals.js';
+import { buildTestsModel, type TestsView } from './tests-model.js';
 
 /** A size as a Swift literal plus the same size for people, for a trailing comment. */
 export interface SizeView {
@@ -34,8 +35,16 @@ export interface TierView {
   };
 }
 
+/** One file to produce: which template renders it, and where it goes inside the output folder. */
+export interface OutputView {
+  template: string;
+  path: string;
+}
+
 /** Everything the templates print. */
 export interface SwiftModel {
+  /** The files to produce, sorted by path. */
+  outputs: OutputView[];
   header: string[];
   sourceName: string;
   /** `"public "` or `""` (internal is Swift's default and is left implicit). */
@@ -46,6 +55,8 @@ export interface SwiftModel {
   boundedTiers: TierView[];
   lastTier: TierView;
   generation: { temperature: string; topP: string };
+  /** The XCTest file's data, when the policy asks for it. */
+  tests?: TestsView;
 }
 
 /** Options for {@link buildModel}. */
@@ -58,7 +69,14 @@ export interface ModelOptions {
 export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
   const tiers = policy.tiers.map((tier, index) => buildTier(tier, index, policy.tiers[index - 1]));
   const isPublic = policy.output.accessLevel === 'public';
+  const tests = policy.output.tests ? buildTestsModel(policy, policy.output.tests.module) : undefined;
+  const outputs: OutputView[] = [
+    { template: 'DeviceMemoryTier.swift', path: 'DeviceMemoryTier.swift' },
+    { template: 'MemoryConfiguration.swift', path: 'MemoryConfiguration.swift' },
+    ...(policy.output.tests ? [{ template: 'MemoryPolicyTests.swift', path: joinPath(policy.output.tests.directory, 'MemoryPolicyTests.swift') }] : []),
+  ];
   return {
+    outputs: outputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     header: headerLines(options.sourceName),
     sourceName: options.sourceName,
     access: isPublic ? 'public ' : '',
@@ -70,7 +88,14 @@ export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
       temperature: swiftFloatLiteral(policy.generation.temperature),
       topP: swiftFloatLiteral(policy.generation.topP),
     },
+    ...(tests ? { tests } : {}),
   };
+}
+
+/** A relative output path with forward slashes, whatever the platform: "Tests/X.swift". */
+function joinPath(directory: string, file: string): string {
+  const parts = directory.split(/[\\/]+/).filter((part) => part !== '' && part !== '.');
+  return [...parts, file].join('/');
 }
 
 function buildTier(tier: Tier, index: number, previous: Tier | undefined): TierView {

@@ -18,7 +18,7 @@ export interface PlannedFile {
   existing?: string;
 }
 
-/** A file in the output folder that carries memtier's header but is no longer produced. */
+/** A Swift file in the output folder (or below it) that carries memtier's header but is no longer produced. */
 export interface OrphanFile {
   path: string;
   existing: string;
@@ -61,10 +61,22 @@ async function planFile(directory: string, file: GeneratedFile): Promise<Planned
   return { ...file, status: isGeneratedFile(existing) ? 'changed' : 'conflict', existing };
 }
 
-async function listDirectory(directory: string): Promise<string[]> {
+/** Folders never searched for orphans: tool caches and dependencies, never memtier output. */
+const SKIPPED_FOLDERS = new Set(['.git', '.build', '.swiftpm', 'node_modules', 'DerivedData']);
+
+/** Swift files below `directory`, as sorted `/`-separated relative paths; [] when it does not exist. */
+async function listDirectory(directory: string, prefix = ''): Promise<string[]> {
   try {
-    return (await readdir(directory)).sort();
+    const entries = await readdir(join(directory, prefix), { withFileTypes: true });
+    const found: string[] = [];
+    for (const entry of entries) {
+      const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+      if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) found.push(...(await listDirectory(directory, path)));
+      else if (entry.isFile() && entry.name.endsWith('.swift')) found.push(path);
+    }
+    return found.sort();
   } catch (error) {
+    if (prefix !== '') return [];
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return [];
     if (code === 'ENOTDIR') throw new OutputError(`the output folder ${directory} is a file; remove it or choose another output.directory`);

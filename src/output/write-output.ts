@@ -29,9 +29,10 @@ export async function writeOutput(plan: OutputPlan, options: WriteOptions = {}):
   }
   const changes: OutputChange[] = [];
   const pending = plan.files.filter((file) => file.status !== 'unchanged');
-  if (pending.length > 0) await mkdir(plan.directory, { recursive: true });
   for (const file of pending) {
-    await writeFileAtomically(join(plan.directory, file.path), file.contents);
+    const target = join(plan.directory, file.path);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFileAtomically(target, file.contents);
     changes.push({ path: file.path, action: file.status === 'new' ? 'created' : 'updated' });
   }
   for (const orphan of plan.orphans) {

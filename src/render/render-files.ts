@@ -27,16 +27,16 @@ export function readTemplates(directory: string = BUILT_IN_TEMPLATE_DIR): Templa
   return new Map(names.map((name) => [name.slice(0, -TEMPLATE_SUFFIX.length), readFileSync(join(directory, name), 'utf8')]));
 }
 
-/** Renders each template with the model, sorted by path. */
+/** Renders each output the model asks for with its template, in the model's (path) order. */
 export function renderFiles(model: SwiftModel, templates: TemplateSet): GeneratedFile[] {
   // An isolated instance: no global helpers or partials leak in, and Swift is not HTML, so no escaping.
   const handlebars = Handlebars.create();
-  return [...templates.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([path, source]) => {
-      const template = handlebars.compile(source, { noEscape: true, strict: true });
-      return { path, contents: normalizeText(template(model)) };
-    });
+  return model.outputs.map(({ template: name, path }) => {
+    const source = templates.get(name);
+    if (source === undefined) throw new Error(`no template for ${name} (expected ${name}${TEMPLATE_SUFFIX})`);
+    const template = handlebars.compile(source, { noEscape: true, strict: true });
+    return { path, contents: normalizeText(template(model)) };
+  });
 }
 
 /** No trailing white space, no runs of blank lines, exactly one final newline, LF line ends. */

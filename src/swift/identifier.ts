@@ -21,6 +21,13 @@ export const GENERATED_TIER_MEMBERS: ReadonlySet<string> = new Set([
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Why `name` cannot be a Swift module name, or undefined when it can. */
+export function moduleNameProblem(name: string): string | undefined {
+  if (!IDENTIFIER.test(name)) return `${JSON.stringify(name)} is not a Swift module name; use letters, digits and _, e.g. "VLMEval"`;
+  if (SWIFT_RESERVED_WORDS.has(name)) return `"${name}" is a Swift keyword, not a module name`;
+  return undefined;
+}
+
 /** Why `name` cannot be a tier's enum case, or undefined when it can. */
 export function tierNameProblem(name: string): string | undefined {
   if (!IDENTIFIER.test(name)) {

@@ -26,3 +26,22 @@ export function swiftCommentLines(text: string): string[] {
     .split(/\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]/)
     .map((line) => line.replace(/[\u0000-\u001f\u007f]/g, ' ').trimEnd());
 }
+
+/**
+ * A Swift string literal for any text: quotes, backslashes (so no `\(` interpolation), line breaks
+ * and other control or invisible characters are escaped; printable Unicode is kept as it is.
+ */
+export function swiftStringLiteral(text: string): string {
+  let body = '';
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (char === '\\') body += '\\\\';
+    else if (char === '"') body += '\\"';
+    else if (char === '\n') body += '\\n';
+    else if (char === '\r') body += '\\r';
+    else if (char === '\t') body += '\\t';
+    else if (code < 0x20 || code === 0x7f || /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(char)) body += `\\u{${code.toString(16)}}`;
+    else body += char;
+  }
+  return `"${body}"`;
+}

@@ -76,6 +76,18 @@ export const expectationSchema = z.strictObject({
   device: z.string({ error: 'expected text' }).optional().describe('Which device reports this value, for messages.'),
 }, { error: 'expected a mapping with physicalMemory and tier' });
 
+/** The optional XCTest file that checks the policy's promises in Swift. */
+export const testsSchema = z.strictObject({
+  module: z
+    .string({ error: 'expected the name of the app module, e.g. "VLMEval"' })
+    .describe('The app module the generated tests import with `@testable import`, e.g. "VLMEval".'),
+  directory: z
+    .string({ error: 'expected a folder path' })
+    .min(1, { error: 'must not be empty' })
+    .default('Tests')
+    .describe('Folder for MemoryPolicyTests.swift, inside the output folder. Default "Tests".'),
+}, { error: 'expected a mapping with module (and optionally directory), or null for no tests' });
+
 /** Where and how the Swift is written. */
 export const outputSchema = z.strictObject({
   directory: z
@@ -87,7 +99,11 @@ export const outputSchema = z.strictObject({
     .enum(['internal', 'public'], { error: 'expected "internal" or "public"' })
     .default('internal')
     .describe('Swift access level of the generated declarations. Default "internal".'),
-}, { error: 'expected a mapping with directory and accessLevel' });
+  tests: testsSchema
+    .nullable()
+    .default(null)
+    .describe('Also generate an XCTest file for the app\'s test target. Default null: no tests.'),
+}, { error: 'expected a mapping with directory, accessLevel and tests' });
 
 /** The whole policy file. */
 export const policySchema = z.strictObject({

@@ -6,7 +6,7 @@ import type { Policy, Tier } from './schema.js';
 import { classify } from './classify.js';
 import { formatSize } from './units.js';
 import { suggest } from './did-you-mean.js';
-import { tierNameProblem } from '../swift/identifier.js';
+import { moduleNameProblem, tierNameProblem } from '../swift/identifier.js';
 
 /** Records one problem at a key path. */
 export type Report = (
@@ -23,6 +23,18 @@ export function checkPolicyRules(policy: Policy, report: Report): void {
   checkLimits(policy.tiers, report);
   checkGrowth(policy.tiers, report);
   checkExpectations(policy, report, boundariesOk);
+  checkOutput(policy, report);
+}
+
+function checkOutput(policy: Policy, report: Report): void {
+  const tests = policy.output.tests;
+  if (!tests) return;
+  const problem = moduleNameProblem(tests.module);
+  if (problem) report('error', ['output', 'tests', 'module'], problem);
+  const segments = tests.directory.split(/[\\/]/);
+  if (tests.directory.startsWith('/') || /^[A-Za-z]:/.test(tests.directory) || segments.includes('..')) {
+    report('error', ['output', 'tests', 'directory'], `"${tests.directory}" must be a folder inside the output folder, without ".." or a leading "/"`);
+  }
 }
 
 function checkNames(tiers: readonly Tier[], report: Report): void {

@@ -56,6 +56,7 @@ public enum DeviceMemoryTier: String, CaseIterable, Comparable, Sendable {
     }
   }
 
+  /// Orders tiers as tiers.yaml lists them: smaller devices first.
   public static func < (lhs: DeviceMemoryTier, rhs: DeviceMemoryTier) -> Bool {
     lhs.sortIndex < rhs.sortIndex
   }

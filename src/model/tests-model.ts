@@ -1,0 +1,61 @@
+/**
+ * The view model of the generated XCTest file: every promise of the policy, as data the template
+ * prints one assertion each.
+ */
+import type { Policy } from '../validate/schema.js';
+import { formatSize } from '../validate/units.js';
+import { swiftCommentLines, swiftFloatLiteral, swiftIntLiteral, swiftStringLiteral } from '../swift/literals.js';
+
+/** One `DeviceMemoryTier(physicalMemory:)` assertion. */
+export interface TierCaseView {
+  bytes: string;
+  tier: string;
+  /** A comment line saying why this case is checked. */
+  comment: string;
+  /** The assertion's failure message, as a Swift string literal. */
+  message: string;
+}
+
+/** What the XCTest template prints. */
+export interface TestsView {
+  module: string;
+  expectations: TierCaseView[];
+  boundaries: TierCaseView[];
+  caseNames: string[];
+  firstTier: string;
+  lastTier: string;
+  temperature: string;
+  topP: string;
+}
+
+/** Builds the XCTest view model; the policy must already be validated. */
+export function buildTestsModel(policy: Policy, module: string): TestsView {
+  const tiers = policy.tiers;
+  const expectations = policy.expectations.map((expectation, index) => {
+    const label = expectation.device ? `${expectation.device}: ` : '';
+    return {
+      bytes: swiftIntLiteral(expectation.physicalMemory),
+      tier: expectation.tier,
+      comment: swiftCommentLines(`${label}${formatSize(expectation.physicalMemory)}`).join(' '),
+      message: swiftStringLiteral(`expectations[${index}]`),
+    };
+  });
+  const boundaries = tiers.flatMap((tier, index) => {
+    if (tier.upTo === undefined) return [];
+    const next = tiers[index + 1]!;
+    return [
+      { bytes: swiftIntLiteral(tier.upTo), tier: tier.name, comment: `exactly tiers[${index}].upTo (${formatSize(tier.upTo)})`, message: swiftStringLiteral(`tiers[${index}].upTo`) },
+      { bytes: swiftIntLiteral(tier.upTo + 1n), tier: next.name, comment: `one byte above tiers[${index}].upTo`, message: swiftStringLiteral(`tiers[${index}].upTo + 1`) },
+    ];
+  });
+  return {
+    module,
+    expectations,
+    boundaries,
+    caseNames: tiers.map((tier) => tier.name),
+    firstTier: tiers[0]!.name,
+    lastTier: tiers[tiers.length - 1]!.name,
+    temperature: swiftFloatLiteral(policy.generation.temperature),
+    topP: swiftFloatLiteral(policy.generation.topP),
+  };
+}
