@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Finds or provisions a Swift 6 toolchain for memtier's tests, and runs Swift commands with it.
+#
+#   scripts/swift-toolchain.sh ensure            find a toolchain, or provision one; print which
+#   scripts/swift-toolchain.sh exec DIR CMD...   run CMD (swift, swiftc, swift-format) in folder DIR
+#
+# Where Swift comes from, in order:
+#   1. MEMTIER_SWIFT_BIN: a folder holding `swift` (e.g. an Xcode or swift.org toolchain's usr/bin);
+#   2. `swift` on PATH, when it is Swift 6 or later (a Mac with Xcode 16+);
+#   3. on Debian as root: Debian 13's `swiftlang` (Swift 6.0.3) installed with debootstrap into
+#      MEMTIER_SWIFT_ROOT (default /var/cache/memtier/swift-6-trixie), outside the repository so
+#      that a second run costs nothing. Commands run there through chroot inside a private mount
+#      namespace (unshare), so /proc, /dev and DIR are unmounted by the kernel when the command
+#      ends, however it ends. The folder DIR is mounted at its own path, so compiler messages name
+#      the real files.
+# Provisioning builds into ROOT.partial and renames it when complete, under a lock: running twice
+# at once waits, and an interrupted run is started over.
+set -euo pipefail
+
+ROOT="${MEMTIER_SWIFT_ROOT:-/var/cache/memtier/swift-6-trixie}"
+MIRROR="${MEMTIER_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+READY="$ROOT/.memtier-ready"
+
+say() { printf 'swift-toolchain: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+native_swift() {
+  local swift
+  if [ -n "${MEMTIER_SWIFT_BIN:-}" ]; then
+    swift="$MEMTIER_SWIFT_BIN/swift"
+    [ -x "$swift" ] || die "MEMTIER_SWIFT_BIN=$MEMTIER_SWIFT_BIN holds no executable swift"
+  else
+    swift="$(command -v swift || true)"
+    [ -n "$swift" ] || return 1
+  fi
+  local major
+  major="$("$swift" --version 2>/dev/null | sed -n 's/.*Swift version \([0-9]*\)\..*/\1/p' | head -n 1)"
+  if [ -z "$major" ] || [ "$major" -lt 6 ]; then
+    [ -n "${MEMTIER_SWIFT_BIN:-}" ] && die "$swift is not Swift 6 or later"
+    say "ignoring $swift: not Swift 6 or later"
+    return 1
+  fi
+  dirname "$swift"
+}
+
+provision() {
+  [ -f "$READY" ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "no Swift 6 on PATH, and provisioning one needs root (set MEMTIER_SWIFT_BIN, or run as root)"
+  [ -r /etc/debian_version ] || die "no Swift 6 on PATH; provisioning works only on Debian (set MEMTIER_SWIFT_BIN)"
+  mkdir -p "$(dirname "$ROOT")"
+  exec 9>"$ROOT.lock"
+  flock 9
+  [ -f "$READY" ] && return 0
+  if ! command -v debootstrap >/dev/null; then
+    say "installing debootstrap"
+    apt-get update -qq >&2 && apt-get install -y -qq debootstrap >&2 || die "could not install debootstrap with apt-get"
+  fi
+  local partial="$ROOT.partial"
+  # --one-file-system: never reach through a mount left inside an interrupted root.
+  rm -rf --one-file-system "$partial" "$ROOT"
+  say "provisioning Swift 6 (Debian trixie swiftlang) into $ROOT; takes about 2 minutes and 3 GB"
+  # In a private mount namespace, the /proc and /sys debootstrap mounts vanish even if it is killed.
+  unshare --mount --propagation private -- \
+    debootstrap --variant=minbase --include=swiftlang,libc6-dev trixie "$partial" "$MIRROR" >"$ROOT.log" 2>&1 \
+    || die "debootstrap failed; see $ROOT.log"
+  mv "$partial" "$ROOT"
+  touch "$READY"
+  say "ready: $ROOT"
+}
+
+run_in_root() {
+  local dir="$1"; shift
+  case "$dir" in
+    /|/usr|/usr/*|/bin|/bin/*|/lib*|/etc|/etc/*|/proc*|/dev*|/sys*) die "cannot run in $dir: it would hide the toolchain's own $dir" ;;
+  esac
+  local quoted
+  printf -v quoted '%q ' "$@"
+  # A private mount namespace: every mount below disappears with the command.
+  unshare --mount --propagation private -- bash -euc '
+    root="$1"; dir="$2"; command="$3"
+    mount -t proc proc "$root/proc"
+    mount --bind /dev "$root/dev"
+    mkdir -p "$root$dir"
+    mount --bind "$dir" "$root$dir"
+    exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
+      PATH=/usr/libexec/swift/bin:/usr/bin:/bin \
+      /bin/bash -c "cd \"\$0\" && exec $command" "$dir"
+  ' run-in-root "$ROOT" "$dir" "$quoted"
+}
+
+case "${1:-}" in
+  ensure)
+    if bin="$(native_swift)"; then
+      say "using $bin/swift ($("$bin/swift" --version 2>&1 | head -n 1))"
+    else
+      provision
+      say "using Swift in $ROOT ($(run_in_root /tmp swift --version 2>&1 | head -n 1))"
+    fi
+    ;;
+  exec)
+    [ $# -ge 3 ] || die "usage: $0 exec DIR CMD..."
+    dir="$(cd "$2" && pwd -P)"; shift 2
+    if bin="$(native_swift)"; then
+      cd "$dir" && PATH="$bin:$PATH" exec "$@"
+    fi
+    [ -f "$READY" ] || die "no Swift toolchain yet; run: $0 ensure"
+    run_in_root "$dir" "$@"
+    ;;
+  *)
+    sed -n '2,6p' "$0" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,84 @@
+/**
+ * Every policy variant's Swift type-checked by swiftc (Swift 6, complete strict concurrency,
+ * warnings as errors) and linted by swift-format; and proof that a broken template is caught,
+ * with the compiler pointing at the generated file and line.
+ */
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildModel } from '../../src/model/build-model.js';
+import { readTemplates, renderFiles, type GeneratedFile } from '../../src/render/render-files.js';
+import { validPolicy } from '../helpers/policy.js';
+import { POLICY_VARIANTS } from '../helpers/variants.js';
+import { lint, swiftSkipped, tempFolder, typecheck, writeFiles } from './harness.js';
+import { splitGenerated } from './helpers.js';
+
+const folders: { cleanup: () => void }[] = [];
+afterAll(() => folders.forEach((folder) => folder.cleanup()));
+const folder = (prefix: string) => {
+  const made = tempFolder(prefix);
+  folders.push(made);
+  return made.root;
+};
+
+/** Renders the default policy with one built-in template edited. */
+function renderWithEdit(template: string, from: string, to: string): GeneratedFile[] {
+  const templates = new Map(readTemplates());
+  const source = templates.get(template)!;
+  expect(source).toContain(from);
+  templates.set(template, source.replace(from, to));
+  const policy = validPolicy();
+  return splitGenerated(policy, renderFiles(buildModel(policy, { sourceName: 'tiers.yaml' }), templates)).sources;
+}
+
+/** The 1-based line of the first occurrence of `text` in a file. */
+const lineOf = (file: GeneratedFile | undefined, text: string) => file!.contents.split('\n').findIndex((line) => line.includes(text)) + 1;
+
+describe.skipIf(swiftSkipped)('swiftc and swift-format on the generated Swift', () => {
+  it.each(Object.entries(POLICY_VARIANTS))('the %s policy type-checks with no warnings', (name, text) => {
+    const root = folder(`typecheck-${name}`);
+    const { sources } = splitGenerated(validPolicy(text));
+    writeFiles(root, sources);
+    const result = typecheck(root, sources.map((file) => file.path));
+    expect(result.output).toBe('');
+    expect(result.status).toBe(0);
+  }, 300_000);
+
+  it('swift-format lint finds nothing in any generated file, tests included', () => {
+    const root = folder('lint');
+    for (const [name, text] of Object.entries(POLICY_VARIANTS)) {
+      const policy = validPolicy(text);
+      const { sources, tests } = splitGenerated(policy);
+      writeFiles(join(root, name), [...sources, ...tests]);
+    }
+    const result = lint(root, Object.keys(POLICY_VARIANTS));
+    expect(result.output).toBe('');
+    expect(result.status).toBe(0);
+  }, 300_000);
+
+  it('the lint is live: it reports a badly formatted line', () => {
+    const root = folder('lint-live');
+    writeFiles(root, [{ path: 'Bad.swift', contents: 'let  x=1\n' }]);
+    const result = lint(root, ['Bad.swift']);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('Bad.swift:1:4: warning: [Spacing]');
+  }, 300_000);
+
+  // [what, template, text in the template, its broken form, the generated line that breaks, the compiler's message]
+  const breakages: [string, string, string, string, string, RegExp][] = [
+    ['a stray character', 'DeviceMemoryTier.swift', '      self = .{{caseName}}\n', '      self = .{{caseName}} `\n', 'self = .ultraLow `', /error: consecutive statements on a line must be separated by ';'/],
+    ['a non-Sendable static', 'MemoryConfiguration.swift', '{{access}}static let current = forTier(.current)', '{{access}}static var current = forTier(.current)', 'static var current', /error: static property 'current' is not concurrency-safe/],
+    ['a wrong type', 'MemoryConfiguration.swift', '{{access}}static let temperature: Float', '{{access}}static let temperature: Int', 'static let temperature: Int', /error: cannot convert value of type 'Double' to specified type 'Int'/],
+  ];
+
+  it.each(breakages)('a template with %s fails, the compiler naming the generated file and line', (_, template, from, to, brokenLine, message) => {
+    const root = folder('broken');
+    const sources = renderWithEdit(template, from, to);
+    writeFiles(root, sources);
+    const line = lineOf(sources.find((file) => file.path === template), brokenLine);
+    expect(line).toBeGreaterThan(0);
+    const result = typecheck(root, sources.map((file) => file.path));
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(message);
+    expect(result.output).toMatch(new RegExp(`^${template.replace(".", "\\.")}:${line}:\\d+: error: `, "m"));
+  }, 300_000);
+});
