@@ -7,7 +7,9 @@ import { DEFAULT_POLICY_TEXT } from './helpers/policy.js';
 let project: ReturnType<typeof makeProject>;
 afterEach(() => project?.cleanup());
 
-const FILES = ['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'Tests/MemoryPolicyTests.swift'];
+const FILES = ['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPressureMonitor.swift', 'Tests/MemoryPolicyTests.swift', 'VLMEvaluator+MemoryPolicy.swift'];
+const ALL_ENTRIES = [...FILES, 'Tests'].sort();
+const wrote = (folder: string) => FILES.map((file) => `wrote ${folder}/${file}\n`).join('');
 /** Sets a file's modification time far in the past, so a rewrite would be visible. */
 const age = (path: string) => utimesSync(path, new Date(2000, 0, 1), new Date(2000, 0, 1));
 const mtime = (path: string) => statSync(path).mtimeMs;
@@ -18,10 +20,10 @@ describe('memtier generate', () => {
     const result = await project.run('generate');
     expect(result).toEqual({
       code: 0,
-      stdout: 'wrote generated/DeviceMemoryTier.swift\nwrote generated/MemoryConfiguration.swift\nwrote generated/Tests/MemoryPolicyTests.swift\n',
+      stdout: wrote('generated'),
       stderr: '',
     });
-    expect(readdirSync(project.path('generated'), { recursive: true }).sort()).toEqual(['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'Tests', 'Tests/MemoryPolicyTests.swift']);
+    expect(readdirSync(project.path('generated'), { recursive: true }).sort()).toEqual(ALL_ENTRIES);
   });
 
   it('rewrites nothing when nothing changed', async () => {
@@ -30,7 +32,7 @@ describe('memtier generate', () => {
     for (const file of FILES) age(project.path('generated', file));
     const before = FILES.map((file) => mtime(project.path('generated', file)));
     const result = await project.run('generate');
-    expect(result.stdout).toBe('generated is up to date with tiers.yaml (3 files)\n');
+    expect(result.stdout).toBe('generated is up to date with tiers.yaml (5 files)\n');
     expect(FILES.map((file) => mtime(project.path('generated', file)))).toEqual(before);
   });
 
@@ -71,7 +73,7 @@ describe('memtier generate', () => {
 
     const generate = await project.run('generate');
     expect(generate.stdout).toBe('removed generated/OldTier.swift\nremoved generated/Tests/OldTests.swift\n');
-    expect(readdirSync(project.path('generated'), { recursive: true }).sort()).toEqual(['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'Notes.swift', 'README.md', 'Tests', 'Tests/MemoryPolicyTests.swift']);
+    expect(readdirSync(project.path('generated'), { recursive: true }).sort()).toEqual([...ALL_ENTRIES, 'Notes.swift', 'README.md'].sort());
   });
 
   it('never overwrites a same-named file that memtier did not write, unless --force', async () => {
@@ -88,7 +90,7 @@ describe('memtier generate', () => {
     const check = await project.run('check');
     expect(check.code).toBe(1);
     expect(check.stdout).toContain('not written by memtier (no memtier header): generated/DeviceMemoryTier.swift');
-    expect(check.stderr).toBe('memtier: generated is out of date with tiers.yaml; run `npx memtier generate` to update 3 files (1 of them was not written by memtier: move it away, or add --force)\n');
+    expect(check.stderr).toBe('memtier: generated is out of date with tiers.yaml; run `npx memtier generate` to update 5 files (1 of them was not written by memtier: move it away, or add --force)\n');
 
     const forced = await project.run('generate', '--force');
     expect(forced.code).toBe(0);
@@ -108,17 +110,17 @@ describe('memtier check', () => {
     project = makeProject();
     const missing = await project.run('check');
     expect(missing.code).toBe(1);
-    expect(missing.stdout).toBe('missing: generated/DeviceMemoryTier.swift\nmissing: generated/MemoryConfiguration.swift\nmissing: generated/Tests/MemoryPolicyTests.swift\n');
-    expect(missing.stderr).toContain('to update 3 files');
+    expect(missing.stdout).toBe(FILES.map((file) => `missing: generated/${file}\n`).join(''));
+    expect(missing.stderr).toContain('to update 5 files');
     expect(existsSync(project.path('generated'))).toBe(false);
     await project.run('generate');
-    expect(await project.run('check')).toEqual({ code: 0, stdout: 'generated matches tiers.yaml (3 files)\n', stderr: '' });
+    expect(await project.run('check')).toEqual({ code: 0, stdout: 'generated matches tiers.yaml (5 files)\n', stderr: '' });
   });
 
   it('repeats --config and --out in the command it suggests', async () => {
     project = makeProject({ 'policy/memory.yaml': DEFAULT_POLICY_TEXT });
     const result = await project.run('check', '--config', 'policy/memory.yaml', '--out', 'out');
-    expect(result.stderr).toContain('run `npx memtier generate --config policy/memory.yaml --out out` to update 3 files');
+    expect(result.stderr).toContain('run `npx memtier generate --config policy/memory.yaml --out out` to update 5 files');
   });
 });
 
@@ -162,10 +164,10 @@ describe('bad input: a located message, exit 2, nothing written', () => {
   it('unknown commands, unknown options, stray arguments and missing option values', async () => {
     project = makeProject();
     const cases: [string[], string][] = [
-      [['build'], 'memtier: error: unknown command "build"; commands: generate, check (see memtier --help)\n'],
+      [['build'], 'memtier: error: unknown command "build"; commands: generate, check, patch (see memtier --help)\n'],
       [['generate', '--colour'], 'memtier: error: unknown option --colour for memtier generate; options: --config, --out, --help, --debug, --force\n'],
       [['generate', '--confg', 'x.yaml'], 'memtier: error: unknown option --confg for memtier generate; did you mean --config?\n'],
-      [['check', 'tiers.yaml'], 'memtier: error: memtier check takes no argument "tiers.yaml"; see memtier check --help\n'],
+      [['check', 'tiers.yaml'], 'memtier: error: memtier check takes no argument, not "tiers.yaml"; see memtier check --help\n'],
       [['check', '--config'], "memtier: error: Option '-c, --config <value>' argument missing; see memtier check --help\n"],
       [['check', '--force'], 'memtier: error: unknown option --force for memtier check; options: --config, --out, --help, --debug\n'],
     ];

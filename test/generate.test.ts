@@ -15,12 +15,14 @@ const snapshotVariants = variants.filter(([name]) => name !== 'default');
 
 describe('generated Swift', () => {
   it.each(snapshotVariants)('matches the reviewed snapshot for the %s policy', async (name, text) => {
-    const files = generate(validPolicy(text));
-    const withTests = validPolicy(text).output.tests !== null;
+    const policy = validPolicy(text);
+    const files = generate(policy);
     expect(files.map((file) => file.path)).toEqual([
       'DeviceMemoryTier.swift',
       'MemoryConfiguration.swift',
-      ...(withTests ? ['Tests/MemoryPolicyTests.swift'] : []),
+      ...(policy.evaluator ? ['MemoryPressureMonitor.swift'] : []),
+      ...(policy.output.tests ? ['Tests/MemoryPolicyTests.swift'] : []),
+      ...(policy.evaluator ? ['VLMEvaluator+MemoryPolicy.swift'] : []),
     ]);
     for (const file of files) {
       await expect(file.contents).toMatchFileSnapshot(`./__snapshots__/${name}/${file.path}`);
@@ -60,7 +62,7 @@ describe('generated Swift', () => {
   });
 
   it('writes the XCTest file only when output.tests is set, into its folder', () => {
-    const without = generate(validPolicy(editedPolicy([[['output', 'tests'], null]])));
+    const without = generate(validPolicy(editedPolicy([[['output', 'tests'], null], [['evaluator'], null]])));
     expect(without.map((file) => file.path)).toEqual(['DeviceMemoryTier.swift', 'MemoryConfiguration.swift']);
     const elsewhere = generate(validPolicy(editedPolicy([[['output', 'tests', 'directory'], './AppTests//Memory/']], )));
     expect(elsewhere.map((file) => file.path)).toContain('AppTests/Memory/MemoryPolicyTests.swift');
@@ -69,6 +71,23 @@ describe('generated Swift', () => {
     expect(tests).toContain('    // iPhone 11 (4 GB): 3.60 GiB (3_865_470_566 bytes)\n    XCTAssertEqual(tier(3_865_470_566), .standard, "expectations[1]")\n');
     expect(tests).toContain('    XCTAssertEqual(tier(6_442_450_944), .standard, "tiers[2].upTo")\n');
     expect(tests).toContain('    XCTAssertEqual(tier(6_442_450_945), .high, "tiers[2].upTo + 1")\n');
+  });
+
+  it('writes the monitor and the evaluator extension only with an evaluator section, for the chosen MLX API', () => {
+    const files = generate(validPolicy());
+    const monitor = files.find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents;
+    expect(monitor).toContain('nonisolated static let warningFraction: Double = 0.7\n');
+    expect(monitor).toContain('nonisolated static let criticalFraction: Double = 0.85\n');
+    expect(monitor).toContain('nonisolated static let pollingInterval: Duration = .milliseconds(5000)\n');
+    const tuned = generate(validPolicy(editedPolicy([[['pressure', 'warningPercent'], 60], [['pressure', 'pollingIntervalSeconds'], 2.5]])));
+    expect(tuned.find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents).toContain('warningFraction: Double = 0.6\n');
+    expect(tuned.find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents).toContain('.milliseconds(2500)');
+    const extension = files.find((file) => file.path === 'VLMEvaluator+MemoryPolicy.swift')!.contents;
+    expect(extension).toContain('MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)');
+    expect(extension).not.toContain('MLX.Memory.');
+    // Only the monitor's fallback polling waits, with Task.sleep, which suspends instead of blocking.
+    for (const file of files) expect(file.contents).not.toMatch(/Thread\.sleep|usleep\(|(?<!Task\.)\bsleep\(/);
+    expect(files.filter((file) => file.contents.includes('Task.sleep')).map((file) => file.path)).toEqual(['MemoryPressureMonitor.swift']);
   });
 
   it('writes every tier value into the Swift, so changing one changes the output', () => {
@@ -104,7 +123,9 @@ describe('generated Swift', () => {
     const [file] = renderFiles(model, new Map([['X.swift', '{{sourceName}}']]));
     expect(file!.contents).toBe('a<b>&"c".yaml\n');
     expect(() => renderFiles(model, new Map([['X.swift', '{{noSuchField}}']]))).toThrow(/noSuchField/);
-    expect([...readTemplates().keys()]).toEqual(['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPolicyTests.swift']);
+    expect([...readTemplates().keys()]).toEqual([
+      'DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPolicyTests.swift', 'MemoryPressureMonitor.swift', 'VLMEvaluator+MemoryPolicy.swift',
+    ]);
     expect(() => renderFiles(model, new Map())).toThrow('no template for X.swift (expected X.swift.hbs)');
   });
 });

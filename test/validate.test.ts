@@ -114,7 +114,7 @@ describe('schema problems are all reported, each with file, line, column and key
         "tiers.yaml:35:18: error: tiers[2].memoryLimit: "0.3B" is not a whole number of bytes",
         "tiers.yaml:41:11: error: tiers[3].name: expected a tier name such as "standard", got 7",
         "tiers.yaml:52:9: error: generation.topP: must be at most 1, got 1.5",
-        "tiers.yaml:78:16: error: output.accessLevel: expected "internal" or "public", got "private"",
+        "tiers.yaml:91:16: error: output.accessLevel: expected "internal" or "public", got "private"",
       ]
     `);
   });
@@ -141,7 +141,7 @@ describe('schema problems are all reported, each with file, line, column and key
         "tiers.yaml:21:5: error: tiers[1].cacheLimit: is missing; expected a size like "20MiB", "2.5GiB" or a whole number of bytes",
         "tiers.yaml:24:5: error: tiers[1].cachelimit: unknown key; did you mean "cacheLimit"?",
         "tiers.yaml:52:3: error: generation.top_p: unknown key; did you mean "topP"?",
-        "tiers.yaml:76:1: error: colour: unknown key; expected one of tiers, generation, expectations, output",
+        "tiers.yaml:89:1: error: colour: unknown key; expected one of tiers, generation, pressure, evaluator, expectations, output",
       ]
     `);
   });
@@ -184,18 +184,18 @@ describe('policy rules', () => {
   it('requires a Swift module name and a folder inside the output folder for the tests', () => {
     expect(diagnosticsOf(editedPolicy([[['output', 'tests', 'module'], 'VLM-Eval'], [['output', 'tests', 'directory'], '../Tests']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:83:13: error: output.tests.module: "VLM-Eval" is not a Swift module name; use letters, digits and _, e.g. "VLMEval"",
-        "tiers.yaml:84:16: error: output.tests.directory: "../Tests" must be a folder inside the output folder, without ".." or a leading "/"",
+        "tiers.yaml:96:13: error: output.tests.module: "VLM-Eval" is not a Swift module name; use letters, digits and _, e.g. "VLMEval"",
+        "tiers.yaml:97:16: error: output.tests.directory: "../Tests" must be a folder inside the output folder, without ".." or a leading "/"",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['output', 'tests', 'directory'], '/abs']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:84:16: error: output.tests.directory: "/abs" must be a folder inside the output folder, without ".." or a leading "/"",
+        "tiers.yaml:97:16: error: output.tests.directory: "/abs" must be a folder inside the output folder, without ".." or a leading "/"",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['output', 'tests'], { directory: 'T' }]]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:83:5: error: output.tests.module: is missing; expected the name of the app module, e.g. "VLMEval"",
+        "tiers.yaml:96:5: error: output.tests.module: is missing; expected the name of the app module, e.g. "VLMEval"",
       ]
     `);
   });
@@ -207,11 +207,11 @@ describe('policy rules', () => {
         "tiers.yaml:21:11: error: tiers[1].name: "ultraLow" is already the name of tiers[0]; tier names must be unique",
         "tiers.yaml:31:11: error: tiers[2].name: "default" is a Swift keyword and would need backticks everywhere; choose another name, e.g. "defaultTier"",
         "tiers.yaml:41:11: error: tiers[3].name: "high-end" is not a Swift identifier; use letters, digits and _ (not starting with a digit), e.g. "standard"",
-        "tiers.yaml:59:11: error: expectations[0].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
-        "tiers.yaml:62:11: error: expectations[1].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
-        "tiers.yaml:65:11: error: expectations[2].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
-        "tiers.yaml:68:11: error: expectations[3].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
-        "tiers.yaml:71:11: error: expectations[4].tier: there is no tier "high"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:72:11: error: expectations[0].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:75:11: error: expectations[1].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:78:11: error: expectations[2].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:81:11: error: expectations[3].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:84:11: error: expectations[4].tier: there is no tier "high"; tiers are ultraLow, ultraLow, default, high-end",
       ]
     `);
   });
@@ -262,19 +262,19 @@ describe('policy rules', () => {
     const text = editedPolicy([[['tiers', 1, 'upTo'], '4GiB']]);
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:57:5: error: expectations[0]: a 4 GiB device (the old code's low-memory cut-off) reports 4 GiB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
-        "tiers.yaml:60:5: error: expectations[1]: iPhone 11 (4 GB) reports 3.60 GiB (3_865_470_566 bytes) and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
-        "tiers.yaml:63:5: error: expectations[2]: iPhone 13 (4 GB) reports 3740 MB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
+        "tiers.yaml:70:5: error: expectations[0]: a 4 GiB device (the old code's low-memory cut-off) reports 4 GiB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
+        "tiers.yaml:73:5: error: expectations[1]: iPhone 11 (4 GB) reports 3.60 GiB (3_865_470_566 bytes) and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
+        "tiers.yaml:76:5: error: expectations[2]: iPhone 13 (4 GB) reports 3740 MB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['expectations', 4, 'tier'], 'standard']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:69:5: error: expectations[4]: iPhone 15 Pro Max (8 GB) reports 7.47 GiB (8_021_032_960 bytes) and is expected in "standard" but lands in "high": it is above tiers[2].upTo (6 GiB), the last boundary",
+        "tiers.yaml:82:5: error: expectations[4]: iPhone 15 Pro Max (8 GB) reports 7.47 GiB (8_021_032_960 bytes) and is expected in "standard" but lands in "high": it is above tiers[2].upTo (6 GiB), the last boundary",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['expectations', 0, 'tier'], 'standrd']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:59:11: error: expectations[0].tier: there is no tier "standrd"; did you mean "standard"?",
+        "tiers.yaml:72:11: error: expectations[0].tier: there is no tier "standrd"; did you mean "standard"?",
       ]
     `);
   });

@@ -57,6 +57,10 @@ export interface SwiftModel {
   generation: { temperature: string; topP: string };
   /** The XCTest file's data, when the policy asks for it. */
   tests?: TestsView;
+  /** Thresholds of the memory-pressure monitor. */
+  pressure: { warningPercent: string; criticalPercent: string; warningFraction: string; criticalFraction: string; pollingSeconds: string; pollingMilliseconds: string };
+  /** Which mlx-swift memory API the evaluator extension calls. */
+  mlx: { memoryApi: boolean };
 }
 
 /** Options for {@link buildModel}. */
@@ -73,6 +77,10 @@ export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
   const outputs: OutputView[] = [
     { template: 'DeviceMemoryTier.swift', path: 'DeviceMemoryTier.swift' },
     { template: 'MemoryConfiguration.swift', path: 'MemoryConfiguration.swift' },
+    ...(policy.evaluator ? [
+      { template: 'MemoryPressureMonitor.swift', path: 'MemoryPressureMonitor.swift' },
+      { template: 'VLMEvaluator+MemoryPolicy.swift', path: 'VLMEvaluator+MemoryPolicy.swift' },
+    ] : []),
     ...(policy.output.tests ? [{ template: 'MemoryPolicyTests.swift', path: joinPath(policy.output.tests.directory, 'MemoryPolicyTests.swift') }] : []),
   ];
   return {
@@ -89,6 +97,20 @@ export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
       topP: swiftFloatLiteral(policy.generation.topP),
     },
     ...(tests ? { tests } : {}),
+    pressure: buildPressure(policy.pressure),
+    mlx: { memoryApi: policy.evaluator?.mlxApi === 'memory' },
+  };
+}
+
+function buildPressure(pressure: Policy['pressure']): SwiftModel['pressure'] {
+  const percent = (value: number) => String(Number(value.toFixed(6)));
+  return {
+    warningPercent: percent(pressure.warningPercent),
+    criticalPercent: percent(pressure.criticalPercent),
+    warningFraction: swiftFloatLiteral(Number((pressure.warningPercent / 100).toFixed(8))),
+    criticalFraction: swiftFloatLiteral(Number((pressure.criticalPercent / 100).toFixed(8))),
+    pollingSeconds: percent(pressure.pollingIntervalSeconds),
+    pollingMilliseconds: swiftIntLiteral(Math.round(pressure.pollingIntervalSeconds * 1000)),
   };
 }
 

@@ -76,6 +76,41 @@ export const expectationSchema = z.strictObject({
   device: z.string({ error: 'expected text' }).optional().describe('Which device reports this value, for messages.'),
 }, { error: 'expected a mapping with physicalMemory and tier' });
 
+/** When the app is under memory pressure: thresholds on the fraction of its own memory limit in use. */
+export const pressureSchema = z.strictObject({
+  warningPercent: z
+    .number({ error: 'expected a percentage such as 70' })
+    .gt(0, { error: 'must be more than 0' })
+    .lt(100, { error: 'must be less than 100' })
+    .default(70)
+    .describe('Pressure is "warning" from this share of the app\'s memory limit in use. Default 70.'),
+  criticalPercent: z
+    .number({ error: 'expected a percentage such as 85' })
+    .gt(0, { error: 'must be more than 0' })
+    .lt(100, { error: 'must be less than 100' })
+    .default(85)
+    .describe('Pressure is "critical" from this share of the app\'s memory limit in use. Default 85.'),
+  pollingIntervalSeconds: z
+    .number({ error: 'expected a number of seconds such as 5' })
+    .min(0.1, { error: 'must be at least 0.1 seconds' })
+    .max(3600, { error: 'must be at most 3600 seconds' })
+    .default(5)
+    .describe('Fallback sampling interval; system memory-pressure events come first. Default 5.'),
+}, { error: 'expected a mapping with warningPercent, criticalPercent and pollingIntervalSeconds' });
+
+/** The app's evaluator class, which memtier extends and can patch. */
+export const evaluatorSchema = z.strictObject({
+  mlxApi: z
+    .enum(['gpu', 'memory'], { error: 'expected "gpu" (mlx-swift up to 0.29) or "memory" (0.30.1 and later)' })
+    .default('gpu')
+    .describe('MLX memory API: "gpu" = MLX.GPU.set(...) (mlx-swift up to 0.29), "memory" = MLX.Memory (0.30.1+). Default "gpu".'),
+  source: z
+    .string({ error: 'expected the path of the Swift file that declares VLMEvaluator' })
+    .min(1, { error: 'must not be empty' })
+    .optional()
+    .describe('The app\'s evaluator source, relative to the policy file: checked by `memtier check` for regressions.'),
+}, { error: 'expected a mapping with mlxApi (and optionally source), or null' });
+
 /** The optional XCTest file that checks the policy's promises in Swift. */
 export const testsSchema = z.strictObject({
   module: z
@@ -112,6 +147,11 @@ export const policySchema = z.strictObject({
     .min(1, { error: 'needs at least one tier' })
     .describe('Memory tiers from the smallest device to the largest.'),
   generation: generationSchema.prefault({}).describe('Generation parameters shared by all tiers.'),
+  pressure: pressureSchema.prefault({}).describe('Memory-pressure thresholds for the generated monitor.'),
+  evaluator: evaluatorSchema
+    .nullable()
+    .default(null)
+    .describe('Generate the memory-pressure monitor and the VLMEvaluator extension. Default null: neither.'),
   expectations: z
     .array(expectationSchema, { error: 'expected a list of { physicalMemory, tier }' })
     .default([])

@@ -23,7 +23,15 @@ export function checkPolicyRules(policy: Policy, report: Report): void {
   checkLimits(policy.tiers, report);
   checkGrowth(policy.tiers, report);
   checkExpectations(policy, report, boundariesOk);
+  checkPressure(policy, report);
   checkOutput(policy, report);
+}
+
+function checkPressure(policy: Policy, report: Report): void {
+  const { warningPercent, criticalPercent } = policy.pressure;
+  if (warningPercent >= criticalPercent) {
+    report('error', ['pressure', 'warningPercent'], `${warningPercent} must be less than criticalPercent (${criticalPercent})`);
+  }
 }
 
 function checkOutput(policy: Policy, report: Report): void {
