@@ -7,6 +7,7 @@ Usage: memtier <command> [options]
 Commands:
   generate   write the Swift files for the policy (only files whose bytes change)
   check      exit 1 when the committed Swift does not match the policy (for CI)
+  patch      rewrite the app's hand-written VLMEvaluator to use the generated code
 
 Run "memtier <command> --help" for a command's options.
 
@@ -20,6 +21,23 @@ const POLICY_OPTIONS_HELP = `  -c, --config FILE   the policy file (default: tie
   -h, --help          show this help`;
 
 export const COMMAND_HELP: Record<string, string> = {
+  patch: `Usage: memtier patch FILE.swift [--write]
+
+Rewrites the file's \`class VLMEvaluator\` (the hand-written memory handling of the design
+document's "current" code) to use the generated code: the device predicates on physicalMemory
+and their thresholds go, members the generated extension provides (generateParameters,
+unloadModel) are removed, and the decisions in load(), generate and cancelGeneration become
+calls into the generated API. Everything else in the file stays byte for byte.
+
+Prints a unified diff; with --write, replaces the file atomically. An already patched file gives
+no output. A construct it cannot rewrite safely is reported as FILE:LINE:COLUMN and nothing is
+written (exit 2).
+
+Options:
+  -w, --write         apply the change to FILE
+      --debug         show stack traces for internal errors
+  -h, --help          show this help
+`,
   generate: `Usage: memtier generate [--config FILE] [--out DIR] [--force]
 
 Validates the policy and writes DeviceMemoryTier.swift and MemoryConfiguration.swift.

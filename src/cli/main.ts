@@ -7,6 +7,7 @@ import { OutputError } from '../output/output-error.js';
 import { suggest } from '../validate/did-you-mean.js';
 import { checkCommand } from './commands/check-command.js';
 import { generateCommand } from './commands/generate-command.js';
+import { patchCommand } from './commands/patch-command.js';
 import { ExitCode, UsageError, type CliIO } from './io.js';
 import { COMMAND_HELP, MAIN_HELP } from './help.js';
 import { readVersion } from './version.js';
@@ -20,7 +21,14 @@ const POLICY_OPTIONS: Options = {
   debug: { type: 'boolean' },
 };
 
-const COMMANDS: Record<string, { options: Options; run: (io: CliIO, values: Record<string, unknown>) => Promise<number> }> = {
+type Command = {
+  options: Options;
+  /** How many positional arguments the command takes, and what they are called in messages. */
+  positionals?: string[];
+  run: (io: CliIO, values: Record<string, unknown>, positionals: string[]) => Promise<number>;
+};
+
+const COMMANDS: Record<string, Command> = {
   generate: {
     options: { ...POLICY_OPTIONS, force: { type: 'boolean' } },
     run: (io, values) => generateCommand(io, { config: str(values.config), out: str(values.out), force: values.force === true }),
@@ -28,6 +36,11 @@ const COMMANDS: Record<string, { options: Options; run: (io: CliIO, values: Reco
   check: {
     options: POLICY_OPTIONS,
     run: (io, values) => checkCommand(io, { config: str(values.config), out: str(values.out) }),
+  },
+  patch: {
+    options: { write: { type: 'boolean', short: 'w' }, help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } },
+    positionals: ['the Swift file that declares VLMEvaluator'],
+    run: (io, values, [file]) => patchCommand(io, { file: file!, write: values.write === true }),
   },
 };
 
@@ -65,19 +78,22 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')} (see memtier --help)`);
-  const values = parseCommandArgs(name, rest, command.options);
+  const { values, positionals } = parseCommandArgs(name, rest, command.options);
   if (values.help === true) {
     io.stdout(COMMAND_HELP[name] ?? MAIN_HELP);
     return ExitCode.ok;
   }
-  return command.run(io, values);
+  const expected = command.positionals ?? [];
+  if (positionals.length > expected.length) {
+    throw new UsageError(`memtier ${name} takes ${expected.length === 0 ? 'no argument' : `one argument (${expected[0]})`}, not "${positionals[expected.length]}"; see memtier ${name} --help`);
+  }
+  if (positionals.length < expected.length) throw new UsageError(`memtier ${name} needs ${expected[positionals.length]}; see memtier ${name} --help`);
+  return command.run(io, values, positionals);
 }
 
-function parseCommandArgs(name: string, args: readonly string[], options: Options): Record<string, unknown> {
+function parseCommandArgs(name: string, args: readonly string[], options: Options): { values: Record<string, unknown>; positionals: string[] } {
   try {
-    const { values, positionals } = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
-    if (positionals.length > 0) throw new UsageError(`memtier ${name} takes no argument "${positionals[0]}"; see memtier ${name} --help`);
-    return values;
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // parseArgs reports unknown options and missing values as TypeErrors with an ERR_PARSE_ARGS_* code.

@@ -1,26 +1,10 @@
-import { createRequire } from 'node:module';
-import Parser from 'web-tree-sitter';
-
-const require = createRequire(import.meta.url);
-let parser: Promise<Parser> | undefined;
-
-/** A tree-sitter parser with the prebuilt Swift grammar (tree-sitter-wasms), loaded once. */
-function swiftParser(): Promise<Parser> {
-  parser ??= (async () => {
-    await Parser.init();
-    const language = await Parser.Language.load(require.resolve('tree-sitter-wasms/out/tree-sitter-swift.wasm'));
-    const instance = new Parser();
-    instance.setLanguage(language);
-    return instance;
-  })();
-  return parser;
-}
+import { parseSwift, type SwiftNode } from '../../src/patch/swift-parser.js';
 
 /** The syntax errors in Swift source, as `line:column: text` (empty when it parses cleanly). */
 export async function swiftSyntaxErrors(source: string): Promise<string[]> {
-  const tree = (await swiftParser()).parse(source);
+  const tree = await parseSwift(source);
   const errors: string[] = [];
-  const visit = (node: Parser.SyntaxNode) => {
+  const visit = (node: SwiftNode) => {
     if (node.isError || node.isMissing) {
       errors.push(`${node.startPosition.row + 1}:${node.startPosition.column + 1}: ${node.isMissing ? `missing ${node.type}` : node.text.slice(0, 60)}`);
     }

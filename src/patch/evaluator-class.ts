@@ -1,0 +1,63 @@
+/**
+ * Finding the app's evaluator class in a Swift file, and reading its members with the comments
+ * that document them.
+ */
+import { declarationKind, findNodes, firstSyntaxError, memberName, type SwiftNode } from './swift-parser.js';
+
+/** The class the generated extension extends. */
+export const EVALUATOR_CLASS = 'VLMEvaluator';
+
+/** A problem with the file, at a node. */
+export interface NodeProblem {
+  node?: SwiftNode;
+  message: string;
+}
+
+/** A member of the class and where its declaration starts, doc comments included. */
+export interface ClassMember {
+  node: SwiftNode;
+  name?: string;
+  /** Start of the first comment directly above the declaration, or of the declaration. */
+  start: number;
+}
+
+/** The single `class VLMEvaluator` of a parsed file, or why there is not exactly one. */
+export function findEvaluatorClass(root: SwiftNode): { node: SwiftNode } | NodeProblem {
+  const error = firstSyntaxError(root);
+  if (error) return { node: error, message: 'the file does not parse as Swift here; fix the syntax first' };
+  const classes = findNodes(root, (node) =>
+    node.type === 'class_declaration' && declarationKind(node) === 'class' && node.childForFieldName('name')?.text === EVALUATOR_CLASS);
+  if (classes.length === 0) return { message: `no \`class ${EVALUATOR_CLASS}\` in this file; pass the file that declares it` };
+  if (classes.length > 1) {
+    return { node: classes[1], message: `a second \`class ${EVALUATOR_CLASS}\`; memtier patch rewrites a file with exactly one` };
+  }
+  return { node: classes[0]! };
+}
+
+/** The class body's declarations, each with the comments directly above it. */
+export function classMembers(classNode: SwiftNode): ClassMember[] {
+  const body = classNode.childForFieldName('body');
+  if (!body) return [];
+  const members: ClassMember[] = [];
+  let comments: SwiftNode[] = [];
+  for (const child of body.namedChildren) {
+    if (child.type === 'comment' || child.type === 'multiline_comment') {
+      const last = comments[comments.length - 1];
+      comments = last && child.startPosition.row === last.endPosition.row + 1 ? [...comments, child] : [child];
+      continue;
+    }
+    const attached = comments.length > 0 && comments[comments.length - 1]!.endPosition.row === child.startPosition.row - 1;
+    members.push({ node: child, name: memberName(child), start: attached ? comments[0]!.startIndex : child.startIndex });
+    comments = [];
+  }
+  return members;
+}
+
+/** The name of the function, initializer or property a node is inside, if any. */
+export function enclosingMemberName(node: SwiftNode): string | undefined {
+  for (let current: SwiftNode | null = node.parent; current; current = current.parent) {
+    if (current.type === 'function_declaration' || current.type === 'property_declaration') return memberName(current);
+    if (current.type === 'init_declaration') return 'init';
+  }
+  return undefined;
+}

@@ -1,0 +1,57 @@
+/**
+ * Swift parsing for `memtier patch` and the evaluator checks: tree-sitter's Swift grammar in
+ * WebAssembly (web-tree-sitter 0.22.6 with tree-sitter-wasms 0.1.13, pinned together: newer
+ * web-tree-sitter releases do not load that grammar). Loaded once, on first use.
+ */
+import { createRequire } from 'node:module';
+import Parser from 'web-tree-sitter';
+
+/** A node of the Swift syntax tree. */
+export type SwiftNode = Parser.SyntaxNode;
+
+const require = createRequire(import.meta.url);
+let parser: Promise<Parser> | undefined;
+
+/** Parses Swift source. Node offsets (`startIndex`, `endIndex`) index into `source` as a JS string. */
+export async function parseSwift(source: string): Promise<Parser.Tree> {
+  parser ??= (async () => {
+    await Parser.init();
+    const language = await Parser.Language.load(require.resolve('tree-sitter-wasms/out/tree-sitter-swift.wasm'));
+    const instance = new Parser();
+    instance.setLanguage(language);
+    return instance;
+  })();
+  return (await parser).parse(source);
+}
+
+/** The first syntax error in a tree, as a node, or undefined when it parsed cleanly. */
+export function firstSyntaxError(root: SwiftNode): SwiftNode | undefined {
+  if (!root.hasError) return undefined;
+  if (root.isError || root.isMissing) return root;
+  for (const child of root.children) {
+    const found = firstSyntaxError(child);
+    if (found) return found;
+  }
+  return root;
+}
+
+/** Every descendant (the node included) for which `keep` is true, in source order. */
+export function findNodes(node: SwiftNode, keep: (node: SwiftNode) => boolean): SwiftNode[] {
+  const found: SwiftNode[] = [];
+  const visit = (current: SwiftNode) => {
+    if (keep(current)) found.push(current);
+    for (const child of current.namedChildren) visit(child);
+  };
+  visit(node);
+  return found;
+}
+
+/** The declaration keyword of a `class_declaration` node: class, struct, enum, actor or extension. */
+export function declarationKind(node: SwiftNode): string | undefined {
+  return node.children.find((child) => !child.isNamed && ['class', 'struct', 'enum', 'actor', 'extension'].includes(child.type))?.type;
+}
+
+/** The declared name of a property or function member. */
+export function memberName(node: SwiftNode): string | undefined {
+  return node.childForFieldName('name')?.text;
+}

@@ -1,0 +1,157 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { findRegressions } from '../src/patch/evaluator-regressions.js';
+import { patchEvaluator } from '../src/patch/rewrite-evaluator.js';
+import { makeProject } from './helpers/cli.js';
+import { DEFAULT_POLICY_TEXT } from './helpers/policy.js';
+
+const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`./fixtures/evaluator/${name}`, import.meta.url)), 'utf8');
+const ORIGINAL = fixture('ContentView.swift');
+
+async function patched(source: string): Promise<string> {
+  const result = await patchEvaluator(source);
+  if (!result.ok) throw new Error(result.problems.map((problem) => `${problem.line}:${problem.column}: ${problem.message}`).join('\n'));
+  return result.output;
+}
+
+async function problems(source: string): Promise<string[]> {
+  const result = await patchEvaluator(source);
+  if (result.ok) throw new Error('expected the patch to refuse');
+  return result.problems.map((problem) => `${problem.line}:${problem.column}: ${problem.message}`);
+}
+
+describe('patching the design document\'s evaluator', () => {
+  it('rewrites it to the reviewed result', async () => {
+    await expect(await patched(ORIGINAL)).toMatchFileSnapshot('./fixtures/evaluator/ContentView.patched.swift');
+  });
+
+  it('removes the predicates, their thresholds, Thread.sleep and the replaced members', async () => {
+    const output = await patched(ORIGINAL);
+    for (const gone of ['isLowMemoryDevice', 'isUltraLowMemoryDevice', 'physicalMemory', '1024 * 1024', 'Thread.sleep', 'var generateParameters', 'func unloadModel', 'GPU.set']) {
+      expect(output).not.toContain(gone);
+    }
+    for (const call of ['var memoryConfiguration = MemoryConfiguration.current', 'startMemoryMonitoring()', 'applyMemoryLimits()', 'if !shouldKeepModelLoaded {', 'applyImageSize(to: &userInput)', 'releaseModelAfterGeneration()', 'releaseMemoryAfterCancel()']) {
+      expect(output).toContain(call);
+    }
+    expect(await findRegressions(output)).toEqual([]);
+  });
+
+  it('keeps everything else byte for byte: the view, other types, comments', async () => {
+    const output = await patched(ORIGINAL);
+    const classStart = ORIGINAL.indexOf('@Observable');
+    expect(output.slice(0, classStart)).toBe(ORIGINAL.slice(0, classStart));
+    const tail = ORIGINAL.slice(ORIGINAL.indexOf('/// Formats generation statistics'));
+    expect(output.endsWith(tail)).toBe(true);
+    expect(output).toContain('      // 4GB设备不缓存模型\n');
+    expect(output).toContain('        self.modelInfo = "\\(modelConfiguration.name) • Low Memory"\n');
+  });
+
+  it('is idempotent: a patched file comes back unchanged', async () => {
+    const once = await patched(ORIGINAL);
+    expect(await patched(once)).toBe(once);
+  });
+
+  it('keeps an existing init and starts monitoring in it, and reads a negated caching test', async () => {
+    const source = ORIGINAL.replace('  var loadState = LoadState.idle\n', '  var loadState = LoadState.idle\n\n  init() {\n    running = false\n  }\n')
+      .replace('if isLowMemoryDevice {\n        self.modelInfo', 'if !isLowMemoryDevice {\n        self.modelInfo');
+    const output = await patched(source);
+    expect(output).toContain('  init() {\n    running = false\n  }\n');
+    expect(output).not.toContain('init() {\n    startMemoryMonitoring()');
+    expect(output).toContain('if shouldKeepModelLoaded {\n        self.modelInfo');
+  });
+});
+
+describe('files patch refuses, with a location and nothing written', () => {
+  it('a file without the class, and one with two', async () => {
+    expect(await problems('struct ContentView {}\n')).toEqual(['1:1: no `class VLMEvaluator` in this file; pass the file that declares it']);
+    expect(await problems(`${ORIGINAL}\nclass VLMEvaluator {}\n`)).toEqual([`${ORIGINAL.split('\n').length + 1}:1: a second \`class VLMEvaluator\`; memtier patch rewrites a file with exactly one`]);
+  });
+
+  it('a file with a syntax error', async () => {
+    const [problem] = await problems(ORIGINAL.replace('func cancelGeneration() {', 'func cancelGeneration( {'));
+    expect(problem).toMatch(/^\d+:\d+: the file does not parse as Swift here; fix the syntax first$/);
+  });
+
+  it('a class customised beyond recognition', async () => {
+    expect(await problems('class VLMEvaluator {\n  var output = ""\n}\n')).toEqual([
+      '1:1: VLMEvaluator has no device predicates on physicalMemory and no memoryConfiguration; this is not the shape memtier patch rewrites (see the README), so adopt the generated extension by hand',
+    ]);
+  });
+
+  it('a predicate used in a way patch does not know', async () => {
+    const source = ORIGINAL.replace('    running = true\n', '    running = true\n    let budget = isLowMemoryDevice ? 1 : 2\n    _ = budget\n');
+    expect(await problems(source)).toEqual([
+      '116:18: `isLowMemoryDevice` is still used here; replace it with memoryConfiguration (or DeviceMemoryTier.current) by hand, then run patch again',
+    ]);
+    const unknownIf = ORIGINAL.replace('    output = ""\n\n    do {', '    output = ""\n    if isLowMemoryDevice {\n      output = "small"\n    }\n\n    do {');
+    expect((await problems(unknownIf))[0]).toMatch(/^117:5: cannot rewrite this decision on device memory safely;/);
+  });
+
+  it('a member that would clash with the generated extension, and a stray Thread.sleep', async () => {
+    const clash = ORIGINAL.replace('  func cancelGeneration() {', '  func applyMemoryLimits() {}\n\n  func cancelGeneration() {');
+    expect(await problems(clash)).toEqual(['156:3: VLMEvaluator already declares applyMemoryLimits, which the generated extension provides; rename or remove it first']);
+    const sleep = ORIGINAL.replace('    running = false\n\n    // 4GB', '    running = false\n    Thread.sleep(forTimeInterval: 0.1)\n\n    // 4GB');
+    expect((await problems(sleep))[0]).toMatch(/^159:5: `Thread.sleep` blocks the main actor;/);
+  });
+});
+
+describe('memtier patch on the command line', () => {
+  let project: ReturnType<typeof makeProject> | undefined;
+  afterEach(() => project?.cleanup());
+
+  it('prints a diff without writing, writes with --write, then has nothing to say', async () => {
+    project = makeProject({ 'App/ContentView.swift': ORIGINAL });
+    const preview = await project.run('patch', 'App/ContentView.swift');
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toContain('--- a/App/ContentView.swift\n+++ b/App/ContentView.swift\tpatched by memtier\n');
+    expect(preview.stdout).toContain('-      if isLowMemoryDevice {\n+      if !shouldKeepModelLoaded {\n');
+    expect(preview.stderr).toBe('memtier: run `npx memtier patch App/ContentView.swift --write` to apply\n');
+    expect(readFileSync(project.path('App/ContentView.swift'), 'utf8')).toBe(ORIGINAL);
+
+    expect(await project.run('patch', 'App/ContentView.swift', '--write')).toEqual({ code: 0, stdout: 'patched App/ContentView.swift\n', stderr: '' });
+    expect(readFileSync(project.path('App/ContentView.swift'), 'utf8')).toBe(fixture('ContentView.patched.swift'));
+    expect(await project.run('patch', 'App/ContentView.swift', '--write')).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('exits 2 with file:line:column and writes nothing when it cannot rewrite', async () => {
+    const broken = ORIGINAL.replace('    running = true\n', '    running = true\n    let budget = isLowMemoryDevice ? 1 : 2\n    _ = budget\n');
+    project = makeProject({ 'ContentView.swift': broken });
+    const result = await project.run('patch', 'ContentView.swift', '--write');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('ContentView.swift:116:18: error: `isLowMemoryDevice` is still used here; replace it with memoryConfiguration (or DeviceMemoryTier.current) by hand, then run patch again\nContentView.swift: not patched; nothing was written\n');
+    expect(readFileSync(project.path('ContentView.swift'), 'utf8')).toBe(broken);
+    expect((await project.run('patch', 'missing.swift')).stderr).toBe('memtier: error: missing.swift: no such file\n');
+  });
+});
+
+describe('memtier check on the app evaluator (evaluator.source)', () => {
+  let project: ReturnType<typeof makeProject> | undefined;
+  afterEach(() => project?.cleanup());
+  const policy = DEFAULT_POLICY_TEXT.replace('evaluator:\n  mlxApi: gpu\n', 'evaluator:\n  mlxApi: gpu\n  source: App/ContentView.swift\n');
+
+  it('reports Thread.sleep, physicalMemory decisions and MLX limits set by hand, with file:line', async () => {
+    project = makeProject({ 'tiers.yaml': policy, 'App/ContentView.swift': ORIGINAL });
+    await project.run('generate');
+    const result = await project.run('check');
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines.slice(0, -1).map((line) => line.split(': error: ')[0])).toEqual([
+      'App/ContentView.swift:44:5', 'App/ContentView.swift:49:5', 'App/ContentView.swift:81:9', 'App/ContentView.swift:82:9',
+      'App/ContentView.swift:84:9', 'App/ContentView.swift:85:9', 'App/ContentView.swift:182:13',
+    ]);
+    expect(lines[6]).toContain('`Thread.sleep` blocks the thread it runs on');
+    expect(lines[7]).toBe('memtier: App/ContentView.swift handles memory outside the generated code (7 places); `npx memtier patch App/ContentView.swift` rewrites the design document\'s old shape');
+    expect(result.stdout).toBe('generated matches tiers.yaml (5 files)\n');
+
+    writeFileSync(project.path('App/ContentView.swift'), fixture('ContentView.patched.swift'));
+    expect(await project.run('check')).toEqual({ code: 0, stdout: 'generated matches tiers.yaml (5 files)\n', stderr: '' });
+  });
+
+  it('an evaluator.source that does not exist is bad input (exit 2)', async () => {
+    project = makeProject({ 'tiers.yaml': policy });
+    const result = await project.run('check');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('memtier: error: tiers.yaml: evaluator.source names App/ContentView.swift, which cannot be read (ENOENT)\n');
+  });
+});
