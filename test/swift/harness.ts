@@ -17,7 +17,7 @@ const toolchainScript = join(repo, 'scripts', 'swift-toolchain.sh');
 const standIns = fileURLToPath(new URL('./stand-ins/', import.meta.url));
 
 /** Stand-in modules, in dependency order. */
-export const STAND_IN_MODULES = ['MLX', 'MLXLMCommon', 'MLXVLM'] as const;
+export const STAND_IN_MODULES = ['ObservationLinkFix', 'CoreImage', 'SwiftUI', 'MLX', 'MLXLMCommon', 'MLXVLM'] as const;
 
 /** True when the user opted out of the Swift tests with MEMTIER_SKIP_SWIFT=1. */
 export const swiftSkipped = process.env.MEMTIER_SKIP_SWIFT === '1';
@@ -71,7 +71,7 @@ export function writeFiles(root: string, files: readonly GeneratedFile[]): void 
 export interface PackageOptions {
   /** The app module: the generated sources' target, which generated tests `@testable import`. */
   module: string;
-  /** Generated files for the module target. */
+  /** Generated files (and the app's own, such as a patched evaluator) for the module target. */
   sources: readonly GeneratedFile[];
   /** Test files (generated or the harness's own) for the test target. */
   tests: readonly GeneratedFile[];
@@ -87,6 +87,7 @@ export function assemblePackage(root: string, options: PackageOptions): void {
 }
 
 function packageManifest(module: string): string {
+  // ObservationLinkFix supplies a symbol Debian's libswiftObservation.so lacks (see its shim.c).
   return `// swift-tools-version:6.0
 import PackageDescription
 
@@ -95,11 +96,22 @@ let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
 let package = Package(
   name: "MemtierHarness",
   targets: [
+    .target(name: "ObservationLinkFix"),
+    .target(name: "CoreImage"),
+    .target(name: "SwiftUI"),
     .target(name: "MLX"),
-    .target(name: "MLXLMCommon", dependencies: ["MLX"]),
+    .target(name: "MLXLMCommon", dependencies: ["MLX", "CoreImage"]),
     .target(name: "MLXVLM", dependencies: ["MLX", "MLXLMCommon"]),
-    .target(name: "${module}", dependencies: ["MLX", "MLXLMCommon", "MLXVLM"], swiftSettings: strict),
-    .testTarget(name: "${module}Tests", dependencies: ["${module}", "MLX"], swiftSettings: strict),
+    .target(
+      name: "${module}",
+      dependencies: [
+        "MLX", "MLXLMCommon", "MLXVLM", "CoreImage", "SwiftUI",
+        .target(name: "ObservationLinkFix", condition: .when(platforms: [.linux])),
+      ],
+      swiftSettings: strict),
+    .testTarget(
+      name: "${module}Tests", dependencies: ["${module}", "MLX", "MLXLMCommon", "CoreImage"],
+      swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )
@@ -124,7 +136,11 @@ export function xctestSummary(output: string): { executed: number; failures: num
   return last ? { executed: Number(last[1]), failures: Number(last[2]) } : undefined;
 }
 
-/** The harness's own Swift tests (of the stand-ins), from test/swift/tests/. */
+/** The app evaluator written from the design document's "current" code, and memtier patch's result for it. */
+export const EVALUATOR_FIXTURE = fileURLToPath(new URL('../fixtures/evaluator/ContentView.swift', import.meta.url));
+export const PATCHED_EVALUATOR_FIXTURE = fileURLToPath(new URL('../fixtures/evaluator/ContentView.patched.swift', import.meta.url));
+
+/** The harness's own Swift tests (of the stand-ins and the patched evaluator), from test/swift/tests/. */
 export function harnessTests(): GeneratedFile[] {
   const folder = fileURLToPath(new URL('./tests/', import.meta.url));
   return readdirSync(folder).sort().map((name) => ({ path: name, contents: readFileSync(join(folder, name), 'utf8') }));

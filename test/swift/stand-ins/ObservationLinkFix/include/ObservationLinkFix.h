@@ -1,0 +1,1 @@
+/* Nothing to declare: the target only provides a symbol for the linker. */

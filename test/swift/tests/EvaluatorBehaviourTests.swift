@@ -1,0 +1,171 @@
+// Behaviour of the patched evaluator with the generated extension and monitor, against the
+// recording stand-ins: what each tier sets, keeps, generates and releases.
+
+import CoreImage
+import Foundation
+import MLX
+import MLXLMCommon
+import XCTest
+
+@testable import VLMEval
+
+// Test methods are async and @MainActor one by one: Linux XCTest cannot call a @MainActor class's
+// synchronous tests. The class holds no state, so handing it to the main actor is safe.
+final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
+  @MainActor private var monitor: MemoryPressureMonitor { MemoryPressureMonitor.shared }
+
+  /// A new evaluator on `tier`, with normal pressure and an empty call log.
+  @MainActor private func evaluator(_ tier: DeviceMemoryTier) -> VLMEvaluator {
+    let evaluator = VLMEvaluator()
+    evaluator.memoryConfiguration = .forTier(tier)
+    monitor.record(MemoryUsage(footprint: 0, available: 100))
+    CallLog.shared.reset()
+    return evaluator
+  }
+
+  private var limitCalls: [String] {
+    CallLog.shared.calls.filter { $0.hasPrefix("GPU.set") || $0.hasPrefix("Memory.") && !$0.hasSuffix("clearCache()") }
+  }
+
+  private func cacheClears() -> Int {
+    CallLog.shared.calls.filter { $0.hasSuffix("clearCache()") }.count
+  }
+
+  /// Waits, without blocking the main actor, until `condition` holds or two seconds pass.
+  @MainActor private func eventually(_ condition: () -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + .seconds(2)
+    while !condition() && ContinuousClock.now < deadline {
+      try await Task.sleep(for: .milliseconds(5))
+    }
+    return condition()
+  }
+
+  @MainActor private func isLoaded(_ evaluator: VLMEvaluator) -> Bool {
+    if case .loaded = evaluator.loadState { return true }
+    return false
+  }
+
+  @MainActor func testStandardLoadSetsBothLimitsAndKeepsTheModel() async throws {
+    let evaluator = evaluator(.standard)
+    _ = try await evaluator.load()
+    XCTAssertEqual(
+      limitCalls,
+      ["GPU.set(cacheLimit: 20971520)", "GPU.set(memoryLimit: 2621440000, relaxed: true)"])
+    XCTAssertTrue(isLoaded(evaluator))
+  }
+
+  @MainActor func testUltraLowLoadSetsItsLimitsAndDoesNotCacheTheModel() async throws {
+    let evaluator = evaluator(.ultraLow)
+    _ = try await evaluator.load()
+    XCTAssertEqual(
+      limitCalls,
+      ["GPU.set(cacheLimit: 3145728)", "GPU.set(memoryLimit: 1572864000, relaxed: true)"])
+    XCTAssertFalse(isLoaded(evaluator))
+  }
+
+  @MainActor func testHighLoadSetsOnlyTheCacheLimit() async throws {
+    _ = try await evaluator(.high).load()
+    XCTAssertEqual(limitCalls, ["GPU.set(cacheLimit: 52428800)"])
+  }
+
+  @MainActor func testCriticalPressureStopsAStandardDeviceFromCachingTheModel() async throws {
+    let evaluator = evaluator(.standard)
+    monitor.record(MemoryUsage(footprint: 90, available: 10))
+    _ = try await evaluator.load()
+    XCTAssertFalse(isLoaded(evaluator))
+  }
+
+  @MainActor func testStandardGenerationUsesItsTokensAndDownscalesTheImage() async throws {
+    let evaluator = evaluator(.standard)
+    let image = CIImage(extent: CGRect(x: 0, y: 0, width: 1000, height: 500))
+    await evaluator.generate(prompt: "Describe", image: image)
+    XCTAssertEqual(evaluator.output, "stand-in answer")
+    XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 384x384, images: [384x192])"))
+    XCTAssertTrue(CallLog.shared.calls.contains("generate(maxTokens: 800, temperature: 0.7, topP: 0.9)"))
+    XCTAssertTrue(isLoaded(evaluator))
+    XCTAssertEqual(cacheClears(), 0)
+  }
+
+  @MainActor func testUltraLowGenerationUsesItsLimitsAndReleasesTheModelWithAnExtraPass() async throws {
+    let evaluator = evaluator(.ultraLow)
+    let image = CIImage(extent: CGRect(x: 0, y: 0, width: 100, height: 400))
+    await evaluator.generate(prompt: "Describe", image: image)
+    XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 192x192, images: [48x192])"))
+    XCTAssertTrue(CallLog.shared.calls.contains("generate(maxTokens: 300, temperature: 0.7, topP: 0.9)"))
+    let twoPasses = try await eventually { cacheClears() == 2 }
+    XCTAssertTrue(twoPasses, "ultraLow sets aggressiveCleanup: one extra clean-up pass")
+  }
+
+  @MainActor func testSmallImagesAreNotUpscaled() async throws {
+    let evaluator = evaluator(.standard)
+    await evaluator.generate(
+      prompt: "Describe", image: CIImage(extent: CGRect(x: 0, y: 0, width: 200, height: 100)))
+    XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 384x384, images: [200x100])"))
+  }
+
+  @MainActor func testCancelAtNormalPressureReleasesNothing() async throws {
+    let evaluator = evaluator(.standard)
+    _ = try await evaluator.load()
+    evaluator.cancelGeneration()
+    try await Task.sleep(for: .milliseconds(50))
+    XCTAssertEqual(cacheClears(), 0)
+    XCTAssertTrue(isLoaded(evaluator))
+  }
+
+  @MainActor func testCancelAtWarningPressureClearsTheCacheOnly() async throws {
+    let evaluator = evaluator(.standard)
+    _ = try await evaluator.load()
+    monitor.record(MemoryUsage(footprint: 75, available: 25))
+    XCTAssertEqual(monitor.pressure, .warning)
+    evaluator.cancelGeneration()
+    let cleared = try await eventually { cacheClears() == 1 }
+    XCTAssertTrue(cleared)
+    XCTAssertTrue(isLoaded(evaluator))
+  }
+
+  @MainActor func testCancelAtCriticalPressureClearsAndUnloads() async throws {
+    let evaluator = evaluator(.standard)
+    _ = try await evaluator.load()
+    monitor.receiveSystemWarning(critical: true)
+    evaluator.cancelGeneration()
+    XCTAssertFalse(isLoaded(evaluator))
+    let cleared = try await eventually { cacheClears() >= 1 }
+    XCTAssertTrue(cleared)
+  }
+
+  @MainActor func testUnloadReturnsAtOnceAndReleasesMemoryOffTheMainActor() async throws {
+    let evaluator = evaluator(.ultraLow)
+    evaluator.loadState = .loaded(ModelContainer(configuration: evaluator.modelConfiguration))
+    let started = ContinuousClock.now
+    evaluator.unloadModel()
+    let elapsed = ContinuousClock.now - started
+    XCTAssertLessThan(elapsed, .milliseconds(20), "unloadModel() must not block")
+    XCTAssertFalse(isLoaded(evaluator))
+    let released = try await eventually { cacheClears() == 2 }
+    XCTAssertTrue(released)
+  }
+
+  @MainActor func testTheEmergencySignalUnloadsALoadedModel() async throws {
+    let evaluator = evaluator(.standard)
+    _ = try await evaluator.load()
+    XCTAssertTrue(isLoaded(evaluator))
+    monitor.record(MemoryUsage(footprint: 86, available: 14))
+    XCTAssertEqual(monitor.pressure, .critical)
+    XCTAssertFalse(isLoaded(evaluator))
+  }
+
+  func testPressureLevelsFollowThePolicyThresholds() {
+    XCTAssertEqual(MemoryPressureMonitor.pressure(forFraction: 0.69), .normal)
+    XCTAssertEqual(MemoryPressureMonitor.pressure(forFraction: 0.70), .warning)
+    XCTAssertEqual(MemoryPressureMonitor.pressure(forFraction: 0.849), .warning)
+    XCTAssertEqual(MemoryPressureMonitor.pressure(forFraction: 0.85), .critical)
+    XCTAssertEqual(MemoryUsage(footprint: 3, available: 1).fractionOfLimit, 0.75)
+  }
+
+  @MainActor func testGenerateParametersComeFromTheTier() async {
+    let parameters = evaluator(.low).generateParameters
+    XCTAssertEqual(parameters.maxTokens, 500)
+    XCTAssertEqual(parameters.temperature, 0.7)
+    XCTAssertEqual(parameters.topP, 0.9)
+  }
+}
