@@ -7,20 +7,109 @@ Usage: memtier <command> [options]
 Commands:
   generate   write the Swift files for the policy (only files whose bytes change)
   check      exit 1 when the committed Swift does not match the policy (for CI)
+  diff       what a policy change does, device by device, against a git revision
+  explain    which tier a size or a device lands in, and why
+  devices    the device catalog against the policy
   patch      rewrite the app's hand-written VLMEvaluator to use the generated code
+  watch      regenerate on every save
+  init       write a starter tiers.yaml
+  schema     write the JSON Schema that YAML editors use for completion
+  templates  list the templates, or eject one to customise it
+
+The policy is tiers.yaml, or tiers.config.ts (typed, with defineTiers from 'memtier'), in the
+current folder; pass --config to use another file.
 
 Run "memtier <command> --help" for a command's options.
 
 Exit codes: 0 success, 1 out of date (check), 2 invalid policy or usage, 3 internal error.
 `;
 
-const POLICY_OPTIONS_HELP = `  -c, --config FILE   the policy file (default: tiers.yaml in the current folder)
+const CONFIG_HELP = `  -c, --config FILE   the policy file (default: tiers.yaml or tiers.config.ts here)`;
+const COMMON_HELP = `      --debug         show stack traces for internal errors
+  -h, --help          show this help`;
+const POLICY_OPTIONS_HELP = `${CONFIG_HELP}
   -o, --out DIR       the output folder (default: output.directory in the policy,
                       relative to the policy file; "generated" unless set)
-      --debug         show stack traces for internal errors
-  -h, --help          show this help`;
+  -f, --format FMT    text (default), github (workflow annotations) or json
+${COMMON_HELP}`;
 
 export const COMMAND_HELP: Record<string, string> = {
+  explain: `Usage: memtier explain SIZE|DEVICE [--config FILE]
+
+Which tier a physical memory size ("3.6GiB", 3865470566) or a catalog device ("iPhone 13 mini",
+"iPhone14,4") lands in, the boundary that decided, the distance to the nearest boundary, and the
+tier's limits.
+
+Options:
+${CONFIG_HELP}
+${COMMON_HELP}
+`,
+  devices: `Usage: memtier devices [--markdown | --json] [--config FILE]
+
+The device catalog (iPhones from the iPhone 8 / X on, recent iPads) against the policy: what each
+reports as physical memory, its tier and the key limits. Reported values marked ~ are estimated,
+≈ approximate; unmarked values were measured.
+
+Options:
+${CONFIG_HELP}
+      --markdown      a Markdown table
+      --json          stable JSON ({ version: 1, estimateRule, devices: [...] })
+${COMMON_HELP}
+`,
+  diff: `Usage: memtier diff [--base REF] [--markdown] [--config FILE]
+
+Compares the policy at a git revision (default: the merge base with the default branch, or HEAD)
+with the working copy: changed values, tiers added or removed, and every catalog device whose
+tier or limits change. No change, no output.
+
+Options:
+${CONFIG_HELP}
+  -b, --base REF      the git revision to compare with
+      --markdown      Markdown for a pull-request comment
+${COMMON_HELP}
+`,
+  schema: `Usage: memtier schema [--out FILE] [--force]
+
+Writes the JSON Schema of the policy format (derived from memtier's zod schema) to
+tiers.schema.json, which the shipped tiers.yaml names for YAML editors. Overwrites only a schema
+memtier wrote, unless --force.
+
+Options:
+  -o, --out FILE      where to write (default: tiers.schema.json)
+      --force         overwrite a file memtier did not write
+${COMMON_HELP}
+`,
+  init: `Usage: memtier init
+
+Writes a starter tiers.yaml (plan B of the design document) and tiers.schema.json in the current
+folder, never overwriting a policy, and prints the next steps (Xcode and GitHub Actions).
+
+Options:
+${COMMON_HELP}
+`,
+  templates: `Usage: memtier templates list [--config FILE]
+       memtier templates eject NAME [--to DIR] [--config FILE]
+
+list shows the templates and which ones the policy's output.templates folder replaces. eject
+copies a built-in template out for editing (to output.templates, or DIR, or ./templates), never
+overwriting. Custom templates may use the helpers swiftIdentifier, swiftString, swiftInt and
+swiftDocComment.
+
+Options:
+${CONFIG_HELP}
+      --to DIR        where to eject
+${COMMON_HELP}
+`,
+  watch: `Usage: memtier watch [--config FILE] [--out DIR]
+
+Generates, then regenerates on every save of the policy or its custom templates. Errors are
+printed and watching goes on; Ctrl-C stops.
+
+Options:
+${CONFIG_HELP}
+  -o, --out DIR       the output folder
+${COMMON_HELP}
+`,
   patch: `Usage: memtier patch FILE.swift [--write]
 
 Rewrites the file's \`class VLMEvaluator\` (the hand-written memory handling of the design
@@ -35,8 +124,7 @@ written (exit 2).
 
 Options:
   -w, --write         apply the change to FILE
-      --debug         show stack traces for internal errors
-  -h, --help          show this help
+${COMMON_HELP}
 `,
   generate: `Usage: memtier generate [--config FILE] [--out DIR] [--force]
 

@@ -3,6 +3,8 @@ export interface CliIO {
   cwd: string;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Resolves when the user asks to stop (Ctrl-C); long-running commands (watch) end then. */
+  interrupted?: Promise<void>;
 }
 
 /** The documented exit codes. */

@@ -1,15 +1,17 @@
 /**
- * Finds, reads and validates the policy file for a command, printing its diagnostics.
+ * Finds, reads and validates the policy file for a command: tiers.yaml, or the typed tiers.config.ts.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
-import { formatDiagnostic, hasErrors } from '../diagnostics/diagnostic.js';
+import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { loadTypeScript } from '../load/load-typescript.js';
+import { loadYaml } from '../load/load-yaml.js';
 import type { Policy } from '../validate/schema.js';
-import { validatePolicyYaml } from '../validate/validate-policy.js';
-import type { CliIO } from './io.js';
+import { validatePolicy } from '../validate/validate-policy.js';
 
-/** The default policy file name, looked up in the current folder. */
+/** The policy file names memtier looks for in the current folder. */
 export const DEFAULT_POLICY_FILE = 'tiers.yaml';
+export const TYPED_POLICY_FILE = 'tiers.config.ts';
 
 /** A policy that passed validation, and where it came from. */
 export interface PolicySource {
@@ -22,20 +24,41 @@ export interface PolicySource {
   sourceName: string;
 }
 
-/** Reads and validates the policy; prints every diagnostic. Returns undefined when it has errors. */
-export async function loadPolicyFile(io: CliIO, configOption: string | undefined): Promise<PolicySource | undefined> {
-  const path = resolve(io.cwd, configOption ?? DEFAULT_POLICY_FILE);
-  const displayPath = displayPathOf(io.cwd, path);
-  const text = await readPolicyText(io, path, displayPath, configOption === undefined);
-  if (text === undefined) return undefined;
-  const result = validatePolicyYaml(text, displayPath);
-  for (const diagnostic of result.diagnostics) io.stderr(`${formatDiagnostic(diagnostic)}\n`);
-  if (!result.policy || hasErrors(result.diagnostics)) {
-    const count = result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
-    io.stderr(`${displayPath}: ${count} error${count === 1 ? '' : 's'}; nothing was written\n`);
-    return undefined;
+/** The outcome of loading: the policy when valid, and every diagnostic (warnings included). */
+export interface LoadedPolicy {
+  source?: PolicySource;
+  diagnostics: Diagnostic[];
+  /** How messages name the file (even when it could not be read). */
+  displayPath: string;
+}
+
+/** Finds the policy (`--config`, or tiers.yaml / tiers.config.ts in `cwd`), reads and validates it. */
+export async function loadPolicyFile(cwd: string, configOption: string | undefined): Promise<LoadedPolicy> {
+  const found = configOption !== undefined ? { path: resolve(cwd, configOption) } : await discover(cwd);
+  if ('problem' in found) return { diagnostics: [found.problem], displayPath: found.problem.file };
+  const { path } = found;
+  const displayPath = displayPathOf(cwd, path);
+  const text = await readPolicyText(path, displayPath);
+  if (typeof text !== 'string') return { diagnostics: [text], displayPath };
+  const loaded = path.endsWith('.ts') ? loadTypeScript(text, displayPath) : loadYaml(text, displayPath);
+  const result = validatePolicy(loaded, displayPath);
+  if (!result.policy || hasErrors(result.diagnostics)) return { diagnostics: result.diagnostics, displayPath };
+  return { source: { policy: result.policy, path, displayPath, sourceName: basename(path) }, diagnostics: result.diagnostics, displayPath };
+}
+
+async function discover(cwd: string): Promise<{ path: string } | { problem: Diagnostic }> {
+  const candidates = [DEFAULT_POLICY_FILE, TYPED_POLICY_FILE];
+  const present: string[] = [];
+  for (const name of candidates) {
+    if (await isFile(resolve(cwd, name))) present.push(name);
   }
-  return { policy: result.policy, path, displayPath, sourceName: basename(path) };
+  if (present.length === 2) {
+    return { problem: { severity: 'error', file: TYPED_POLICY_FILE, message: `both ${DEFAULT_POLICY_FILE} and ${TYPED_POLICY_FILE} are here; keep one, or pass --config` } };
+  }
+  if (present.length === 0) {
+    return { problem: { severity: 'error', file: DEFAULT_POLICY_FILE, message: `no such file; run memtier in the folder that holds ${DEFAULT_POLICY_FILE} (or ${TYPED_POLICY_FILE}), pass --config PATH, or run memtier init` } };
+  }
+  return { path: resolve(cwd, present[0]!) };
 }
 
 /** A path as the user should see it: relative to the working folder when it is inside it. */
@@ -44,29 +67,27 @@ export function displayPathOf(cwd: string, path: string): string {
   return shown === '' ? '.' : shown.startsWith('..') || isAbsolute(shown) ? path : shown;
 }
 
-/** The policy's folder, against which `output.directory` is resolved. */
+/** The policy's folder, against which `output.directory` and other paths are resolved. */
 export function policyFolder(source: PolicySource): string {
   return dirname(source.path);
 }
 
-async function readPolicyText(io: CliIO, path: string, displayPath: string, isDefault: boolean): Promise<string | undefined> {
+async function isFile(path: string): Promise<boolean> {
   try {
-    const info = await stat(path);
-    if (info.isDirectory()) {
-      io.stderr(`${displayPath}: error: is a folder; expected a policy file such as ${DEFAULT_POLICY_FILE}\n`);
-      return undefined;
-    }
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function readPolicyText(path: string, displayPath: string): Promise<string | Diagnostic> {
+  const problem = (message: string): Diagnostic => ({ severity: 'error', file: displayPath, message });
+  try {
+    if ((await stat(path)).isDirectory()) return problem(`is a folder; expected a policy file such as ${DEFAULT_POLICY_FILE}`);
     return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      const hint = isDefault
-        ? `run memtier in the folder that holds ${DEFAULT_POLICY_FILE}, or pass --config PATH`
-        : 'check the --config path';
-      io.stderr(`${displayPath}: error: no such file; ${hint}\n`);
-    } else {
-      io.stderr(`${displayPath}: error: cannot read the policy file (${code ?? (error as Error).message})\n`);
-    }
-    return undefined;
+    if (code === 'ENOENT') return problem('no such file; check the --config path');
+    return problem(`cannot read the policy file (${code ?? (error as Error).message})`);
   }
 }

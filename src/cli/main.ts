@@ -8,39 +8,83 @@ import { suggest } from '../validate/did-you-mean.js';
 import { checkCommand } from './commands/check-command.js';
 import { generateCommand } from './commands/generate-command.js';
 import { patchCommand } from './commands/patch-command.js';
+import { diffCommand } from './commands/diff-command.js';
+import { initCommand, schemaCommand } from './commands/file-commands.js';
+import { devicesCommand, explainCommand } from './commands/policy-commands.js';
+import { templatesCommand } from './commands/templates-command.js';
+import { watchCommand } from './commands/watch-command.js';
+import { parseFormat } from './report-format.js';
 import { ExitCode, UsageError, type CliIO } from './io.js';
 import { COMMAND_HELP, MAIN_HELP } from './help.js';
 import { readVersion } from './version.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-const POLICY_OPTIONS: Options = {
-  config: { type: 'string', short: 'c' },
-  out: { type: 'string', short: 'o' },
+const COMMON_OPTIONS: Options = {
   help: { type: 'boolean', short: 'h' },
   debug: { type: 'boolean' },
+};
+const CONFIG_OPTION: Options = { config: { type: 'string', short: 'c' } };
+const POLICY_OPTIONS: Options = {
+  ...CONFIG_OPTION,
+  out: { type: 'string', short: 'o' },
+  format: { type: 'string', short: 'f' },
+  ...COMMON_OPTIONS,
 };
 
 type Command = {
   options: Options;
-  /** How many positional arguments the command takes, and what they are called in messages. */
+  /** The positional arguments the command takes, as messages call them. */
   positionals?: string[];
+  /** How many of them are required (default: all). */
+  minimumPositionals?: number;
   run: (io: CliIO, values: Record<string, unknown>, positionals: string[]) => Promise<number>;
 };
 
 const COMMANDS: Record<string, Command> = {
   generate: {
     options: { ...POLICY_OPTIONS, force: { type: 'boolean' } },
-    run: (io, values) => generateCommand(io, { config: str(values.config), out: str(values.out), force: values.force === true }),
+    run: (io, values) => generateCommand(io, { config: str(values.config), out: str(values.out), force: values.force === true, format: parseFormat(values.format) }),
   },
   check: {
     options: POLICY_OPTIONS,
-    run: (io, values) => checkCommand(io, { config: str(values.config), out: str(values.out) }),
+    run: (io, values) => checkCommand(io, { config: str(values.config), out: str(values.out), format: parseFormat(values.format) }),
   },
   patch: {
-    options: { write: { type: 'boolean', short: 'w' }, help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } },
+    options: { write: { type: 'boolean', short: 'w' }, ...COMMON_OPTIONS },
     positionals: ['the Swift file that declares VLMEvaluator'],
     run: (io, values, [file]) => patchCommand(io, { file: file!, write: values.write === true }),
+  },
+  explain: {
+    options: { ...CONFIG_OPTION, ...COMMON_OPTIONS },
+    positionals: ['a size such as 3.6GiB, or a device name such as "iPhone 13 mini"'],
+    run: (io, values, [query]) => explainCommand(io, { query: query!, config: str(values.config) }),
+  },
+  devices: {
+    options: { ...CONFIG_OPTION, markdown: { type: 'boolean' }, json: { type: 'boolean' }, ...COMMON_OPTIONS },
+    run: (io, values) => devicesCommand(io, { config: str(values.config), markdown: values.markdown === true, json: values.json === true }),
+  },
+  diff: {
+    options: { ...CONFIG_OPTION, base: { type: 'string', short: 'b' }, markdown: { type: 'boolean' }, ...COMMON_OPTIONS },
+    run: (io, values) => diffCommand(io, { config: str(values.config), base: str(values.base), markdown: values.markdown === true }),
+  },
+  schema: {
+    options: { out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, ...COMMON_OPTIONS },
+    run: (io, values) => schemaCommand(io, { out: str(values.out), force: values.force === true }),
+  },
+  init: {
+    options: COMMON_OPTIONS,
+    run: (io) => initCommand(io),
+  },
+  templates: {
+    options: { ...CONFIG_OPTION, to: { type: 'string' }, ...COMMON_OPTIONS },
+    positionals: ['list or eject', 'the template to eject'],
+    minimumPositionals: 1,
+    run: (io, values, [action, name]) => templatesCommand(io, { action, name, to: str(values.to), config: str(values.config) }),
+  },
+  watch: {
+    options: { ...CONFIG_OPTION, out: { type: 'string', short: 'o' }, ...COMMON_OPTIONS },
+    run: (io, values) => watchCommand(io, { config: str(values.config), out: str(values.out), stop: io.interrupted ?? new Promise(() => {}) }),
   },
 };
 
@@ -85,9 +129,12 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   }
   const expected = command.positionals ?? [];
   if (positionals.length > expected.length) {
-    throw new UsageError(`memtier ${name} takes ${expected.length === 0 ? 'no argument' : `one argument (${expected[0]})`}, not "${positionals[expected.length]}"; see memtier ${name} --help`);
+    const takes = expected.length === 0 ? 'no argument' : expected.length === 1 ? `one argument (${expected[0]})` : `at most ${expected.length} arguments`;
+    throw new UsageError(`memtier ${name} takes ${takes}, not "${positionals[expected.length]}"; see memtier ${name} --help`);
   }
-  if (positionals.length < expected.length) throw new UsageError(`memtier ${name} needs ${expected[positionals.length]}; see memtier ${name} --help`);
+  if (positionals.length < (command.minimumPositionals ?? expected.length)) {
+    throw new UsageError(`memtier ${name} needs ${expected[positionals.length]}; see memtier ${name} --help`);
+  }
   return command.run(io, values, positionals);
 }
 

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { SwiftModel } from '../model/build-model.js';
+import { swiftIdentifier } from '../swift/identifier.js';
+import { swiftCommentLines, swiftIntLiteral, swiftStringLiteral } from '../swift/literals.js';
 
 /** A file memtier produces: a path relative to the output folder, and its exact contents. */
 export interface GeneratedFile {
@@ -31,6 +33,7 @@ export function readTemplates(directory: string = BUILT_IN_TEMPLATE_DIR): Templa
 export function renderFiles(model: SwiftModel, templates: TemplateSet): GeneratedFile[] {
   // An isolated instance: no global helpers or partials leak in, and Swift is not HTML, so no escaping.
   const handlebars = Handlebars.create();
+  registerSwiftHelpers(handlebars);
   return model.outputs.map(({ template: name, path }) => {
     const source = templates.get(name);
     if (source === undefined) throw new Error(`no template for ${name} (expected ${name}${TEMPLATE_SUFFIX})`);
@@ -43,4 +46,17 @@ export function renderFiles(model: SwiftModel, templates: TemplateSet): Generate
 export function normalizeText(text: string): string {
   const lines = text.replace(/\r\n?/g, '\n').split('\n').map((line) => line.trimEnd());
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+}
+
+/**
+ * Helpers for custom templates (the built-in ones get everything ready-made in the model):
+ * `{{swiftIdentifier text}}`, `{{swiftString text}}` (a string literal, escaped),
+ * `{{swiftInt value}}` (digit groups), `{{swiftDocComment text}}` (`///` lines, safely split).
+ */
+export function registerSwiftHelpers(handlebars: typeof Handlebars): void {
+  handlebars.registerHelper('swiftIdentifier', (text: unknown) => swiftIdentifier(String(text)));
+  handlebars.registerHelper('swiftString', (text: unknown) => swiftStringLiteral(String(text)));
+  handlebars.registerHelper('swiftInt', (value: unknown) => swiftIntLiteral(BigInt(String(value).replaceAll('_', ''))));
+  handlebars.registerHelper('swiftDocComment', (text: unknown) =>
+    swiftCommentLines(String(text)).map((line) => (line === '' ? '///' : `/// ${line}`)).join('\n'));
 }

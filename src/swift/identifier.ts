@@ -41,3 +41,13 @@ export function tierNameProblem(name: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Any text as a Swift identifier, for custom templates: characters Swift does not allow become
+ * `_`, a leading digit gets a `_` before it, and reserved words are wrapped in backticks.
+ */
+export function swiftIdentifier(text: string): string {
+  let name = text.replace(/[^A-Za-z0-9_]/g, '_');
+  if (name === '' || /^[0-9]/.test(name)) name = `_${name}`;
+  return SWIFT_RESERVED_WORDS.has(name) && name !== '_' ? `\`${name}\`` : name;
+}

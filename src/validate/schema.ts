@@ -134,6 +134,11 @@ export const outputSchema = z.strictObject({
     .enum(['internal', 'public'], { error: 'expected "internal" or "public"' })
     .default('internal')
     .describe('Swift access level of the generated declarations. Default "internal".'),
+  templates: z
+    .string({ error: 'expected a folder path' })
+    .min(1, { error: 'must not be empty' })
+    .optional()
+    .describe('A folder of *.hbs files that replace built-in templates of the same name, relative to the policy file.'),
   tests: testsSchema
     .nullable()
     .default(null)

@@ -6,6 +6,7 @@ import type { Policy, Tier } from './schema.js';
 import { classify } from './classify.js';
 import { formatSize } from './units.js';
 import { suggest } from './did-you-mean.js';
+import { DEVICES, type Device } from '../devices/catalog.js';
 import { moduleNameProblem, tierNameProblem } from '../swift/identifier.js';
 
 /** Records one problem at a key path. */
@@ -25,6 +26,26 @@ export function checkPolicyRules(policy: Policy, report: Report): void {
   checkExpectations(policy, report, boundariesOk);
   checkPressure(policy, report);
   checkOutput(policy, report);
+  checkMargins(policy.tiers, report);
+}
+
+/** A boundary this close to what a device reports (as a share of it) is fragile across iOS updates. */
+export const BOUNDARY_MARGIN_PERCENT = 5;
+
+/** Warns when a tier boundary sits within 5% of a catalog device's reported memory, naming the devices. */
+function checkMargins(tiers: readonly Tier[], report: Report, devices: readonly Device[] = DEVICES): void {
+  tiers.forEach((tier, index) => {
+    if (tier.upTo === undefined) return;
+    const upTo = tier.upTo;
+    const close = devices.filter((device) => {
+      const distance = device.reported > upTo ? device.reported - upTo : upTo - device.reported;
+      return distance * 100n <= device.reported * BigInt(BOUNDARY_MARGIN_PERCENT);
+    });
+    if (close.length === 0) return;
+    const names = close.slice(0, 3).map((device) => `${device.name} (${device.reportedSource.kind === 'exact' ? '' : `${device.reportedSource.kind} `}${formatSize(device.reported)})`);
+    const more = close.length > 3 ? ` and ${close.length - 3} more (see memtier devices)` : '';
+    report('warning', ['tiers', index, 'upTo'], `${formatSize(upTo)} is within ${BOUNDARY_MARGIN_PERCENT}% of what ${names.join(', ')}${more} report${close.length === 1 ? 's' : ''}; reported memory moves between iOS versions, so leave more margin`);
+  });
 }
 
 function checkPressure(policy: Policy, report: Report): void {

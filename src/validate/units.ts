@@ -51,6 +51,23 @@ export function parseSize(input: number | string): SizeResult {
   return checkRange(numerator / scale, input);
 }
 
+/**
+ * Like {@link parseSize}, but a decimal that is not a whole number of bytes ("3.6GiB") is rounded
+ * to the nearest byte instead of refused: for questions ("which tier is 3.6 GiB?"), never for policy.
+ */
+export function parseSizeRounded(input: string): SizeResult & { rounded?: boolean } {
+  const exact = parseSize(input);
+  if (exact.ok) return exact;
+  const match = SIZE_PATTERN.exec(input.trim());
+  const perUnit = match ? SIZE_UNITS[match[3] ?? 'B'] : undefined;
+  if (!match || perUnit === undefined) return exact;
+  const fraction = (match[2] ?? '').replaceAll('_', '');
+  const numerator = BigInt((match[1]! + fraction).replaceAll('_', '')) * perUnit;
+  const scale = 10n ** BigInt(fraction.length);
+  const result = checkRange((numerator * 2n + scale) / (scale * 2n), input);
+  return result.ok ? { ...result, rounded: true } : result;
+}
+
 function parseByteCount(value: number): SizeResult {
   if (!Number.isFinite(value)) return { ok: false, reason: `expected ${SIZE_EXPECTATION}, got ${value}` };
   if (!Number.isInteger(value)) {

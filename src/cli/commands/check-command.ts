@@ -1,28 +1,59 @@
 /**
- * `memtier check`: does the committed Swift match the policy? Writes nothing.
+ * `memtier check`: does the committed Swift match the policy, and does the app's evaluator still
+ * leave memory decisions to the generated code? Writes nothing.
  */
-import { countPendingChanges, formatCheckReport } from '../../output/check-report.js';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import type { Diagnostic } from '../../diagnostics/diagnostic.js';
+import { countPendingChanges, formatCheckReport } from '../../output/check-report.js';
 import { isUpToDate } from '../../output/plan-output.js';
 import { findRegressions } from '../../patch/evaluator-regressions.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { displayPathOf, policyFolder, type PolicySource } from '../load-policy-file.js';
-import { planRun, type RunOptions } from './shared.js';
+import { diagnosticJson, githubAnnotation, printDiagnostics, printJson } from '../report-format.js';
+import { invalidPolicyLine, planRun, type PlannedRun, type RunOptions } from './shared.js';
 
-/** Runs `check`; returns 0 when up to date, 1 when not (or the evaluator regressed), 2 for an invalid policy. */
+/** Runs `check`; 0 when up to date, 1 when not (or the evaluator regressed), 2 for an invalid policy. */
 export async function checkCommand(io: CliIO, options: RunOptions): Promise<number> {
-  const run = await planRun(io, options);
-  if (!run) return ExitCode.invalidInput;
-  const regressions = await checkEvaluatorSource(io, run.source);
-  const outputStatus = reportOutput(io, run, options);
-  return regressions > 0 ? ExitCode.outOfDate : outputStatus;
+  const format = options.format ?? 'text';
+  const { loaded, run } = await planRun(io, options);
+  if (!run) {
+    printDiagnostics(io, format, loaded.diagnostics);
+    if (format === 'json') printJson(io, { command: 'check', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, diagnostics: loaded.diagnostics.map(diagnosticJson), files: [], orphans: [] });
+    else if (format === 'text') io.stderr(invalidPolicyLine(loaded));
+    return ExitCode.invalidInput;
+  }
+  const regressions = await evaluatorRegressions(io, run.source);
+  const diagnostics = [...loaded.diagnostics, ...regressions];
+  const upToDate = isUpToDate(run.plan);
+  const exitCode = upToDate && regressions.length === 0 ? ExitCode.ok : ExitCode.outOfDate;
+  if (format === 'json') {
+    printJson(io, {
+      command: 'check',
+      status: exitCode === ExitCode.ok ? 'ok' : 'out-of-date',
+      exitCode,
+      policy: run.source.displayPath,
+      outputDirectory: run.displayDirectory,
+      diagnostics: diagnostics.map(diagnosticJson),
+      files: run.plan.files.map((file) => ({ path: join(run.displayDirectory, file.path), status: file.status })),
+      orphans: run.plan.orphans.map((orphan) => join(run.displayDirectory, orphan.path)),
+    });
+    return exitCode;
+  }
+  printDiagnostics(io, format, diagnostics);
+  if (format === 'github') printStaleAnnotations(io, run);
+  if (regressions.length > 0 && format === 'text') {
+    const shown = regressions[0]!.file;
+    io.stderr(`memtier: ${shown} handles memory outside the generated code (${regressions.length} place${regressions.length === 1 ? '' : 's'}); \`npx memtier patch ${shown}\` rewrites the design document's old shape\n`);
+  }
+  reportOutput(io, run, options);
+  return exitCode;
 }
 
-/** Prints the app evaluator's regressions (evaluator.source in the policy); returns how many. */
-async function checkEvaluatorSource(io: CliIO, source: PolicySource): Promise<number> {
+/** The app evaluator's regressions (evaluator.source in the policy), as diagnostics. */
+async function evaluatorRegressions(io: CliIO, source: PolicySource): Promise<Diagnostic[]> {
   const file = source.policy.evaluator?.source;
-  if (file === undefined) return 0;
+  if (file === undefined) return [];
   const path = resolve(policyFolder(source), file);
   const shown = displayPathOf(io.cwd, path);
   let text: string;
@@ -31,19 +62,26 @@ async function checkEvaluatorSource(io: CliIO, source: PolicySource): Promise<nu
   } catch (error) {
     throw new UsageError(`${source.displayPath}: evaluator.source names ${shown}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  const regressions = await findRegressions(text);
-  for (const regression of regressions) io.stderr(`${shown}:${regression.line}:${regression.column}: error: ${regression.message}\n`);
-  if (regressions.length > 0) {
-    io.stderr(`memtier: ${shown} handles memory outside the generated code (${regressions.length} place${regressions.length === 1 ? '' : 's'}); \`npx memtier patch ${shown}\` rewrites the design document's old shape\n`);
-  }
-  return regressions.length;
+  return (await findRegressions(text)).map((regression) => ({ severity: 'error', file: shown, line: regression.line, column: regression.column, message: regression.message }));
 }
 
-function reportOutput(io: CliIO, run: NonNullable<Awaited<ReturnType<typeof planRun>>>, options: RunOptions): number {
+function printStaleAnnotations(io: CliIO, run: PlannedRun): void {
+  for (const file of run.plan.files.filter((candidate) => candidate.status !== 'unchanged')) {
+    const path = join(run.displayDirectory, file.path);
+    const message = file.status === 'new' ? 'missing' : file.status === 'conflict' ? 'exists but was not written by memtier' : 'out of date';
+    io.stdout(`${githubAnnotation({ severity: 'error', file: path, message: `${path} is ${message} with ${run.source.displayPath}; run npx memtier generate` }, 'memtier check')}\n`);
+  }
+  for (const orphan of run.plan.orphans) {
+    const path = join(run.displayDirectory, orphan.path);
+    io.stdout(`${githubAnnotation({ severity: 'error', file: path, message: `${path} is no longer generated; run npx memtier generate` }, 'memtier check')}\n`);
+  }
+}
+
+function reportOutput(io: CliIO, run: PlannedRun, options: RunOptions): void {
   const { plan, displayDirectory, source } = run;
   if (isUpToDate(plan)) {
     io.stdout(`${displayDirectory} matches ${source.displayPath} (${plan.files.length} files)\n`);
-    return ExitCode.ok;
+    return;
   }
   io.stdout(formatCheckReport(plan, displayDirectory, source.displayPath));
   const count = countPendingChanges(plan);
@@ -51,5 +89,4 @@ function reportOutput(io: CliIO, run: NonNullable<Awaited<ReturnType<typeof plan
   const conflicts = plan.files.filter((file) => file.status === 'conflict').length;
   const force = conflicts > 0 ? ` (${conflicts} of them ${conflicts === 1 ? 'was' : 'were'} not written by memtier: move ${conflicts === 1 ? 'it' : 'them'} away, or add --force)` : '';
   io.stderr(`memtier: ${displayDirectory} is out of date with ${source.displayPath}; run \`${command}\` to update ${count} file${count === 1 ? '' : 's'}${force}\n`);
-  return ExitCode.outOfDate;
 }

@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import { writeOutput } from '../../output/write-output.js';
 import { ExitCode, type CliIO } from '../io.js';
-import { planRun, type RunOptions } from './shared.js';
+import { diagnosticJson, printDiagnostics, printJson } from '../report-format.js';
+import { invalidPolicyLine, planRun, type RunOptions } from './shared.js';
 
 /** Options of `memtier generate`. */
 export interface GenerateCommandOptions extends RunOptions {
@@ -14,12 +15,29 @@ export interface GenerateCommandOptions extends RunOptions {
 
 /** Runs `generate`; returns the exit code. */
 export async function generateCommand(io: CliIO, options: GenerateCommandOptions): Promise<number> {
-  const run = await planRun(io, options);
-  if (!run) return ExitCode.invalidInput;
+  const format = options.format ?? 'text';
+  const { loaded, run } = await planRun(io, options);
+  printDiagnostics(io, format, loaded.diagnostics);
+  if (!run) {
+    if (format === 'json') printJson(io, { command: 'generate', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, diagnostics: loaded.diagnostics.map(diagnosticJson), files: [] });
+    else if (format === 'text') io.stderr(invalidPolicyLine(loaded));
+    return ExitCode.invalidInput;
+  }
   const changes = await writeOutput(run.plan, { force: options.force ?? false });
+  if (format === 'json') {
+    printJson(io, {
+      command: 'generate',
+      status: 'ok',
+      exitCode: ExitCode.ok,
+      policy: loaded.displayPath,
+      outputDirectory: run.displayDirectory,
+      diagnostics: loaded.diagnostics.map(diagnosticJson),
+      files: changes.map((change) => ({ path: join(run.displayDirectory, change.path), action: change.action })),
+    });
+    return ExitCode.ok;
+  }
   for (const change of changes) {
-    const verb = change.action === 'removed' ? 'removed' : 'wrote';
-    io.stdout(`${verb} ${join(run.displayDirectory, change.path)}\n`);
+    io.stdout(`${change.action === 'removed' ? 'removed' : 'wrote'} ${join(run.displayDirectory, change.path)}\n`);
   }
   if (changes.length === 0) {
     const count = run.plan.files.length;

@@ -2,10 +2,14 @@
  * The steps `generate` and `check` share: validate the policy, render it, compare with the output folder.
  */
 import { resolve } from 'node:path';
+import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { generate } from '../../generate.js';
 import { planOutput, type OutputPlan } from '../../output/plan-output.js';
+import { readTemplates, type TemplateSet } from '../../render/render-files.js';
 import type { CliIO } from '../io.js';
-import { displayPathOf, loadPolicyFile, policyFolder, type PolicySource } from '../load-policy-file.js';
+import { displayPathOf, loadPolicyFile, policyFolder, type LoadedPolicy, type PolicySource } from '../load-policy-file.js';
+import { resolveTemplates } from '../templates.js';
+import type { OutputFormat } from '../report-format.js';
 
 /** A rendered policy compared with its output folder. */
 export interface PlannedRun {
@@ -19,16 +23,25 @@ export interface PlannedRun {
 export interface RunOptions {
   config?: string;
   out?: string;
+  format?: OutputFormat;
 }
 
-/** Loads, validates and renders the policy and plans the output; undefined when the policy is invalid. */
-export async function planRun(io: CliIO, options: RunOptions): Promise<PlannedRun | undefined> {
-  const source = await loadPolicyFile(io, options.config);
-  if (!source) return undefined;
+/** Loads, validates and renders the policy and plans the output; no run when the policy is invalid. */
+export async function planRun(io: CliIO, options: RunOptions): Promise<{ loaded: LoadedPolicy; run?: PlannedRun }> {
+  const loaded = await loadPolicyFile(io.cwd, options.config);
+  const source = loaded.source;
+  if (!source || hasErrors(loaded.diagnostics)) return { loaded };
+  const templates: TemplateSet = await resolveTemplates(source, readTemplates(), io.cwd);
   const directory = options.out !== undefined
     ? resolve(io.cwd, options.out)
     : resolve(policyFolder(source), source.policy.output.directory);
-  const files = generate(source.policy, { sourceName: source.sourceName });
+  const files = generate(source.policy, { sourceName: source.sourceName, templates });
   const plan = await planOutput(directory, files);
-  return { source, plan, displayDirectory: displayPathOf(io.cwd, directory) };
+  return { loaded, run: { source, plan, displayDirectory: displayPathOf(io.cwd, directory) } };
+}
+
+/** The closing line for an invalid policy, in text format. */
+export function invalidPolicyLine(loaded: LoadedPolicy): string {
+  const count = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
+  return `${loaded.displayPath}: ${count} error${count === 1 ? '' : 's'}; nothing was written\n`;
 }

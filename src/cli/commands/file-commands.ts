@@ -1,0 +1,69 @@
+/**
+ * Commands that write a single helper file: `schema` (the JSON Schema) and `init` (a starter policy).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomically } from '../../output/write-output.js';
+import { renderJsonSchema, SCHEMA_MARKER } from '../../schema/json-schema.js';
+import { ExitCode, UsageError, type CliIO } from '../io.js';
+import { DEFAULT_POLICY_FILE, displayPathOf, TYPED_POLICY_FILE } from '../load-policy-file.js';
+
+/** The schema file name the shipped tiers.yaml refers to. */
+export const SCHEMA_FILE = 'tiers.schema.json';
+const STARTER_POLICY = fileURLToPath(new URL('../../../tiers.yaml', import.meta.url));
+
+async function existingText(path: string): Promise<string | undefined> {
+  try {
+    if ((await stat(path)).isDirectory()) return '';
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** `memtier schema [--out FILE] [--force]`: writes the JSON Schema (only over its own earlier output unless --force). */
+export async function schemaCommand(io: CliIO, options: { out?: string; force?: boolean }): Promise<number> {
+  const path = resolve(io.cwd, options.out ?? SCHEMA_FILE);
+  const shown = displayPathOf(io.cwd, path);
+  const text = await renderJsonSchema();
+  const existing = await existingText(path);
+  if (existing === text) {
+    io.stdout(`${shown} is up to date\n`);
+    return ExitCode.ok;
+  }
+  if (existing !== undefined && !existing.includes(SCHEMA_MARKER) && !options.force) {
+    throw new UsageError(`${shown} exists and was not written by memtier; move it away, or pass --force to overwrite`);
+  }
+  await writeFileAtomically(path, text);
+  io.stdout(`wrote ${shown}\n`);
+  return ExitCode.ok;
+}
+
+/** `memtier init`: writes the starter tiers.yaml (plan B) and prints the next steps; never overwrites. */
+export async function initCommand(io: CliIO): Promise<number> {
+  for (const name of [DEFAULT_POLICY_FILE, TYPED_POLICY_FILE]) {
+    if ((await existingText(resolve(io.cwd, name))) !== undefined) {
+      throw new UsageError(`${name} already exists here; memtier init never overwrites a policy`);
+    }
+  }
+  await writeFileAtomically(resolve(io.cwd, DEFAULT_POLICY_FILE), await readFile(STARTER_POLICY, 'utf8'));
+  if ((await existingText(resolve(io.cwd, SCHEMA_FILE))) === undefined) {
+    await writeFileAtomically(resolve(io.cwd, SCHEMA_FILE), await renderJsonSchema());
+  }
+  io.stdout(`wrote ${DEFAULT_POLICY_FILE} (plan B of the design document) and ${SCHEMA_FILE} (editor completion)
+
+Next steps:
+  1. Review tiers.yaml: set output.tests.module to your app module, and evaluator.source to the
+     Swift file that declares VLMEvaluator (or remove the evaluator section).
+  2. npx memtier generate          # writes generated/*.swift; add them to the app target,
+                                   # and generated/Tests to the test target
+  3. npx memtier patch App/ContentView.swift --write   # adopt the generated code in the evaluator
+  4. Keep CI in sync. GitHub Actions:
+       - run: npm ci
+       - run: npx memtier check --format github
+     Xcode, a "Run Script" build phase of the app target:
+       cd "$SRCROOT" && npx --no-install memtier check
+`);
+  return ExitCode.ok;
+}

@@ -1,0 +1,132 @@
+/**
+ * The device catalog: iPhones from the iPhone 8 / X generation on, and recent iPads, with the
+ * physical memory each reports (`ProcessInfo.processInfo.physicalMemory`).
+ *
+ * Reported values are exact only where a measurement is published; elsewhere they are estimated by
+ * {@link ESTIMATE_RULE} and marked as estimated wherever they are shown.
+ */
+
+/** How sure a reported value is. */
+export type ReportedSource =
+  | { kind: 'exact'; source: string }
+  | { kind: 'approximate'; source: string }
+  | { kind: 'estimated' };
+
+/** One device model. */
+export interface Device {
+  name: string;
+  /** Model identifiers, as `utsname.machine` reports them ("iPhone14,4"). */
+  identifiers: string[];
+  family: 'iPhone' | 'iPad';
+  /** RAM the device is sold with, in GB as Apple counts it (a power of two in practice). */
+  ramGB: number;
+  /** What `physicalMemory` reports, in bytes. */
+  reported: bigint;
+  reportedSource: ReportedSource;
+}
+
+/**
+ * The estimate for devices without a published measurement: 92% of the RAM sold, in GiB, rounded
+ * down to a MiB. Measured devices report 91.8% (6 GB, 5_917_753_344 bytes) and 93.4% (8 GB,
+ * 8_021_032_960 bytes); 4 GB phones about 90% (about 3.6 GiB).
+ */
+export const ESTIMATE_RULE = 'estimated as 92% of the RAM sold (measured devices report 90-93%)';
+
+const GiB = 1024n ** 3n;
+const MiB = 1024n ** 2n;
+
+/** The estimated report for a device sold with `ramGB` of RAM. */
+export function estimateReported(ramGB: number): bigint {
+  return ((BigInt(ramGB) * GiB * 92n) / 100n / MiB) * MiB;
+}
+
+const SWIFT_COREML_DIFFUSERS = 'huggingface/swift-coreml-diffusers, Diffusion/DiffusionApp.swift (facts.md section 1)';
+
+type Row = [name: string, identifiers: string[], ramGB: number, exact?: [bigint, ReportedSource]];
+
+const IPHONES: Row[] = [
+  ['iPhone 8', ['iPhone10,1', 'iPhone10,4'], 2],
+  ['iPhone 8 Plus', ['iPhone10,2', 'iPhone10,5'], 3],
+  ['iPhone X', ['iPhone10,3', 'iPhone10,6'], 3],
+  ['iPhone XR', ['iPhone11,8'], 3],
+  ['iPhone XS', ['iPhone11,2'], 4],
+  ['iPhone XS Max', ['iPhone11,4', 'iPhone11,6'], 4],
+  ['iPhone 11', ['iPhone12,1'], 4, [3_865_470_566n, { kind: 'approximate', source: 'about 3.6 GiB, from a code comment (facts.md section 1)' }]],
+  ['iPhone 11 Pro', ['iPhone12,3'], 4],
+  ['iPhone 11 Pro Max', ['iPhone12,5'], 4],
+  ['iPhone SE (2nd generation)', ['iPhone12,8'], 3],
+  ['iPhone 12 mini', ['iPhone13,1'], 4],
+  ['iPhone 12', ['iPhone13,2'], 4],
+  ['iPhone 12 Pro', ['iPhone13,3'], 6],
+  ['iPhone 12 Pro Max', ['iPhone13,4'], 6, [5_970_004_541n, { kind: 'approximate', source: 'about 5.56 GiB, from a code comment (facts.md section 1)' }]],
+  ['iPhone 13 mini', ['iPhone14,4'], 4],
+  ['iPhone 13', ['iPhone14,5'], 4, [3_740_000_000n, { kind: 'approximate', source: 'about 3.74 GB, from a code comment; unit unclear (facts.md section 1)' }]],
+  ['iPhone 13 Pro', ['iPhone14,2'], 6, [5_917_753_344n, { kind: 'exact', source: `iOS 17 beta, ${SWIFT_COREML_DIFFUSERS}` }]],
+  ['iPhone 13 Pro Max', ['iPhone14,3'], 6],
+  ['iPhone SE (3rd generation)', ['iPhone14,6'], 4],
+  ['iPhone 14', ['iPhone14,7'], 6],
+  ['iPhone 14 Plus', ['iPhone14,8'], 6],
+  ['iPhone 14 Pro', ['iPhone15,2'], 6],
+  ['iPhone 14 Pro Max', ['iPhone15,3'], 6],
+  ['iPhone 15', ['iPhone15,4'], 6],
+  ['iPhone 15 Plus', ['iPhone15,5'], 6],
+  ['iPhone 15 Pro', ['iPhone16,1'], 8],
+  ['iPhone 15 Pro Max', ['iPhone16,2'], 8, [8_021_032_960n, { kind: 'exact', source: `iOS 17.0.2, ${SWIFT_COREML_DIFFUSERS}` }]],
+  ['iPhone 16', ['iPhone17,3'], 8],
+  ['iPhone 16 Plus', ['iPhone17,4'], 8],
+  ['iPhone 16 Pro', ['iPhone17,1'], 8],
+  ['iPhone 16 Pro Max', ['iPhone17,2'], 8],
+  ['iPhone 16e', ['iPhone17,5'], 8],
+  ['iPhone 17', ['iPhone18,3'], 8],
+  ['iPhone Air', ['iPhone18,4'], 12],
+  ['iPhone 17 Pro', ['iPhone18,1'], 12],
+  ['iPhone 17 Pro Max', ['iPhone18,2'], 12],
+];
+
+const IPADS: Row[] = [
+  ['iPad (10th generation)', ['iPad13,18', 'iPad13,19'], 4],
+  ['iPad (A16)', ['iPad15,7', 'iPad15,8'], 6],
+  ['iPad mini (6th generation)', ['iPad14,1', 'iPad14,2'], 4],
+  ['iPad mini (A17 Pro)', ['iPad16,1', 'iPad16,2'], 8],
+  ['iPad Air (5th generation)', ['iPad13,16', 'iPad13,17'], 8],
+  ['iPad Air 11-inch (M2)', ['iPad14,8', 'iPad14,9'], 8],
+  ['iPad Air 13-inch (M2)', ['iPad14,10', 'iPad14,11'], 8],
+  ['iPad Pro 11-inch (M4)', ['iPad16,3', 'iPad16,4'], 8],
+  ['iPad Pro 13-inch (M4)', ['iPad16,5', 'iPad16,6'], 8],
+];
+
+function toDevice(family: Device['family']) {
+  return ([name, identifiers, ramGB, exact]: Row): Device => ({
+    name,
+    identifiers,
+    family,
+    ramGB,
+    reported: exact ? exact[0] : estimateReported(ramGB),
+    reportedSource: exact ? exact[1] : { kind: 'estimated' },
+  });
+}
+
+/** Every catalog device, iPhones then iPads, each in release order. */
+export const DEVICES: readonly Device[] = [...IPHONES.map(toDevice('iPhone')), ...IPADS.map(toDevice('iPad'))];
+
+/** How a device's reported value should be labelled. */
+export function describeReportedSource(device: Device): string {
+  const source = device.reportedSource;
+  if (source.kind === 'estimated') return ESTIMATE_RULE;
+  return `${source.kind}: ${source.source}`;
+}
+
+/** A device by name ("iPhone 13 mini", any case and spacing) or model identifier ("iPhone14,4"). */
+export function findDevice(query: string): Device | undefined {
+  const key = normalize(query);
+  return DEVICES.find((device) => normalize(device.name) === key || device.identifiers.some((id) => normalize(id) === key));
+}
+
+/** Device names, for suggestions. */
+export function deviceNames(): string[] {
+  return DEVICES.map((device) => device.name);
+}
+
+function normalize(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, ' ').trim();
+}

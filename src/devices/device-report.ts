@@ -1,0 +1,74 @@
+/**
+ * `memtier devices`: the catalog against a policy.
+ */
+import { classify } from '../validate/classify.js';
+import type { Policy } from '../validate/schema.js';
+import { formatSize, formatSizeApprox } from '../validate/units.js';
+import { DEVICES, ESTIMATE_RULE, type Device } from './catalog.js';
+import type { Table } from '../report/table.js';
+
+/** One catalog device under a policy. */
+export interface DeviceRow {
+  device: Device;
+  tierIndex: number;
+}
+
+/** Every catalog device with the tier the policy gives it. */
+export function placeDevices(policy: Policy): DeviceRow[] {
+  return DEVICES.map((device) => ({ device, tierIndex: classify(policy.tiers, device.reported).index }));
+}
+
+/** How a reported value is shown: estimated values are marked with "~", approximate with "≈". */
+export function shownReported(device: Device): string {
+  const mark = device.reportedSource.kind === 'estimated' ? '~' : device.reportedSource.kind === 'approximate' ? '≈' : '';
+  return `${mark}${formatSizeApprox(device.reported)}`;
+}
+
+/** The note that explains the marks. */
+export const REPORTED_LEGEND = `~ ${ESTIMATE_RULE}; ≈ approximate report; unmarked: measured exactly`;
+
+/** The devices as a table: device, identifiers, RAM, what it reports, tier and the key limits. */
+export function devicesTable(policy: Policy): Table {
+  return {
+    headers: ['Device', 'Identifier', 'RAM', 'Reports', 'Tier', 'cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize'],
+    rows: placeDevices(policy).map(({ device, tierIndex }) => {
+      const tier = policy.tiers[tierIndex]!;
+      return [
+        device.name,
+        device.identifiers.join(', '),
+        `${device.ramGB} GB`,
+        shownReported(device),
+        tier.name,
+        formatSize(tier.cacheLimit),
+        tier.memoryLimit === null ? 'none' : formatSize(tier.memoryLimit),
+        String(tier.maxTokens),
+        String(tier.imageSize),
+      ];
+    }),
+  };
+}
+
+/** The devices as stable JSON (documented in the README; `version` changes if the shape does). */
+export function devicesJson(policy: Policy): string {
+  const devices = placeDevices(policy).map(({ device, tierIndex }) => {
+    const tier = policy.tiers[tierIndex]!;
+    return {
+      name: device.name,
+      identifiers: device.identifiers,
+      family: device.family,
+      ramGB: device.ramGB,
+      reportedBytes: Number(device.reported),
+      reportedSource: device.reportedSource,
+      tier: tier.name,
+      limits: {
+        cacheLimit: Number(tier.cacheLimit),
+        memoryLimit: tier.memoryLimit === null ? null : Number(tier.memoryLimit),
+        maxTokens: tier.maxTokens,
+        imageSize: tier.imageSize,
+        keepModelLoaded: tier.keepModelLoaded,
+        aggressiveCleanup: tier.aggressiveCleanup,
+      },
+    };
+  });
+  return `${JSON.stringify({ version: 1, estimateRule: ESTIMATE_RULE, devices }, null, 2)}\n`;
+}

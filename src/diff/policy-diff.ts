@@ -1,0 +1,131 @@
+/**
+ * `memtier diff`: what changes between two versions of a policy, and what that does to each device.
+ * Pure: two validated policies in, a description out.
+ */
+import { DEVICES, type Device } from '../devices/catalog.js';
+import { shownReported } from '../devices/device-report.js';
+import { classify } from '../validate/classify.js';
+import type { Policy, Tier } from '../validate/schema.js';
+import { formatSize } from '../validate/units.js';
+
+/** One value that changed: where, before, after (as people read them). */
+export interface ValueChange {
+  path: string;
+  before: string;
+  after: string;
+}
+
+/** How one device fares under the new policy. */
+export interface DeviceImpact {
+  device: Device;
+  tierBefore: string;
+  tierAfter: string;
+  changes: ValueChange[];
+}
+
+/** Everything that differs. */
+export interface PolicyDiff {
+  added: string[];
+  removed: string[];
+  values: ValueChange[];
+  devices: DeviceImpact[];
+}
+
+const TIER_KEYS = ['upTo', 'cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize', 'keepModelLoaded', 'aggressiveCleanup', 'description'] as const;
+const LIMIT_KEYS = ['cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize', 'keepModelLoaded', 'aggressiveCleanup'] as const;
+
+/** A tier value as people read it. */
+function show(key: (typeof TIER_KEYS)[number], tier: Tier): string {
+  const value = tier[key];
+  if (value === undefined) return key === 'upTo' ? 'none (last tier)' : '(none)';
+  if (value === null) return 'none';
+  if (typeof value === 'bigint') return formatSize(value);
+  return String(value);
+}
+
+/** Compares a base policy with the working one. */
+export function diffPolicies(base: Policy, head: Policy): PolicyDiff {
+  const baseTiers = new Map(base.tiers.map((tier) => [tier.name, tier]));
+  const headTiers = new Map(head.tiers.map((tier) => [tier.name, tier]));
+  const values: ValueChange[] = [];
+  for (const tier of head.tiers) {
+    const before = baseTiers.get(tier.name);
+    if (!before) continue;
+    for (const key of TIER_KEYS) {
+      const [was, now] = [show(key, before), show(key, tier)];
+      if (was !== now) values.push({ path: `${tier.name}.${key}`, before: was, after: now });
+    }
+  }
+  values.push(...scalarChanges('generation', base.generation, head.generation));
+  values.push(...scalarChanges('pressure', base.pressure, head.pressure));
+  values.push(...scalarChanges('evaluator', base.evaluator ?? {}, head.evaluator ?? {}));
+  values.push(...scalarChanges('output', { ...base.output, tests: JSON.stringify(base.output.tests) }, { ...head.output, tests: JSON.stringify(head.output.tests) }));
+  const devices = DEVICES.flatMap((device) => {
+    const was = base.tiers[classify(base.tiers, device.reported).index]!;
+    const now = head.tiers[classify(head.tiers, device.reported).index]!;
+    const changes = LIMIT_KEYS.map((key) => ({ path: key, before: show(key, was), after: show(key, now) })).filter((change) => change.before !== change.after);
+    return was.name === now.name && changes.length === 0 ? [] : [{ device, tierBefore: was.name, tierAfter: now.name, changes }];
+  });
+  return {
+    added: head.tiers.filter((tier) => !baseTiers.has(tier.name)).map((tier) => tier.name),
+    removed: base.tiers.filter((tier) => !headTiers.has(tier.name)).map((tier) => tier.name),
+    values,
+    devices,
+  };
+}
+
+function scalarChanges(prefix: string, before: object, after: object): ValueChange[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return keys.flatMap((key) => {
+    const was = String((before as Record<string, unknown>)[key] ?? '(unset)');
+    const now = String((after as Record<string, unknown>)[key] ?? '(unset)');
+    return was === now ? [] : [{ path: `${prefix}.${key}`, before: was, after: now }];
+  });
+}
+
+/** True when nothing differs. */
+export function isEmptyDiff(diff: PolicyDiff): boolean {
+  return diff.added.length + diff.removed.length + diff.values.length + diff.devices.length === 0;
+}
+
+/** One device's line: "iPhone 12 (4 GB): low -> standard; maxTokens 500 -> 800". */
+export function deviceLine(impact: DeviceImpact): string {
+  const tiers = impact.tierBefore === impact.tierAfter ? `stays ${impact.tierAfter}` : `${impact.tierBefore} -> ${impact.tierAfter}`;
+  const changes = impact.changes.map((change) => `${change.path} ${change.before} -> ${change.after}`);
+  return `${impact.device.name} (${impact.device.ramGB} GB, reports ${shownReported(impact.device)}): ${[tiers, ...changes].join('; ')}`;
+}
+
+/** The diff as terminal text. */
+export function formatDiffText(diff: PolicyDiff, baseLabel: string): string {
+  const lines = [`Policy changes against ${baseLabel}:`];
+  for (const name of diff.added) lines.push(`  + tier ${name}`);
+  for (const name of diff.removed) lines.push(`  - tier ${name}`);
+  for (const change of diff.values) lines.push(`  ${change.path}: ${change.before} -> ${change.after}`);
+  if (diff.devices.length > 0) {
+    lines.push('', `Devices affected (${diff.devices.length}):`);
+    for (const impact of diff.devices) lines.push(`  ${deviceLine(impact)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The diff as Markdown for a pull-request comment (format it with prettier before printing). */
+export function formatDiffMarkdown(diff: PolicyDiff, baseLabel: string): string {
+  const escape = (text: string) => text.replace(/\|/g, '\\|');
+  const parts = [`### memtier: policy changes against \`${baseLabel}\``, ''];
+  if (diff.added.length + diff.removed.length > 0) {
+    parts.push(...diff.added.map((name) => `- added tier \`${name}\``), ...diff.removed.map((name) => `- removed tier \`${name}\``), '');
+  }
+  if (diff.values.length > 0) {
+    parts.push('| Setting | Before | After |', '| --- | --- | --- |', ...diff.values.map((change) => `| \`${change.path}\` | ${escape(change.before)} | ${escape(change.after)} |`), '');
+  }
+  if (diff.devices.length > 0) {
+    parts.push(`#### Devices affected (${diff.devices.length})`, '', '| Device | Reports | Tier | Changes |', '| --- | --- | --- | --- |');
+    for (const impact of diff.devices) {
+      const tier = impact.tierBefore === impact.tierAfter ? impact.tierAfter : `${impact.tierBefore} → ${impact.tierAfter}`;
+      const changes = impact.changes.map((change) => `${change.path} ${change.before} → ${change.after}`).join('<br>') || '—';
+      parts.push(`| ${escape(impact.device.name)} (${impact.device.ramGB} GB) | ${shownReported(impact.device)} | ${tier} | ${escape(changes)} |`);
+    }
+    parts.push('', '~ estimated report; ≈ approximate report (see `memtier devices`).');
+  }
+  return `${parts.join('\n')}\n`;
+}
