@@ -132,7 +132,7 @@ describe('bad input: a located message, exit 2, nothing written', () => {
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr).toBe(
-        'tiers.yaml:34:17: error: tiers[2].cacheLimit: expected a size like "20MiB", "2.5GiB" or a whole number of bytes, got "lots"\n' +
+        'tiers.yaml:35:17: error: tiers[2].cacheLimit: expected a size like "20MiB", "2.5GiB" or a whole number of bytes, got "lots"\n' +
           'tiers.yaml: 1 error; nothing was written\n',
       );
     }
@@ -143,7 +143,7 @@ describe('bad input: a located message, exit 2, nothing written', () => {
     project = makeProject({ 'tiers.yaml': DEFAULT_POLICY_TEXT.replace('maxTokens: 1000', 'maxTokens: 700') });
     const result = await project.run('generate');
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('tiers.yaml:45:16: warning: tiers[3].maxTokens: 700 is less than "standard" has (800)');
+    expect(result.stderr).toContain('tiers.yaml:46:16: warning: tiers[3].maxTokens: 700 is less than "standard" has (800)');
   });
 
   it('a missing policy, a folder instead of a file, and an output folder that is a file', async () => {
@@ -151,10 +151,10 @@ describe('bad input: a located message, exit 2, nothing written', () => {
     expect(await project.run('generate')).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'tiers.yaml: error: no such file; run memtier in the folder that holds tiers.yaml, or pass --config PATH\n',
+      stderr: 'tiers.yaml: error: no such file; run memtier in the folder that holds tiers.yaml (or tiers.config.ts), pass --config PATH, or run memtier init\ntiers.yaml: 1 error; nothing was written\n',
     });
     mkdirSync(project.path('policies'));
-    expect((await project.run('check', '--config', 'policies')).stderr).toBe('policies: error: is a folder; expected a policy file such as tiers.yaml\n');
+    expect((await project.run('check', '--config', 'policies')).stderr).toBe('policies: error: is a folder; expected a policy file such as tiers.yaml\npolicies: 1 error; nothing was written\n');
     const fileAsFolder = await project.run('generate', '--config', 'other.yaml');
     expect(fileAsFolder.code).toBe(2);
     expect(fileAsFolder.stderr).toMatch(/^memtier: error: the output folder .*generated is a file; remove it or choose another output.directory\n/);
@@ -164,12 +164,13 @@ describe('bad input: a located message, exit 2, nothing written', () => {
   it('unknown commands, unknown options, stray arguments and missing option values', async () => {
     project = makeProject();
     const cases: [string[], string][] = [
-      [['build'], 'memtier: error: unknown command "build"; commands: generate, check, patch (see memtier --help)\n'],
-      [['generate', '--colour'], 'memtier: error: unknown option --colour for memtier generate; options: --config, --out, --help, --debug, --force\n'],
+      [['build'], 'memtier: error: unknown command "build"; commands: generate, check, patch, explain, devices, diff, schema, init, templates, watch (see memtier --help)\n'],
+      [['generate', '--colour'], 'memtier: error: unknown option --colour for memtier generate; options: --config, --out, --format, --help, --debug, --force\n'],
       [['generate', '--confg', 'x.yaml'], 'memtier: error: unknown option --confg for memtier generate; did you mean --config?\n'],
       [['check', 'tiers.yaml'], 'memtier: error: memtier check takes no argument, not "tiers.yaml"; see memtier check --help\n'],
       [['check', '--config'], "memtier: error: Option '-c, --config <value>' argument missing; see memtier check --help\n"],
-      [['check', '--force'], 'memtier: error: unknown option --force for memtier check; options: --config, --out, --help, --debug\n'],
+      [['check', '--force'], 'memtier: error: unknown option --force for memtier check; options: --config, --out, --format, --help, --debug\n'],
+      [['check', '--format', 'xml'], 'memtier: error: --format takes text, github, json, not "xml"\n'],
     ];
     for (const [argv, stderr] of cases) {
       expect(await project.run(...argv), argv.join(' ')).toEqual({ code: 2, stdout: '', stderr });

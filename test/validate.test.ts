@@ -106,15 +106,15 @@ describe('schema problems are all reported, each with file, line, column and key
     ]);
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:14:17: error: tiers[0].cacheLimit: expected a size like "20MiB", "2.5GiB" or a whole number of bytes, got "lots"",
-        "tiers.yaml:16:16: error: tiers[0].maxTokens: must be at least 1, got 0",
-        "tiers.yaml:27:16: error: tiers[1].imageSize: expected a whole number of pixels, got 19.5",
-        "tiers.yaml:28:22: error: tiers[1].keepModelLoaded: expected true or false, got "yes"",
-        "tiers.yaml:33:11: error: tiers[2].upTo: a size cannot be negative, got -1",
-        "tiers.yaml:35:18: error: tiers[2].memoryLimit: "0.3B" is not a whole number of bytes",
-        "tiers.yaml:41:11: error: tiers[3].name: expected a tier name such as "standard", got 7",
-        "tiers.yaml:52:9: error: generation.topP: must be at most 1, got 1.5",
-        "tiers.yaml:91:16: error: output.accessLevel: expected "internal" or "public", got "private"",
+        "tiers.yaml:15:17: error: tiers[0].cacheLimit: expected a size like "20MiB", "2.5GiB" or a whole number of bytes, got "lots"",
+        "tiers.yaml:17:16: error: tiers[0].maxTokens: must be at least 1, got 0",
+        "tiers.yaml:28:16: error: tiers[1].imageSize: expected a whole number of pixels, got 19.5",
+        "tiers.yaml:29:22: error: tiers[1].keepModelLoaded: expected true or false, got "yes"",
+        "tiers.yaml:34:11: error: tiers[2].upTo: a size cannot be negative, got -1",
+        "tiers.yaml:36:18: error: tiers[2].memoryLimit: "0.3B" is not a whole number of bytes",
+        "tiers.yaml:42:11: error: tiers[3].name: expected a tier name such as "standard", got 7",
+        "tiers.yaml:53:9: error: generation.topP: must be at most 1, got 1.5",
+        "tiers.yaml:92:16: error: output.accessLevel: expected "internal" or "public", got "private"",
       ]
     `);
   });
@@ -122,12 +122,12 @@ describe('schema problems are all reported, each with file, line, column and key
   it('reports missing keys at their parent', () => {
     expect(diagnosticsOf(editedPolicy([[['tiers', 1, 'cacheLimit'], undefined], [['tiers'], undefined]]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:11:1: error: tiers: is missing; expected a list of tiers",
+        "tiers.yaml:12:1: error: tiers: is missing; expected a list of tiers",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['tiers', 1, 'maxTokens'], undefined]]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:21:5: error: tiers[1].maxTokens: is missing; expected a whole number of tokens",
+        "tiers.yaml:22:5: error: tiers[1].maxTokens: is missing; expected a whole number of tokens",
       ]
     `);
   });
@@ -138,10 +138,10 @@ describe('schema problems are all reported, each with file, line, column and key
       .replace('output:', 'colour: blue\noutput:');
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:21:5: error: tiers[1].cacheLimit: is missing; expected a size like "20MiB", "2.5GiB" or a whole number of bytes",
-        "tiers.yaml:24:5: error: tiers[1].cachelimit: unknown key; did you mean "cacheLimit"?",
-        "tiers.yaml:52:3: error: generation.top_p: unknown key; did you mean "topP"?",
-        "tiers.yaml:89:1: error: colour: unknown key; expected one of tiers, generation, pressure, evaluator, expectations, output",
+        "tiers.yaml:22:5: error: tiers[1].cacheLimit: is missing; expected a size like "20MiB", "2.5GiB" or a whole number of bytes",
+        "tiers.yaml:25:5: error: tiers[1].cachelimit: unknown key; did you mean "cacheLimit"?",
+        "tiers.yaml:53:3: error: generation.top_p: unknown key; did you mean "topP"?",
+        "tiers.yaml:90:1: error: colour: unknown key; expected one of tiers, generation, pressure, evaluator, expectations, output",
       ]
     `);
   });
@@ -154,9 +154,9 @@ describe('schema problems are all reported, each with file, line, column and key
     ]);
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:14:17: error: tiers[0].cacheLimit: "9223372036854775808" is larger than Swift's Int.max (9_223_372_036_854_775_807 bytes)",
-        "tiers.yaml:24:17: error: tiers[1].cacheLimit: 1e+300 is too large to read exactly as a number; write it with a unit, e.g. "8GiB"",
-        "tiers.yaml:34:17: error: tiers[2].cacheLimit: expected a size like "20MiB", "2.5GiB" or a whole number of bytes, got Infinity",
+        "tiers.yaml:15:17: error: tiers[0].cacheLimit: "9223372036854775808" is larger than Swift's Int.max (9_223_372_036_854_775_807 bytes)",
+        "tiers.yaml:25:17: error: tiers[1].cacheLimit: 1e+300 is too large to read exactly as a number; write it with a unit, e.g. "8GiB"",
+        "tiers.yaml:35:17: error: tiers[2].cacheLimit: expected a size like "20MiB", "2.5GiB" or a whole number of bytes, got Infinity",
       ]
     `);
   });
@@ -164,7 +164,7 @@ describe('schema problems are all reported, each with file, line, column and key
   it('reports a list where a mapping belongs, and an empty tier list', () => {
     expect(diagnosticsOf(editedPolicy([[['tiers', 0], 'ultraLow']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:11:5: error: tiers[0]: expected a tier: a mapping with name, upTo, cacheLimit, memoryLimit, maxTokens, imageSize, keepModelLoaded and aggressiveCleanup, got "ultraLow"",
+        "tiers.yaml:12:5: error: tiers[0]: expected a tier: a mapping with name, upTo, cacheLimit, memoryLimit, maxTokens, imageSize, keepModelLoaded and aggressiveCleanup, got "ultraLow"",
       ]
     `);
     expect(diagnosticsOf('tiers: []\n')).toMatchInlineSnapshot(`
@@ -184,18 +184,18 @@ describe('policy rules', () => {
   it('requires a Swift module name and a folder inside the output folder for the tests', () => {
     expect(diagnosticsOf(editedPolicy([[['output', 'tests', 'module'], 'VLM-Eval'], [['output', 'tests', 'directory'], '../Tests']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:96:13: error: output.tests.module: "VLM-Eval" is not a Swift module name; use letters, digits and _, e.g. "VLMEval"",
-        "tiers.yaml:97:16: error: output.tests.directory: "../Tests" must be a folder inside the output folder, without ".." or a leading "/"",
+        "tiers.yaml:97:13: error: output.tests.module: "VLM-Eval" is not a Swift module name; use letters, digits and _, e.g. "VLMEval"",
+        "tiers.yaml:98:16: error: output.tests.directory: "../Tests" must be a folder inside the output folder, without ".." or a leading "/"",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['output', 'tests', 'directory'], '/abs']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:97:16: error: output.tests.directory: "/abs" must be a folder inside the output folder, without ".." or a leading "/"",
+        "tiers.yaml:98:16: error: output.tests.directory: "/abs" must be a folder inside the output folder, without ".." or a leading "/"",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['output', 'tests'], { directory: 'T' }]]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:96:5: error: output.tests.module: is missing; expected the name of the app module, e.g. "VLMEval"",
+        "tiers.yaml:97:5: error: output.tests.module: is missing; expected the name of the app module, e.g. "VLMEval"",
       ]
     `);
   });
@@ -204,14 +204,14 @@ describe('policy rules', () => {
     const text = editedPolicy([[['tiers', 1, 'name'], 'ultraLow'], [['tiers', 2, 'name'], 'default'], [['tiers', 3, 'name'], 'high-end']]);
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:21:11: error: tiers[1].name: "ultraLow" is already the name of tiers[0]; tier names must be unique",
-        "tiers.yaml:31:11: error: tiers[2].name: "default" is a Swift keyword and would need backticks everywhere; choose another name, e.g. "defaultTier"",
-        "tiers.yaml:41:11: error: tiers[3].name: "high-end" is not a Swift identifier; use letters, digits and _ (not starting with a digit), e.g. "standard"",
-        "tiers.yaml:72:11: error: expectations[0].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
-        "tiers.yaml:75:11: error: expectations[1].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
-        "tiers.yaml:78:11: error: expectations[2].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
-        "tiers.yaml:81:11: error: expectations[3].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
-        "tiers.yaml:84:11: error: expectations[4].tier: there is no tier "high"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:22:11: error: tiers[1].name: "ultraLow" is already the name of tiers[0]; tier names must be unique",
+        "tiers.yaml:32:11: error: tiers[2].name: "default" is a Swift keyword and would need backticks everywhere; choose another name, e.g. "defaultTier"",
+        "tiers.yaml:42:11: error: tiers[3].name: "high-end" is not a Swift identifier; use letters, digits and _ (not starting with a digit), e.g. "standard"",
+        "tiers.yaml:73:11: error: expectations[0].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:76:11: error: expectations[1].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:79:11: error: expectations[2].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:82:11: error: expectations[3].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:85:11: error: expectations[4].tier: there is no tier "high"; tiers are ultraLow, ultraLow, default, high-end",
       ]
     `);
   });
@@ -219,17 +219,17 @@ describe('policy rules', () => {
   it('requires strictly increasing upTo, and upTo on every tier but the last', () => {
     expect(diagnosticsOf(editedPolicy([[['tiers', 1, 'upTo'], '2GiB']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:23:11: error: tiers[1].upTo: 2 GiB must be larger than tiers[0].upTo (2 GiB); list tiers from the smallest device to the largest",
+        "tiers.yaml:24:11: error: tiers[1].upTo: 2 GiB must be larger than tiers[0].upTo (2 GiB); list tiers from the smallest device to the largest",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['tiers', 1, 'upTo'], undefined]]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:21:5: error: tiers[1]: "low" needs an upTo (inclusive upper bound on physical memory); only the last tier may leave it out",
+        "tiers.yaml:22:5: error: tiers[1]: "low" needs an upTo (inclusive upper bound on physical memory); only the last tier may leave it out",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['tiers', 3, 'upTo'], '16GiB']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:49:5: error: tiers[3].upTo: the last tier catches every larger device and takes no upTo; remove it or add a tier after "high"",
+        "tiers.yaml:50:5: error: tiers[3].upTo: the last tier catches every larger device and takes no upTo; remove it or add a tier after "high"",
       ]
     `);
   });
@@ -238,10 +238,10 @@ describe('policy rules', () => {
     const text = editedPolicy([[['tiers', 0, 'cacheLimit'], '2000MiB'], [['tiers', 1, 'memoryLimit'], '4GiB']]);
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:14:17: error: tiers[0].cacheLimit: 2000 MiB is larger than this tier's memoryLimit (1500 MiB)",
-        "tiers.yaml:24:17: warning: tiers[1].cacheLimit: 8 MiB is less than "ultraLow" has (2000 MiB), although "low" is for larger devices",
-        "tiers.yaml:25:18: error: tiers[1].memoryLimit: 4 GiB is more than the physical memory of any device in "low" (upTo 3 GiB)",
-        "tiers.yaml:35:18: warning: tiers[2].memoryLimit: 2500 MiB is less than "low" has (4 GiB), although "standard" is for larger devices",
+        "tiers.yaml:15:17: error: tiers[0].cacheLimit: 2000 MiB is larger than this tier's memoryLimit (1500 MiB)",
+        "tiers.yaml:25:17: warning: tiers[1].cacheLimit: 8 MiB is less than "ultraLow" has (2000 MiB), although "low" is for larger devices",
+        "tiers.yaml:26:18: error: tiers[1].memoryLimit: 4 GiB is more than the physical memory of any device in "low" (upTo 3 GiB)",
+        "tiers.yaml:36:18: warning: tiers[2].memoryLimit: 2500 MiB is less than "low" has (4 GiB), although "standard" is for larger devices",
       ]
     `);
   });
@@ -250,9 +250,9 @@ describe('policy rules', () => {
     const text = editedPolicy([[['tiers', 3, 'maxTokens'], 700], [['tiers', 3, 'keepModelLoaded'], false], [['tiers', 3, 'cacheLimit'], '10MiB']]);
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:43:17: warning: tiers[3].cacheLimit: 10 MiB is less than "standard" has (20 MiB), although "high" is for larger devices",
-        "tiers.yaml:45:16: warning: tiers[3].maxTokens: 700 is less than "standard" has (800), although "high" is for larger devices",
-        "tiers.yaml:47:22: warning: tiers[3].keepModelLoaded: "standard" keeps the model loaded but the larger "high" does not",
+        "tiers.yaml:44:17: warning: tiers[3].cacheLimit: 10 MiB is less than "standard" has (20 MiB), although "high" is for larger devices",
+        "tiers.yaml:46:16: warning: tiers[3].maxTokens: 700 is less than "standard" has (800), although "high" is for larger devices",
+        "tiers.yaml:48:22: warning: tiers[3].keepModelLoaded: "standard" keeps the model loaded but the larger "high" does not",
       ]
     `);
     expect(validPolicy(text).tiers[3]?.maxTokens).toBe(700);
@@ -262,19 +262,19 @@ describe('policy rules', () => {
     const text = editedPolicy([[['tiers', 1, 'upTo'], '4GiB']]);
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:70:5: error: expectations[0]: a 4 GiB device (the old code's low-memory cut-off) reports 4 GiB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
-        "tiers.yaml:73:5: error: expectations[1]: iPhone 11 (4 GB) reports 3.60 GiB (3_865_470_566 bytes) and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
-        "tiers.yaml:76:5: error: expectations[2]: iPhone 13 (4 GB) reports 3740 MB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
+        "tiers.yaml:71:5: error: expectations[0]: a 4 GiB device (the old code's low-memory cut-off) reports 4 GiB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
+        "tiers.yaml:74:5: error: expectations[1]: iPhone 11 (4 GB) reports 3.60 GiB (3_865_470_566 bytes) and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
+        "tiers.yaml:77:5: error: expectations[2]: iPhone 13 (4 GB) reports 3740 MB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['expectations', 4, 'tier'], 'standard']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:82:5: error: expectations[4]: iPhone 15 Pro Max (8 GB) reports 7.47 GiB (8_021_032_960 bytes) and is expected in "standard" but lands in "high": it is above tiers[2].upTo (6 GiB), the last boundary",
+        "tiers.yaml:83:5: error: expectations[4]: iPhone 15 Pro Max (8 GB) reports 7.47 GiB (8_021_032_960 bytes) and is expected in "standard" but lands in "high": it is above tiers[2].upTo (6 GiB), the last boundary",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['expectations', 0, 'tier'], 'standrd']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:72:11: error: expectations[0].tier: there is no tier "standrd"; did you mean "standard"?",
+        "tiers.yaml:73:11: error: expectations[0].tier: there is no tier "standrd"; did you mean "standard"?",
       ]
     `);
   });

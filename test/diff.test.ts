@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEVICES } from '../src/devices/catalog.js';
+import { diffPolicies, formatDiffText } from '../src/diff/policy-diff.js';
+import { makeProject } from './helpers/cli.js';
+import { DEFAULT_POLICY_TEXT, editedPolicy, validPolicy } from './helpers/policy.js';
+
+let project: ReturnType<typeof makeProject> | undefined;
+afterEach(() => project?.cleanup());
+
+const GiB = 1024n ** 3n;
+// Fixed identity and dates make commit hashes, which the diff's heading shows, the same every run.
+const GIT_ENV = { ...process.env, GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z' };
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd, encoding: 'utf8', env: GIT_ENV });
+
+/** A repository with the shipped policy committed on main. */
+function repository() {
+  const made = makeProject();
+  git(made.root, 'init', '-q', '-b', 'main');
+  git(made.root, 'add', 'tiers.yaml');
+  git(made.root, 'commit', '-q', '-m', 'policy');
+  return made;
+}
+
+describe('memtier diff', () => {
+  it('moving low.upTo from 3 GiB to 4 GiB lists every catalog phone that moves, with before and after limits', async () => {
+    project = repository();
+    writeFileSync(project.path('tiers.yaml'), DEFAULT_POLICY_TEXT.replace('    upTo: 3GiB\n', '    upTo: 4GiB\n').replace(/expectations:[\s\S]*?\n\noutput:/, 'expectations: []\n\noutput:'));
+    const text = await project.run('diff');
+    expect(text.stderr).toBe('');
+    expect(text.code).toBe(0);
+    const moving = DEVICES.filter((device) => device.reported > 3n * GiB && device.reported <= 4n * GiB);
+    expect(moving.length).toBeGreaterThan(10);
+    for (const device of moving) {
+      expect(text.stdout).toContain(`  ${device.name} (${device.ramGB} GB, reports `);
+    }
+    expect(text.stdout).toContain('  low.upTo: 3 GiB -> 4 GiB\n');
+    expect(text.stdout).toMatch(/ {2}iPhone 12 \(4 GB, reports ~3\.68 GiB\): standard -> low; cacheLimit 20 MiB -> 8 MiB; memoryLimit 2500 MiB -> 2000 MiB; maxTokens 800 -> 500; imageSize 384 -> 256; keepModelLoaded true -> false\n/);
+    expect(text.stdout.split('\n').filter((line) => line.includes(' -> low;'))).toHaveLength(moving.length);
+
+    const markdown = await project.run('diff', '--markdown');
+    await expect(markdown.stdout).toMatchFileSnapshot('./__snapshots__/diff-low-4GiB.md');
+  });
+
+  it('prints nothing and exits 0 when the policy did not change, and compares with --base', async () => {
+    project = repository();
+    expect(await project.run('diff')).toEqual({ code: 0, stdout: '', stderr: '' });
+    writeFileSync(project.path('tiers.yaml'), DEFAULT_POLICY_TEXT.replace('maxTokens: 1000', 'maxTokens: 1200'));
+    git(project.root, 'commit', '-q', '-am', 'more tokens');
+    expect(await project.run('diff')).toEqual({ code: 0, stdout: '', stderr: '' });
+    const againstFirst = await project.run('diff', '--base', 'HEAD~1');
+    expect(againstFirst.stdout).toContain('  high.maxTokens: 1000 -> 1200\n');
+    expect(againstFirst.stdout).toContain('iPhone 15 Pro Max (8 GB, reports 7.47 GiB): stays high; maxTokens 1000 -> 1200');
+  });
+
+  it('reports a missing revision, a file new since the base and a folder outside git as bad input', async () => {
+    project = repository();
+    expect((await project.run('diff', '--base', 'nope')).stderr).toBe('memtier: error: tiers.yaml does not exist at nope (or nope is not a revision)\n');
+    const outside = makeProject();
+    try {
+      expect((await outside.run('diff')).stderr).toBe('memtier: error: tiers.yaml is not in a git repository; memtier diff compares with a git revision\n');
+    } finally {
+      outside.cleanup();
+    }
+  });
+
+  it('names added and removed tiers', () => {
+    const base = validPolicy();
+    const head = validPolicy(editedPolicy([[['tiers', 1, 'name'], 'medium'], [['expectations'], []]]));
+    const text = formatDiffText(diffPolicies(base, head), 'base');
+    expect(text).toContain('  + tier medium\n  - tier low\n');
+    expect(text).toContain('iPhone X (3 GB, reports ~2.76 GiB): low -> medium');
+  });
+});
