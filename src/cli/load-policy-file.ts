@@ -4,7 +4,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { loadTypeScript } from '../load/load-typescript.js';
 import { loadYaml } from '../load/load-yaml.js';
 import type { Policy } from '../validate/schema.js';
 import { validatePolicy } from '../validate/validate-policy.js';
@@ -40,7 +39,8 @@ export async function loadPolicyFile(cwd: string, configOption: string | undefin
   const displayPath = displayPathOf(cwd, path);
   const text = await readPolicyText(path, displayPath);
   if (typeof text !== 'string') return { diagnostics: [text], displayPath };
-  const loaded = path.endsWith('.ts') ? loadTypeScript(text, displayPath) : loadYaml(text, displayPath);
+  // The TypeScript compiler is large: load it only for a tiers.config.ts.
+  const loaded = path.endsWith('.ts') ? (await import('../load/load-typescript.js')).loadTypeScript(text, displayPath) : loadYaml(text, displayPath);
   const result = validatePolicy(loaded, displayPath);
   if (!result.policy || hasErrors(result.diagnostics)) return { diagnostics: result.diagnostics, displayPath };
   return { source: { policy: result.policy, path, displayPath, sourceName: basename(path) }, diagnostics: result.diagnostics, displayPath };
@@ -80,10 +80,16 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
+/** A policy is a few kilobytes; anything over this is refused before it is parsed, bounding time and memory. */
+export const MAX_POLICY_BYTES = 1024 * 1024;
+
 async function readPolicyText(path: string, displayPath: string): Promise<string | Diagnostic> {
   const problem = (message: string): Diagnostic => ({ severity: 'error', file: displayPath, message });
   try {
-    if ((await stat(path)).isDirectory()) return problem(`is a folder; expected a policy file such as ${DEFAULT_POLICY_FILE}`);
+    const info = await stat(path);
+    if (info.isDirectory()) return problem(`is a folder; expected a policy file such as ${DEFAULT_POLICY_FILE}`);
+    if (!info.isFile()) return problem('is not a regular file');
+    if (info.size > MAX_POLICY_BYTES) return problem(`is ${info.size} bytes; a policy is a few kilobytes, and files over ${MAX_POLICY_BYTES} bytes are refused`);
     return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

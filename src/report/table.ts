@@ -1,7 +1,6 @@
 /**
  * Tables for people: aligned terminal text, or Markdown (formatted by prettier) for a pull request.
  */
-import { format } from 'prettier';
 
 /** A table: a header row and data rows of the same width. */
 export interface Table {
@@ -29,6 +28,8 @@ export async function formatMarkdownTable(table: Table): Promise<string> {
 }
 
 /** Any Markdown, formatted by prettier. */
-export function formatMarkdown(markdown: string): Promise<string> {
+export async function formatMarkdown(markdown: string): Promise<string> {
+  // prettier is loaded only by the commands that print Markdown.
+  const { format } = await import('prettier');
   return format(markdown, { parser: 'markdown' });
 }

@@ -2,7 +2,6 @@
  * The JSON Schema of tiers.yaml, for editor completion: derived from the zod schema, never written
  * by hand, and formatted by prettier.
  */
-import { format } from 'prettier';
 import { z } from 'zod';
 import { policySchema } from '../validate/schema.js';
 
@@ -17,5 +16,6 @@ export async function renderJsonSchema(): Promise<string> {
     title: 'memtier memory policy (tiers.yaml)',
     ...schema,
   };
+  const { format } = await import('prettier');
   return format(JSON.stringify(document), { parser: 'json' });
 }

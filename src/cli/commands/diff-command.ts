@@ -6,7 +6,6 @@ import { relative } from 'node:path';
 import { promisify } from 'node:util';
 import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { diffPolicies, formatDiffMarkdown, formatDiffText, isEmptyDiff } from '../../diff/policy-diff.js';
-import { loadTypeScript } from '../../load/load-typescript.js';
 import { loadYaml } from '../../load/load-yaml.js';
 import { formatMarkdown } from '../../report/table.js';
 import { validatePolicy } from '../../validate/validate-policy.js';
@@ -47,7 +46,7 @@ export async function diffCommand(io: CliIO, options: { base?: string; markdown?
   const text = await git(top, ['show', `${base}:${pathInRepo}`]);
   if (text === undefined) throw new UsageError(`${head.displayPath} does not exist at ${base} (or ${base} is not a revision)`);
   const label = `${head.displayPath} at ${baseLabel}`;
-  const loaded = head.path.endsWith('.ts') ? loadTypeScript(text, label) : loadYaml(text, label);
+  const loaded = head.path.endsWith('.ts') ? (await import('../../load/load-typescript.js')).loadTypeScript(text, label) : loadYaml(text, label);
   const before = validatePolicy(loaded, label);
   if (!before.policy || hasErrors(before.diagnostics)) {
     throw new UsageError(`${label} is not a valid policy, so there is nothing to compare with (${before.diagnostics.length} problems)`);
