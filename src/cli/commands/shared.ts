@@ -1,12 +1,13 @@
 /**
  * The steps `generate` and `check` share: validate the policy, render it, compare with the output folder.
  */
-import { resolve } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { generate } from '../../generate.js';
 import { planOutput, type OutputPlan } from '../../output/plan-output.js';
 import { readTemplates, type TemplateSet } from '../../render/render-files.js';
-import type { CliIO } from '../io.js';
+import { UsageError, type CliIO } from '../io.js';
 import { displayPathOf, loadPolicyFile, policyFolder, type LoadedPolicy, type PolicySource } from '../load-policy-file.js';
 import { resolveTemplates } from '../templates.js';
 import type { OutputFormat } from '../report-format.js';
@@ -34,10 +35,27 @@ export async function planRun(io: CliIO, options: RunOptions): Promise<{ loaded:
   const templates: TemplateSet = await resolveTemplates(source, readTemplates(), io.cwd);
   const directory = options.out !== undefined
     ? resolve(io.cwd, options.out)
-    : resolve(policyFolder(source), source.policy.output.directory);
+    : await containedOutputFolder(source);
   const files = generate(source.policy, { sourceName: source.sourceName, templates });
   const plan = await planOutput(directory, files);
   return { loaded, run: { source, plan, displayDirectory: displayPathOf(io.cwd, directory) } };
+}
+
+/**
+ * output.directory resolved against the policy's folder, refused when a symlink on the way leads
+ * outside that folder (a policy must not make memtier write elsewhere; --out is the explicit way).
+ */
+async function containedOutputFolder(source: PolicySource): Promise<string> {
+  const folder = policyFolder(source);
+  const directory = resolve(folder, source.policy.output.directory);
+  let existing = directory;
+  while ((await realpath(existing).catch(() => undefined)) === undefined && dirname(existing) !== existing) existing = dirname(existing);
+  const [real, base] = [await realpath(existing), await realpath(folder)];
+  const inside = relative(base, real);
+  if (inside.startsWith('..') || inside.startsWith(sep) || resolve(base, inside) !== real) {
+    throw new UsageError(`${source.displayPath}: output.directory ${source.policy.output.directory} leads through a symlink to ${real}, outside the policy's folder; point it inside, or pass --out explicitly`);
+  }
+  return directory;
 }
 
 /** The closing line for an invalid policy, in text format. */
