@@ -48,7 +48,7 @@ describe('parseSize', () => {
     expect(reason(2.5)).toContain('must be whole, got 2.5');
     expect(reason(Number.NaN)).toContain('got NaN');
     expect(reason(Number.POSITIVE_INFINITY)).toContain('got Infinity');
-    expect(reason(2 ** 60)).toContain('too large to read exactly');
+    expect(reason(2 ** 60)).toContain('cannot be read exactly (it is over 2^53)');
     expect(reason('')).toContain('expected a size');
     expect(reason('1.GiB')).toContain('expected a size');
   });

@@ -155,7 +155,7 @@ describe('schema problems are all reported, each with file, line, column and key
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
       [
         "tiers.yaml:15:17: error: tiers[0].cacheLimit: "9223372036854775808" is larger than Swift's Int.max (9_223_372_036_854_775_807 bytes)",
-        "tiers.yaml:25:17: error: tiers[1].cacheLimit: 1e+300 is too large to read exactly as a number; write it with a unit, e.g. "8GiB"",
+        "tiers.yaml:25:17: error: tiers[1].cacheLimit: a plain number this large cannot be read exactly (it is over 2^53); quote it ("9007199254740993") or write it with a unit, e.g. "8GiB"",
         "tiers.yaml:35:17: error: tiers[2].cacheLimit: expected a size like "20MiB", "2.5GiB" or a whole number of bytes, got Infinity",
       ]
     `);

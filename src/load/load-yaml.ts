@@ -27,7 +27,8 @@ export function loadYaml(text: string, file: string): LoadedSource {
     return { line, column: col };
   };
   const locate: Locator = (path, options = {}) => at(findOffset(doc, path, options.key ?? false));
-  const diagnostics: Diagnostic[] = [...doc.errors, ...doc.warnings].map((problem) => ({
+  // After the first syntax error the parser's further errors are mostly its consequences: report one.
+  const diagnostics: Diagnostic[] = [...doc.errors.slice(0, 1), ...doc.warnings].map((problem) => ({
     severity: doc.errors.includes(problem as never) ? 'error' : 'warning',
     file,
     ...at(problem.pos[0]),

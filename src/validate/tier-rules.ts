@@ -55,13 +55,20 @@ function checkPressure(policy: Policy, report: Report): void {
   }
 }
 
+/** True for a relative path that stays inside its base folder ("generated", "ios/Generated"). */
+function staysInside(path: string): boolean {
+  return !path.startsWith('/') && !/^[A-Za-z]:/.test(path) && !path.split(/[\\/]/).includes('..');
+}
+
 function checkOutput(policy: Policy, report: Report): void {
+  if (!staysInside(policy.output.directory)) {
+    report('error', ['output', 'directory'], `"${policy.output.directory}" must be a folder inside the policy's folder, without ".." or a leading "/" (use --out for a one-off elsewhere)`);
+  }
   const tests = policy.output.tests;
   if (!tests) return;
   const problem = moduleNameProblem(tests.module);
   if (problem) report('error', ['output', 'tests', 'module'], problem);
-  const segments = tests.directory.split(/[\\/]/);
-  if (tests.directory.startsWith('/') || /^[A-Za-z]:/.test(tests.directory) || segments.includes('..')) {
+  if (!staysInside(tests.directory)) {
     report('error', ['output', 'tests', 'directory'], `"${tests.directory}" must be a folder inside the output folder, without ".." or a leading "/"`);
   }
 }

@@ -74,7 +74,7 @@ function parseByteCount(value: number): SizeResult {
     return { ok: false, reason: `a bare number is a count of bytes and must be whole, got ${value}; write a unit, e.g. "2.5GiB"` };
   }
   if (!Number.isSafeInteger(value)) {
-    return { ok: false, reason: `${value} is too large to read exactly as a number; write it with a unit, e.g. "8GiB"` };
+    return { ok: false, reason: 'a plain number this large cannot be read exactly (it is over 2^53); quote it ("9007199254740993") or write it with a unit, e.g. "8GiB"' };
   }
   return checkRange(BigInt(value), value);
 }
