@@ -161,6 +161,15 @@ describe('schema problems are all reported, each with file, line, column and key
     `);
   });
 
+  it('refuses sampling values that would underflow a Swift Float', () => {
+    expect(diagnosticsOf(editedPolicy([[['generation', 'temperature'], 5e-324]]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:52:16: error: generation.temperature: is too small for Swift's Float and would underflow; use 0 or a value of at least 1e-6",
+      ]
+    `);
+    expect(diagnosticsOf(editedPolicy([[['generation', 'temperature'], 0]]))).toEqual([]);
+  });
+
   it('reports a list where a mapping belongs, and an empty tier list', () => {
     expect(diagnosticsOf(editedPolicy([[['tiers', 0], 'ultraLow']]))).toMatchInlineSnapshot(`
       [

@@ -53,18 +53,27 @@ export const tierSchema = z.strictObject({
     .describe('Run extra clean-up passes when the model is unloaded.'),
 }, { error: 'expected a tier: a mapping with name, upTo, cacheLimit, memoryLimit, maxTokens, imageSize, keepModelLoaded and aggressiveCleanup' });
 
+/** The smallest normal Swift `Float`: anything closer to 0 (but not 0) underflows with a compiler warning. */
+const FLOAT_MIN_NORMAL = 1.1754944e-38;
+const FLOAT_MESSAGE = "is too small for Swift's Float and would underflow; use 0 or a value of at least 1e-6";
+function fitsSwiftFloat(value: number): boolean {
+  return value === 0 || Math.abs(value) >= FLOAT_MIN_NORMAL;
+}
+
 /** Sampling parameters shared by every tier (MLXLMCommon.GenerateParameters). */
 export const generationSchema = z.strictObject({
   temperature: z
     .number({ error: 'expected a number such as 0.7' })
     .min(0, { error: 'must be 0 or more' })
     .max(2, { error: 'must be at most 2' })
+    .refine(fitsSwiftFloat, { error: FLOAT_MESSAGE })
     .default(0.7)
     .describe('Sampling temperature. Default 0.7, as in the design document.'),
   topP: z
     .number({ error: 'expected a number such as 0.9' })
     .gt(0, { error: 'must be more than 0' })
     .max(1, { error: 'must be at most 1' })
+    .refine(fitsSwiftFloat, { error: FLOAT_MESSAGE })
     .default(0.9)
     .describe('Nucleus sampling probability mass. Default 0.9, as in the design document.'),
 }, { error: 'expected a mapping with temperature and topP' });

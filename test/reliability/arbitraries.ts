@@ -39,7 +39,7 @@ export const validPolicy = fc
       description: fc.option(description, { nil: undefined }),
       style: fc.integer({ min: 0, max: 3 }),
     }), { minLength: 6, maxLength: 6 }),
-    temperature: fc.double({ min: 0, max: 2, noNaN: true }),
+    temperature: fc.oneof(fc.constant(0), fc.double({ min: 1e-6, max: 2, noNaN: true })),
     topP: fc.double({ min: 0.01, max: 1, noNaN: true }),
     accessLevel: fc.constantFrom('internal', 'public'),
     withTests: fc.boolean(),
