@@ -55,7 +55,8 @@ async function planFile(directory: string, file: GeneratedFile): Promise<Planned
   const target = join(directory, file.path);
   const existing = await readRegularFile(target);
   if (existing === undefined) {
-    if (await exists(target)) throw new OutputError(`${target} is not a regular file; move it away so memtier can write ${file.path}`);
+    // Only something that is there and is not a file is in the way (another run may have just created the file).
+    if (await isNonFile(target)) throw new OutputError(`${target} is not a regular file; move it away so memtier can write ${file.path}`);
     return { ...file, status: 'new' };
   }
   if (existing === file.contents) return { ...file, status: 'unchanged', existing };
@@ -98,10 +99,9 @@ async function readRegularFile(path: string): Promise<string | undefined> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+async function isNonFile(path: string): Promise<boolean> {
   try {
-    await stat(path);
-    return true;
+    return !(await stat(path)).isFile();
   } catch {
     return false;
   }
