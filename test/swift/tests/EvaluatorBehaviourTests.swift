@@ -136,13 +136,15 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   @MainActor func testUnloadReturnsAtOnceAndReleasesMemoryOffTheMainActor() async throws {
     let evaluator = evaluator(.ultraLow)
     evaluator.loadState = .loaded(ModelContainer(configuration: evaluator.modelConfiguration))
-    let started = ContinuousClock.now
+    // With clean-up held, an unloadModel() that cleaned up itself would not return before it is
+    // released (and would then have recorded the clears); one that hands it off returns at once.
+    CallLog.shared.holdCleanup()
     evaluator.unloadModel()
-    let elapsed = ContinuousClock.now - started
-    XCTAssertLessThan(elapsed, .milliseconds(20), "unloadModel() must not block")
+    XCTAssertEqual(cacheClears(), 0, "unloadModel() waited for the clean-up")
     XCTAssertFalse(isLoaded(evaluator))
+    CallLog.shared.releaseCleanup()
     let released = try await eventually { cacheClears() == 2 }
-    XCTAssertTrue(released)
+    XCTAssertTrue(released, "ultraLow: the clean-up and its extra pass ran afterwards")
   }
 
   @MainActor func testTheEmergencySignalUnloadsALoadedModel() async throws {

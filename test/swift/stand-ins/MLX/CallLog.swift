@@ -9,6 +9,8 @@ public final class CallLog: @unchecked Sendable {
 
   private let lock = NSLock()
   private var entries: [String] = []
+  private let gate = NSCondition()
+  private var cleanupHeld = false
 
   /// Records one call, such as `GPU.set(cacheLimit: 20971520)`.
   public func record(_ entry: String) {
@@ -23,6 +25,28 @@ public final class CallLog: @unchecked Sendable {
   /// Forgets every recorded call.
   public func reset() {
     lock.withLock { entries.removeAll() }
+  }
+
+  /// Makes every `clearCache()` wait until `releaseCleanup()`: a test can then tell whether the
+  /// caller waited for the clean-up (it would block) or left it to run elsewhere.
+  public func holdCleanup() {
+    gate.withLock { cleanupHeld = true }
+  }
+
+  /// Lets held and later `clearCache()` calls go on.
+  public func releaseCleanup() {
+    gate.withLock {
+      cleanupHeld = false
+      gate.broadcast()
+    }
+  }
+
+  /// Waits while clean-up is held, for at most five seconds.
+  func waitWhileCleanupHeld() {
+    let deadline = Date().addingTimeInterval(5)
+    gate.withLock {
+      while cleanupHeld && gate.wait(until: deadline) {}
+    }
   }
 }
 

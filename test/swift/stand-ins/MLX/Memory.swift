@@ -15,6 +15,7 @@ public enum GPU {
 
   /// `MLX.GPU.clearCache()`.
   public static func clearCache() {
+    CallLog.shared.waitWhileCleanupHeld()
     CallLog.shared.record("GPU.clearCache()")
   }
 }
@@ -44,6 +45,7 @@ public enum Memory {
 
   /// `MLX.Memory.clearCache()`.
   public static func clearCache() {
+    CallLog.shared.waitWhileCleanupHeld()
     CallLog.shared.record("Memory.clearCache()")
   }
 }
