@@ -77,6 +77,7 @@ const IPHONES: Row[] = [
   ['iPhone 16 Pro', ['iPhone17,1'], 8],
   ['iPhone 16 Pro Max', ['iPhone17,2'], 8],
   ['iPhone 16e', ['iPhone17,5'], 8],
+  // The 2025 models' identifiers and RAM are not from a checked source (facts.md has none); verify them.
   ['iPhone 17', ['iPhone18,3'], 8],
   ['iPhone Air', ['iPhone18,4'], 12],
   ['iPhone 17 Pro', ['iPhone18,1'], 12],
