@@ -6,6 +6,8 @@
  * {@link ESTIMATE_RULE} and marked as estimated wherever they are shown.
  */
 
+import { SIZE_UNITS } from '../validate/units.js';
+
 /** How sure a reported value is. */
 export type ReportedSource =
   | { kind: 'exact'; source: string }
@@ -32,8 +34,8 @@ export interface Device {
  */
 export const ESTIMATE_RULE = 'estimated as 92% of the RAM sold (measured devices report 90-93%)';
 
-const GiB = 1024n ** 3n;
-const MiB = 1024n ** 2n;
+const GiB = SIZE_UNITS.GiB!;
+const MiB = SIZE_UNITS.MiB!;
 
 /** The estimated report for a device sold with `ramGB` of RAM. */
 export function estimateReported(ramGB: number): bigint {

@@ -53,7 +53,7 @@ export async function writeOutput(plan: OutputPlan, options: WriteOptions = {}):
       const target = join(plan.directory, file.path);
       await mkdir(dirname(target), { recursive: true });
       await removeAbandonedTemporaries(dirname(target));
-      const temporary = join(dirname(target), `${TEMPORARY_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-${basename(target)}`);
+      const temporary = temporaryPathFor(target);
       staged.push({ temporary, target });
       await fileSystem.writeFile(temporary, file.contents);
     }
@@ -72,7 +72,7 @@ export async function writeOutput(plan: OutputPlan, options: WriteOptions = {}):
 
 /** Writes one file atomically: a temporary file beside it, then a rename. */
 export async function writeFileAtomically(target: string, contents: string): Promise<void> {
-  const temporary = join(dirname(target), `${TEMPORARY_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-${basename(target)}`);
+  const temporary = temporaryPathFor(target);
   try {
     await NODE_FILE_SYSTEM.writeFile(temporary, contents);
     await rename(temporary, target);
@@ -80,6 +80,11 @@ export async function writeFileAtomically(target: string, contents: string): Pro
     await rm(temporary, { force: true });
     throw new OutputError(`cannot write ${target}: ${(error as Error).message}`);
   }
+}
+
+/** A unique temporary file beside `target`, named so that its process can be told (see below). */
+function temporaryPathFor(target: string): string {
+  return join(dirname(target), `${TEMPORARY_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-${basename(target)}`);
 }
 
 /** Deletes temporary files left by memtier runs that were killed (their process no longer exists). */

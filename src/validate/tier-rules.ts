@@ -6,7 +6,7 @@ import type { Policy, Tier } from './schema.js';
 import { classify } from './classify.js';
 import { formatSize } from './units.js';
 import { suggest } from './did-you-mean.js';
-import { DEVICES, type Device } from '../devices/catalog.js';
+import { DEVICES } from '../devices/catalog.js';
 import { moduleNameProblem, tierNameProblem } from '../swift/identifier.js';
 
 /** Records one problem at a key path. */
@@ -33,11 +33,11 @@ export function checkPolicyRules(policy: Policy, report: Report): void {
 export const BOUNDARY_MARGIN_PERCENT = 5;
 
 /** Warns when a tier boundary sits within 5% of a catalog device's reported memory, naming the devices. */
-function checkMargins(tiers: readonly Tier[], report: Report, devices: readonly Device[] = DEVICES): void {
+function checkMargins(tiers: readonly Tier[], report: Report): void {
   tiers.forEach((tier, index) => {
     if (tier.upTo === undefined) return;
     const upTo = tier.upTo;
-    const close = devices.filter((device) => {
+    const close = DEVICES.filter((device) => {
       const distance = device.reported > upTo ? device.reported - upTo : upTo - device.reported;
       return distance * 100n <= device.reported * BigInt(BOUNDARY_MARGIN_PERCENT);
     });
