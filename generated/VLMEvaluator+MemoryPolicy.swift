@@ -38,12 +38,7 @@ extension VLMEvaluator {
   /// Sizes the input's images for this tier: sets `processing.resize`, and also downscales each
   /// image, because the SmolVLM2 processor ignores `resize` for images.
   func applyImageSize(to input: inout UserInput) {
-    let side = memoryConfiguration.imageSize
-    input.processing.resize = CGSize(width: side, height: side)
-    input.images = input.images.map { image in
-      guard case .ciImage(let picture) = image else { return image }
-      return .ciImage(Self.downscaled(picture, longestSide: side))
-    }
+    memoryConfiguration.applyImageSize(to: &input)
   }
 
   /// Releases memory after a generation was cancelled, by measured pressure: nothing when normal,
@@ -122,5 +117,21 @@ extension VLMEvaluator {
     guard longest > CGFloat(longestSide), longest > 0 else { return image }
     let scale = CGFloat(longestSide) / longest
     return image.transformed(by: CGAffineTransform(scaleX: scale, y: scale))
+  }
+}
+
+extension MemoryConfiguration {
+  /// Sizes the input's images for this tier: sets `processing.resize`, and also downscales each
+  /// image, because the SmolVLM2 processor ignores `resize` for images.
+  ///
+  /// A method of a Sendable value, so it runs anywhere: where an input is built inside
+  /// `ModelContainer.perform`, read `memoryConfiguration` before the closure and call this inside.
+  func applyImageSize(to input: inout UserInput) {
+    let side = imageSize
+    input.processing.resize = CGSize(width: side, height: side)
+    input.images = input.images.map { image in
+      guard case .ciImage(let picture) = image else { return image }
+      return .ciImage(VLMEvaluator.downscaled(picture, longestSide: side))
+    }
   }
 }

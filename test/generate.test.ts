@@ -93,6 +93,26 @@ describe('generated Swift', () => {
     expect(files.filter((file) => file.contents.includes('Task.sleep')).map((file) => file.path)).toEqual(['MemoryPressureMonitor.swift']);
   });
 
+  it('uses UIKit in the monitor only where UIApplication exists: not on watchOS, which imports UIKit without it', () => {
+    // No watchOS SDK here to compile against, so check the guards in the text: every UIKit block
+    // names the platforms that have UIApplication, and UIApplication appears only inside one.
+    const monitor = generate(validPolicy()).find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents;
+    const guards = monitor.split('\n').filter((line) => line.includes('canImport(UIKit)'));
+    expect(guards.length).toBeGreaterThanOrEqual(3);
+    for (const line of guards) expect(line.trim()).toBe('#if canImport(UIKit) && (os(iOS) || os(tvOS) || os(visionOS))');
+    let depth = 0;
+    let uikitDepth = -1;
+    for (const line of monitor.split('\n').map((text) => text.trim())) {
+      if (line.startsWith('#if')) depth++;
+      if (line.includes('canImport(UIKit)')) uikitDepth = depth;
+      if (line.includes('UIApplication')) expect(uikitDepth, line).toBeGreaterThan(0);
+      if (line.startsWith('#endif')) {
+        if (depth === uikitDepth) uikitDepth = -1;
+        depth--;
+      }
+    }
+  });
+
   it('writes every tier value into the Swift, so changing one changes the output', () => {
     const policy = validPolicy();
     const contents = generate(policy).map((file) => file.contents).join('\n');

@@ -82,17 +82,17 @@ describe('files patch refuses, with a location and nothing written', () => {
   it('a predicate used in a way patch does not know', async () => {
     const source = ORIGINAL.replace('    running = true\n', '    running = true\n    let budget = isLowMemoryDevice ? 1 : 2\n    _ = budget\n');
     expect(await problems(source)).toEqual([
-      '116:18: `isLowMemoryDevice` is still used here; replace it with memoryConfiguration (or DeviceMemoryTier.current) by hand, then run patch again',
+      '117:18: `isLowMemoryDevice` is still used here; replace it with memoryConfiguration (or DeviceMemoryTier.current) by hand, then run patch again',
     ]);
     const unknownIf = ORIGINAL.replace('    output = ""\n\n    do {', '    output = ""\n    if isLowMemoryDevice {\n      output = "small"\n    }\n\n    do {');
-    expect((await problems(unknownIf))[0]).toMatch(/^117:5: cannot rewrite this decision on device memory safely;/);
+    expect((await problems(unknownIf))[0]).toMatch(/^118:5: cannot rewrite this decision on device memory safely;/);
   });
 
   it('a member that would clash with the generated extension, and a stray Thread.sleep', async () => {
     const clash = ORIGINAL.replace('  func cancelGeneration() {', '  func applyMemoryLimits() {}\n\n  func cancelGeneration() {');
-    expect(await problems(clash)).toEqual(['156:3: VLMEvaluator already declares applyMemoryLimits, which the generated extension provides; rename or remove it first']);
+    expect(await problems(clash)).toEqual(['161:3: VLMEvaluator already declares applyMemoryLimits, which the generated extension provides; rename or remove it first']);
     const sleep = ORIGINAL.replace('    running = false\n\n    // 4GB', '    running = false\n    Thread.sleep(forTimeInterval: 0.1)\n\n    // 4GB');
-    expect((await problems(sleep))[0]).toMatch(/^159:5: `Thread.sleep` blocks the main actor;/);
+    expect((await problems(sleep))[0]).toMatch(/^164:5: `Thread.sleep` blocks the main actor;/);
   });
 });
 
@@ -119,7 +119,7 @@ describe('memtier patch on the command line', () => {
     project = makeProject({ 'ContentView.swift': broken });
     const result = await project.run('patch', 'ContentView.swift', '--write');
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('ContentView.swift:116:18: error: `isLowMemoryDevice` is still used here; replace it with memoryConfiguration (or DeviceMemoryTier.current) by hand, then run patch again\nContentView.swift: not patched; nothing was written\n');
+    expect(result.stderr).toBe('ContentView.swift:117:18: error: `isLowMemoryDevice` is still used here; replace it with memoryConfiguration (or DeviceMemoryTier.current) by hand, then run patch again\nContentView.swift: not patched; nothing was written\n');
     expect(readFileSync(project.path('ContentView.swift'), 'utf8')).toBe(broken);
     expect((await project.run('patch', 'missing.swift')).stderr).toBe('memtier: error: missing.swift: no such file\n');
   });
@@ -137,8 +137,8 @@ describe('memtier check on the app evaluator (evaluator.source)', () => {
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines.slice(0, -1).map((line) => line.split(': error: ')[0])).toEqual([
-      'App/ContentView.swift:44:5', 'App/ContentView.swift:49:5', 'App/ContentView.swift:81:9', 'App/ContentView.swift:82:9',
-      'App/ContentView.swift:84:9', 'App/ContentView.swift:85:9', 'App/ContentView.swift:182:13',
+      'App/ContentView.swift:45:5', 'App/ContentView.swift:50:5', 'App/ContentView.swift:82:9', 'App/ContentView.swift:83:9',
+      'App/ContentView.swift:85:9', 'App/ContentView.swift:86:9', 'App/ContentView.swift:187:13',
     ]);
     expect(lines[6]).toContain('`Thread.sleep` blocks the thread it runs on');
     expect(lines[7]).toBe('memtier: App/ContentView.swift handles memory outside the generated code (7 places); `npx memtier patch App/ContentView.swift` rewrites the design document\'s old shape');

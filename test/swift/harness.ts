@@ -6,7 +6,7 @@
  * provisioned Debian root). MEMTIER_SKIP_SWIFT=1 skips these tests, loudly; nothing else does.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +16,19 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 const toolchainScript = join(repo, 'scripts', 'swift-toolchain.sh');
 const standIns = fileURLToPath(new URL('./stand-ins/', import.meta.url));
 
-/** Stand-in modules, in dependency order. */
-export const STAND_IN_MODULES = ['ObservationLinkFix', 'CoreImage', 'SwiftUI', 'MLX', 'MLXLMCommon', 'MLXVLM'] as const;
+/**
+ * The two pinned pairs of MLX releases the stand-ins are transcribed from (test/swift/stand-ins/
+ * common/ holds what both agree on, mlx-0.29/ and mlx-0.30/ what differs), and the `mlxApi` that
+ * each pair calls for.
+ */
+export const MLX_ERAS = {
+  'mlx-0.29': { mlxSwift: '0.29.1', mlxSwiftLm: '2.29.2', mlxApi: 'gpu' },
+  'mlx-0.30': { mlxSwift: '0.30.6', mlxSwiftLm: '2.30.6', mlxApi: 'memory' },
+} as const;
+export type MlxEra = keyof typeof MLX_ERAS;
+
+/** Stand-in modules, in dependency order. StandInSupport (the call log) is for tests only. */
+export const STAND_IN_MODULES = ['ObservationLinkFix', 'StandInSupport', 'CoreImage', 'SwiftUI', 'AsyncAlgorithms', 'MLX', 'MLXNN', 'MLXLMCommon', 'MLXVLM'] as const;
 
 /** True when the user opted out of the Swift tests with MEMTIER_SKIP_SWIFT=1. */
 export const swiftSkipped = process.env.MEMTIER_SKIP_SWIFT === '1';
@@ -75,43 +86,60 @@ export interface PackageOptions {
   sources: readonly GeneratedFile[];
   /** Test files (generated or the harness's own) for the test target. */
   tests: readonly GeneratedFile[];
+  /** Which pinned pair of MLX releases the stand-ins follow. */
+  era: MlxEra;
+  /**
+   * App files built as they are in the app's own Xcode target: Swift 5 language mode, minimal
+   * concurrency checking, warnings allowed (target `Upstream`). Used for unmodified real app code.
+   */
+  upstream?: readonly GeneratedFile[];
 }
 
 /** Assembles a SwiftPM package in `root`: Swift 6 language mode, warnings as errors in the module and tests. */
 export function assemblePackage(root: string, options: PackageOptions): void {
-  for (const module of STAND_IN_MODULES) cpSync(join(standIns, module), join(root, 'Sources', module), { recursive: true });
+  for (const module of STAND_IN_MODULES) {
+    for (const layer of ['common', options.era]) {
+      const from = join(standIns, layer, module);
+      if (existsSync(from)) cpSync(from, join(root, 'Sources', module), { recursive: true });
+    }
+  }
   writeFiles(join(root, 'Sources', options.module), options.sources);
   writeFiles(join(root, 'Tests', `${options.module}Tests`), options.tests);
+  if (options.upstream) writeFiles(join(root, 'Sources', 'Upstream'), options.upstream);
   cpSync(join(repo, '.swift-format'), join(root, '.swift-format'));
-  writeFileSync(join(root, 'Package.swift'), packageManifest(options.module));
+  writeFileSync(join(root, 'Package.swift'), packageManifest(options.module, options.era, options.upstream !== undefined));
 }
 
-function packageManifest(module: string): string {
+function packageManifest(module: string, era: MlxEra, upstream: boolean): string {
   // ObservationLinkFix supplies a symbol Debian's libswiftObservation.so lacks (see its shim.c).
+  // The stand-ins build as the real packages do: Swift 5 language mode, warnings not errors.
+  const app = ['MLX', 'MLXLMCommon', 'MLXVLM', 'CoreImage', 'SwiftUI', 'AsyncAlgorithms'].map((name) => `"${name}"`).join(', ');
   return `// swift-tools-version:6.0
 import PackageDescription
 
 let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+// Tests that expect era-specific calls ask for MLX_0_30 (mlx-swift 0.30.6 stand-ins).
+let testSettings: [SwiftSetting] = strict${era === 'mlx-0.30' ? ' + [.define("MLX_0_30")]' : ''}
+let library: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+let linuxFix: Target.Dependency = .target(name: "ObservationLinkFix", condition: .when(platforms: [.linux]))
 
 let package = Package(
   name: "MemtierHarness",
   targets: [
     .target(name: "ObservationLinkFix"),
-    .target(name: "CoreImage"),
-    .target(name: "SwiftUI"),
-    .target(name: "MLX"),
-    .target(name: "MLXLMCommon", dependencies: ["MLX", "CoreImage"]),
-    .target(name: "MLXVLM", dependencies: ["MLX", "MLXLMCommon"]),
-    .target(
-      name: "${module}",
-      dependencies: [
-        "MLX", "MLXLMCommon", "MLXVLM", "CoreImage", "SwiftUI",
-        .target(name: "ObservationLinkFix", condition: .when(platforms: [.linux])),
-      ],
-      swiftSettings: strict),
+    .target(name: "StandInSupport", swiftSettings: library),
+    .target(name: "CoreImage", swiftSettings: library),
+    .target(name: "SwiftUI", swiftSettings: library),
+    .target(name: "AsyncAlgorithms", swiftSettings: library),
+    .target(name: "MLX", dependencies: ["StandInSupport"], swiftSettings: library),
+    .target(name: "MLXNN", dependencies: ["MLX"], swiftSettings: library),
+    .target(name: "MLXLMCommon", dependencies: ["MLX", "MLXNN", "CoreImage", "StandInSupport"], swiftSettings: library),
+    .target(name: "MLXVLM", dependencies: ["MLX", "MLXNN", "MLXLMCommon", "CoreImage", "StandInSupport"], swiftSettings: library),
+    .target(name: "${module}", dependencies: [${app}, linuxFix], swiftSettings: strict),${upstream ? `
+    .target(name: "Upstream", dependencies: [${app}, linuxFix], swiftSettings: library),` : ''}
     .testTarget(
-      name: "${module}Tests", dependencies: ["${module}", "MLX", "MLXLMCommon", "CoreImage"],
-      swiftSettings: strict),
+      name: "${module}Tests", dependencies: ["${module}", "StandInSupport", "MLX", "MLXLMCommon", "MLXVLM", "CoreImage"],
+      swiftSettings: testSettings),
   ],
   swiftLanguageModes: [.v6]
 )
@@ -144,4 +172,42 @@ export const PATCHED_EVALUATOR_FIXTURE = fileURLToPath(new URL('../fixtures/eval
 export function harnessTests(): GeneratedFile[] {
   const folder = fileURLToPath(new URL('./tests/', import.meta.url));
   return readdirSync(folder).sort().map((name) => ({ path: name, contents: readFileSync(join(folder, name), 'utf8') }));
+}
+
+/**
+ * The app evaluator each era builds with the generated files: for 0.29, `memtier patch`'s output for
+ * the design document's evaluator; for 0.30, that evaluator moved on to mlx-swift-lm 2.30 by hand.
+ */
+export const ERA_EVALUATORS: Record<MlxEra, string> = {
+  'mlx-0.29': PATCHED_EVALUATOR_FIXTURE,
+  'mlx-0.30': fileURLToPath(new URL('../fixtures/evaluator/mlx-0.30/ContentView.swift', import.meta.url)),
+};
+
+/** The real VLMEval app file at mlx-swift-examples 44b14cf (see test/fixtures/real/vlmeval-44b14cf/README.md). */
+export const UPSTREAM_VLMEVAL = fileURLToPath(new URL('../fixtures/real/vlmeval-44b14cf/ContentView.swift', import.meta.url));
+
+/**
+ * The real file's `VLMEvaluator` class and the top-level constants it reads, unmodified, under the
+ * imports the class needs. The rest of the file is SwiftUI view code (PhotosUI, AVKit), which has no
+ * stand-in on Linux and which no memory decision touches.
+ */
+export function upstreamEvaluatorSource(): GeneratedFile {
+  const lines = readFileSync(UPSTREAM_VLMEVAL, 'utf8').split('\n');
+  const start = lines.indexOf('class VLMEvaluator {') - 2;
+  const end = lines.indexOf('}', start);
+  if (start < 0 || end < 0 || lines[start] !== '@Observable') throw new Error(`${UPSTREAM_VLMEVAL}: the VLMEvaluator class was not found where expected`);
+  const constants: string[] = [];
+  for (let index = 0; index < start; index++) {
+    if (!/^let \w+ =/.test(lines[index]!)) continue;
+    constants.push(lines[index]!);
+    while (lines[index + 1]?.startsWith('    ')) constants.push(lines[++index]!);
+  }
+  const imports = ['AsyncAlgorithms', 'CoreImage', 'Foundation', 'MLX', 'MLXLMCommon', 'MLXVLM', 'SwiftUI'].map((name) => `import ${name}`);
+  const header = `// VLMEvaluator and the constants it reads, unmodified, from ${UPSTREAM_VLMEVAL.split('/test/')[1]}.`;
+  return { path: 'VLMEvaluator.swift', contents: [header, '', ...imports, '', ...constants, '', ...lines.slice(start, end + 1), ''].join('\n') };
+}
+
+/** `path:line:col: warning|error: …` lines that the compiler reported for files under `Sources/<module>/` or `Tests/`. */
+export function diagnosticsIn(output: string, folders: readonly string[]): string[] {
+  return output.split('\n').filter((line) => /:\d+:\d+: (warning|error): /.test(line) && folders.some((folder) => line.includes(`/${folder}/`)));
 }

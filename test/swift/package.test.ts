@@ -1,52 +1,96 @@
 /**
  * The generated Swift built as a SwiftPM package by a real Swift 6 compiler (strict concurrency,
- * warnings as errors) with the stand-in MLX modules, and the generated XCTests run.
+ * warnings as errors) against stand-ins transcribed from two pinned pairs of MLX releases, with the
+ * patched evaluator of each era, and the generated and behaviour XCTests run. The real VLMEval class
+ * is type-checked against the 0.29.1 pair, and builds that the real releases reject are rejected.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate.js';
+import type { GeneratedFile } from '../../src/render/render-files.js';
+import type { Policy } from '../../src/validate/schema.js';
 import { diagnosticsOf, editedPolicy, validPolicy } from '../helpers/policy.js';
-import { readFileSync } from 'node:fs';
-import { assemblePackage, harnessTests, PATCHED_EVALUATOR_FIXTURE, swift, swiftSkipped, tempFolder, xctestSummary } from './harness.js';
+import {
+  assemblePackage, diagnosticsIn, ERA_EVALUATORS, harnessTests, MLX_ERAS, swift, swiftSkipped, tempFolder,
+  upstreamEvaluatorSource, xctestSummary, type MlxEra,
+} from './harness.js';
 import { splitGenerated } from './helpers.js';
 
 const folders: { cleanup: () => void }[] = [];
 afterAll(() => folders.forEach((folder) => folder.cleanup()));
 
-function buildAndTest(policy = validPolicy(), command = ['swift', 'test']) {
-  const folder = tempFolder('swiftpm');
+interface Build {
+  era: MlxEra;
+  policy?: Policy;
+  /** Which era's evaluator goes into the app module (default: the build's era). */
+  evaluatorEra?: MlxEra;
+  extraSources?: GeneratedFile[];
+  upstream?: GeneratedFile[];
+  command?: string[];
+}
+
+function build({ era, policy = policyFor(era), evaluatorEra = era, extraSources = [], upstream, command = ['swift', 'test'] }: Build) {
+  const folder = tempFolder(`swiftpm-${era}`);
   folders.push(folder);
   const { module, sources, tests } = splitGenerated(policy);
-  const evaluator = { path: 'ContentView.swift', contents: readFileSync(PATCHED_EVALUATOR_FIXTURE, 'utf8') };
-  assemblePackage(folder.root, { module, sources: [...sources, evaluator], tests: [...tests, ...harnessTests()] });
-  return swift(folder.root, command);
+  const evaluator = { path: 'ContentView.swift', contents: readFileSync(ERA_EVALUATORS[evaluatorEra], 'utf8') };
+  assemblePackage(folder.root, { era, module, sources: [...sources, evaluator, ...extraSources], tests: [...tests, ...harnessTests()], upstream });
+  return { ...swift(folder.root, command), module };
+}
+
+/** The shipped policy with the `mlxApi` an era calls for. */
+function policyFor(era: MlxEra, mlxApi: string = MLX_ERAS[era].mlxApi): Policy {
+  return validPolicy(editedPolicy([[['evaluator', 'mlxApi'], mlxApi]]));
 }
 
 const GENERATED_TESTS = ['testExpectations', 'testBoundaries', 'testUpperBounds', 'testOrder', 'testConfigurations', 'testGenerationParameters', 'testCurrentDevice'];
-const BEHAVIOUR_TESTS = 14;
+const BEHAVIOUR_TESTS = 16;
 
-describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package', () => {
-  it('builds with the patched evaluator under strict concurrency; the generated XCTests and the behaviour tests pass', () => {
-    const result = buildAndTest();
-    expect(result.output).not.toMatch(/warning:|error:/);
+describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against each pinned pair of MLX releases', () => {
+  it('mlx-swift 0.29.1 + mlx-swift-lm 2.29.2, mlxApi gpu: builds with the patched evaluator, all XCTests pass, and the real VLMEval class type-checks in its own target\'s mode', () => {
+    const result = build({ era: 'mlx-0.29', upstream: [upstreamEvaluatorSource()] });
+    expect(diagnosticsIn(result.output, [result.module, 'Tests'])).toEqual([]);
     expect(result.status, result.output).toBe(0);
-    const summary = xctestSummary(result.output);
-    // The generated MemoryPolicyTests, the evaluator behaviour tests, and the stand-ins' own test.
-    expect(summary).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 1, failures: 0 });
-    for (const name of GENERATED_TESTS) {
-      expect(result.output).toMatch(new RegExp(`Test Case '.*MemoryPolicyTests.${name}.*' passed`));
-    }
-    expect(result.output).toMatch(/Test Case '.*EvaluatorBehaviourTests.testUnloadReturnsAtOnceAndReleasesMemoryOffTheMainActor.*' passed/);
-  }, 600_000);
+    // The Upstream target (Swift 5 mode, minimal checking, as VLMEval's Xcode target) was compiled.
+    expect(result.output).toMatch(/Compiling Upstream VLMEvaluator\.swift/);
+    expect(diagnosticsIn(result.output, ['Upstream']).filter((line) => line.includes(': error: '))).toEqual([]);
+    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 1, failures: 0 });
+    for (const name of GENERATED_TESTS) expect(result.output).toMatch(new RegExp(`Test Case '.*MemoryPolicyTests.${name}.*' passed`));
+    expect(result.output).toMatch(/Test Case '.*EvaluatorBehaviourTests.testAnAvailableOfZeroIsNoEvidenceOfPressure.*' passed/);
+    expect(result.output).toMatch(/Test Case '.*StandInTests.testTheGPUAPIIsRecorded.*' passed/);
+  }, 900_000);
 
-  it('builds with the mlx-swift 0.30 memory API (evaluator.mlxApi: memory)', () => {
-    const policy = validPolicy(editedPolicy([[['evaluator', 'mlxApi'], 'memory']]));
+  it('mlx-swift 0.30.6 + mlx-swift-lm 2.30.6, mlxApi memory: builds with the 0.30 evaluator, all XCTests pass', () => {
+    const policy = policyFor('mlx-0.30');
     const extension = generate(policy).find((file) => file.path === 'VLMEvaluator+MemoryPolicy.swift')!.contents;
     expect(extension).toContain('MLX.Memory.cacheLimit = memoryConfiguration.cacheLimit');
     expect(extension).not.toContain('GPU.');
-    const result = buildAndTest(policy, ['swift', 'build', '--build-tests']);
-    expect(result.output).not.toMatch(/warning:|error:/);
+    const result = build({ era: 'mlx-0.30', policy });
+    expect(diagnosticsIn(result.output, [result.module, 'Tests'])).toEqual([]);
     expect(result.status, result.output).toBe(0);
-  }, 600_000);
+    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 1, failures: 0 });
+    expect(result.output).toMatch(/Test Case '.*StandInTests.testTheMemoryAPIIsRecorded.*' passed/);
+  }, 900_000);
+
+  it('the 0.30 pair rejects what a real 0.30 build rejects: GPU.set (deprecated) and a perform closure that captures a UserInput', () => {
+    // mlxApi gpu with the 0.29-era evaluator, built against mlx-swift 0.30.6 / mlx-swift-lm 2.30.6.
+    const result = build({ era: 'mlx-0.30', policy: policyFor('mlx-0.30', 'gpu'), evaluatorEra: 'mlx-0.29', command: ['swift', 'build'] });
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(/VLMEvaluator\+MemoryPolicy\.swift:\d+:\d+: error: 'set\(cacheLimit:\)' is deprecated: use Memory\.cacheLimit property/);
+    expect(result.output).toMatch(/'clearCache\(\)' is deprecated: renamed to 'Memory\.clearCache'/);
+    expect(result.output).toMatch(/ContentView\.swift:\d+:\d+: error: capture of 'input' with non-sendable type 'UserInput' in a `@Sendable` closure/);
+  }, 900_000);
+
+  it('the 0.29 pair rejects what a real 0.29 build rejects: MLX.Memory (not there yet) and a didGenerate closure that does not name its type', () => {
+    const ambiguous = {
+      path: 'Ambiguous.swift',
+      contents: 'import MLXLMCommon\n\nfunc answer(_ input: LMInput, _ context: ModelContext) throws {\n  _ = try generate(input: input, parameters: GenerateParameters(), context: context) { _ in .more }\n}\n',
+    };
+    const result = build({ era: 'mlx-0.29', policy: policyFor('mlx-0.29', 'memory'), extraSources: [ambiguous], command: ['swift', 'build'] });
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(/VLMEvaluator\+MemoryPolicy\.swift:\d+:\d+: error: (module 'MLX' has no member named 'Memory'|cannot find 'Memory' in scope)/);
+    expect(result.output).toMatch(/Ambiguous\.swift:4:\d+: error: ambiguous use of 'generate/);
+  }, 900_000);
 
   it('fails the generated XCTest when an expectation no longer holds (TypeScript validation bypassed)', () => {
     // The same edit in YAML is refused by validation...
@@ -56,9 +100,9 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package', () => 
     const policy = validPolicy();
     policy.expectations[1]!.tier = 'low';
     expect(generate(policy).find((file) => file.path.endsWith('MemoryPolicyTests.swift'))?.contents).toContain('XCTAssertEqual(tier(3_865_470_566), .low, "expectations[1]")');
-    const result = buildAndTest(policy);
+    const result = build({ era: 'mlx-0.29', policy });
     expect(result.status).not.toBe(0);
     expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 1, failures: 1 });
     expect(result.output).toMatch(/MemoryPolicyTests\.swift:\d+: error: .*testExpectations.*XCTAssertEqual failed: \("standard"\) is not equal to \("low"\) - expectations\[1\]/);
-  }, 600_000);
+  }, 900_000);
 });

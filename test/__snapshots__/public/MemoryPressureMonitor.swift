@@ -9,7 +9,7 @@ import Foundation
 #if os(iOS) || os(tvOS) || os(watchOS) || os(visionOS)
   import os
 #endif
-#if canImport(UIKit)
+#if canImport(UIKit) && (os(iOS) || os(tvOS) || os(visionOS))
   import UIKit
 #endif
 
@@ -32,7 +32,8 @@ public enum MemoryPressure: Int, CaseIterable, Comparable, Sendable {
 public struct MemoryUsage: Equatable, Sendable {
   /// Bytes the app uses, as the system counts them against its limit (`phys_footprint`).
   public let footprint: UInt64
-  /// Bytes the app may still allocate (`os_proc_available_memory()` on iOS).
+  /// Bytes the app may still allocate (`os_proc_available_memory()` on iOS); 0 when no per-app
+  /// limit is known.
   public let available: UInt64
 
   /// Creates a measurement.
@@ -41,10 +42,15 @@ public struct MemoryUsage: Equatable, Sendable {
     self.available = available
   }
 
-  /// The share of the app's own limit in use, from 0 to 1: `footprint / (footprint + available)`.
-  public var fractionOfLimit: Double {
-    let limit = Double(footprint) + Double(available)
-    return limit > 0 ? Double(footprint) / limit : 0
+  /// The share of the app's own limit in use, from 0 to 1: `footprint / (footprint + available)`;
+  /// `nil` when `available` is 0.
+  ///
+  /// `os_proc_available_memory()` returns 0 where the process has no per-app limit to report (the
+  /// Simulator, Mac Catalyst, iPad apps on a Mac) and once the limit is passed: 0 means "unknown",
+  /// not "full", so such a sample is no evidence of pressure.
+  public var fractionOfLimit: Double? {
+    guard available > 0 else { return nil }
+    return Double(footprint) / (Double(footprint) + Double(available))
   }
 
   /// Measures this process now, or returns `nil` where the platform has no per-app limit to
@@ -111,7 +117,7 @@ public final class MemoryPressureMonitor {
   #if canImport(Darwin)
     private var pressureSource: (any DispatchSourceMemoryPressure)?
   #endif
-  #if canImport(UIKit)
+  #if canImport(UIKit) && (os(iOS) || os(tvOS) || os(visionOS))
     private var warningObserver: (any NSObjectProtocol)?
   #endif
 
@@ -153,7 +159,7 @@ public final class MemoryPressureMonitor {
       pressureSource?.cancel()
       pressureSource = nil
     #endif
-    #if canImport(UIKit)
+    #if canImport(UIKit) && (os(iOS) || os(tvOS) || os(visionOS))
       if let warningObserver { NotificationCenter.default.removeObserver(warningObserver) }
       warningObserver = nil
     #endif
@@ -165,10 +171,12 @@ public final class MemoryPressureMonitor {
     record(usage)
   }
 
-  /// Updates the pressure level from a measurement.
+  /// Updates the pressure level from a measurement; one with no known limit changes nothing, and
+  /// the system's pressure events still count.
   public func record(_ usage: MemoryUsage) {
     lastUsage = usage
-    update(to: Self.pressure(forFraction: usage.fractionOfLimit))
+    guard let fraction = usage.fractionOfLimit else { return }
+    update(to: Self.pressure(forFraction: fraction))
   }
 
   /// Handles a memory warning from the system: `critical` for a critical event.
@@ -195,7 +203,7 @@ public final class MemoryPressureMonitor {
       source.resume()
       pressureSource = source
     #endif
-    #if canImport(UIKit)
+    #if canImport(UIKit) && (os(iOS) || os(tvOS) || os(visionOS))
       warningObserver = NotificationCenter.default.addObserver(
         forName: UIApplication.didReceiveMemoryWarningNotification, object: nil, queue: .main
       ) { [weak self] _ in

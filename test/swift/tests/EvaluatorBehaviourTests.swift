@@ -5,6 +5,8 @@ import CoreImage
 import Foundation
 import MLX
 import MLXLMCommon
+import MLXVLM
+import StandInSupport
 import XCTest
 
 @testable import VLMEval
@@ -25,6 +27,23 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
 
   private var limitCalls: [String] {
     CallLog.shared.calls.filter { $0.hasPrefix("GPU.set") || $0.hasPrefix("Memory.") && !$0.hasSuffix("clearCache()") }
+  }
+
+  // The harness defines MLX_0_30 when it builds against the mlx-swift 0.30.6 stand-ins, where the
+  // generated code uses `MLX.Memory` (mlxApi: memory); against 0.29.1 it uses `MLX.GPU`.
+  #if MLX_0_30
+    private func cacheLimitCall(_ bytes: Int) -> String { "Memory.cacheLimit = \(bytes)" }
+    private func memoryLimitCall(_ bytes: Int) -> String { "Memory.memoryLimit = \(bytes)" }
+  #else
+    private func cacheLimitCall(_ bytes: Int) -> String { "GPU.set(cacheLimit: \(bytes))" }
+    private func memoryLimitCall(_ bytes: Int) -> String {
+      "GPU.set(memoryLimit: \(bytes), relaxed: true)"
+    }
+  #endif
+
+  /// A picture of `width` x `height` pixels, made as Core Image makes one: a color, cropped.
+  private func picture(width: Int, height: Int) -> CIImage {
+    CIImage(color: .gray).cropped(to: CGRect(x: 0, y: 0, width: width, height: height))
   }
 
   private func cacheClears() -> Int {
@@ -48,24 +67,20 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   @MainActor func testStandardLoadSetsBothLimitsAndKeepsTheModel() async throws {
     let evaluator = evaluator(.standard)
     _ = try await evaluator.load()
-    XCTAssertEqual(
-      limitCalls,
-      ["GPU.set(cacheLimit: 20971520)", "GPU.set(memoryLimit: 2621440000, relaxed: true)"])
+    XCTAssertEqual(limitCalls, [cacheLimitCall(20_971_520), memoryLimitCall(2_621_440_000)])
     XCTAssertTrue(isLoaded(evaluator))
   }
 
   @MainActor func testUltraLowLoadSetsItsLimitsAndDoesNotCacheTheModel() async throws {
     let evaluator = evaluator(.ultraLow)
     _ = try await evaluator.load()
-    XCTAssertEqual(
-      limitCalls,
-      ["GPU.set(cacheLimit: 3145728)", "GPU.set(memoryLimit: 1572864000, relaxed: true)"])
+    XCTAssertEqual(limitCalls, [cacheLimitCall(3_145_728), memoryLimitCall(1_572_864_000)])
     XCTAssertFalse(isLoaded(evaluator))
   }
 
   @MainActor func testHighLoadSetsOnlyTheCacheLimit() async throws {
     _ = try await evaluator(.high).load()
-    XCTAssertEqual(limitCalls, ["GPU.set(cacheLimit: 52428800)"])
+    XCTAssertEqual(limitCalls, [cacheLimitCall(52_428_800)])
   }
 
   @MainActor func testCriticalPressureStopsAStandardDeviceFromCachingTheModel() async throws {
@@ -77,7 +92,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
 
   @MainActor func testStandardGenerationUsesItsTokensAndDownscalesTheImage() async throws {
     let evaluator = evaluator(.standard)
-    let image = CIImage(extent: CGRect(x: 0, y: 0, width: 1000, height: 500))
+    let image = picture(width: 1000, height: 500)
     await evaluator.generate(prompt: "Describe", image: image)
     XCTAssertEqual(evaluator.output, "stand-in answer")
     XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 384x384, images: [384x192])"))
@@ -88,7 +103,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
 
   @MainActor func testUltraLowGenerationUsesItsLimitsAndReleasesTheModelWithAnExtraPass() async throws {
     let evaluator = evaluator(.ultraLow)
-    let image = CIImage(extent: CGRect(x: 0, y: 0, width: 100, height: 400))
+    let image = picture(width: 100, height: 400)
     await evaluator.generate(prompt: "Describe", image: image)
     XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 192x192, images: [48x192])"))
     XCTAssertTrue(CallLog.shared.calls.contains("generate(maxTokens: 300, temperature: 0.7, topP: 0.9)"))
@@ -99,7 +114,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   @MainActor func testSmallImagesAreNotUpscaled() async throws {
     let evaluator = evaluator(.standard)
     await evaluator.generate(
-      prompt: "Describe", image: CIImage(extent: CGRect(x: 0, y: 0, width: 200, height: 100)))
+      prompt: "Describe", image: picture(width: 200, height: 100))
     XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 384x384, images: [200x100])"))
   }
 
@@ -135,7 +150,9 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
 
   @MainActor func testUnloadReturnsAtOnceAndReleasesMemoryOffTheMainActor() async throws {
     let evaluator = evaluator(.ultraLow)
-    evaluator.loadState = .loaded(ModelContainer(configuration: evaluator.modelConfiguration))
+    evaluator.loadState = .loaded(
+      try await VLMModelFactory.shared.loadContainer(configuration: evaluator.modelConfiguration))
+    CallLog.shared.reset()
     // With clean-up held, an unloadModel() that cleaned up itself would not return before it is
     // released (and would then have recorded the clears); one that hands it off returns at once.
     CallLog.shared.holdCleanup()
@@ -162,6 +179,33 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertEqual(MemoryPressureMonitor.pressure(forFraction: 0.849), .warning)
     XCTAssertEqual(MemoryPressureMonitor.pressure(forFraction: 0.85), .critical)
     XCTAssertEqual(MemoryUsage(footprint: 3, available: 1).fractionOfLimit, 0.75)
+  }
+
+  @MainActor func testAnAvailableOfZeroIsNoEvidenceOfPressure() async {
+    // What os_proc_available_memory() returns on the Simulator and on a Mac: no per-app limit.
+    let noLimit = MemoryUsage(footprint: 3_000_000_000, available: 0)
+    XCTAssertNil(noLimit.fractionOfLimit)
+    let monitor = MemoryPressureMonitor(measure: { noLimit })
+    var emergencies = 0
+    monitor.onEmergency { emergencies += 1 }
+    monitor.sample()
+    XCTAssertEqual(monitor.pressure, .normal)
+    XCTAssertEqual(monitor.lastUsage, noLimit)
+    XCTAssertEqual(emergencies, 0)
+    // The system's own events still count, and such a sample does not undo them.
+    monitor.receiveSystemWarning(critical: true)
+    monitor.sample()
+    XCTAssertEqual(monitor.pressure, .critical)
+    XCTAssertEqual(emergencies, 1)
+  }
+
+  @MainActor func testAStandardDeviceWithNoKnownLimitKeepsItsModel() async throws {
+    let evaluator = evaluator(.standard)
+    monitor.record(MemoryUsage(footprint: 3_000_000_000, available: 0))
+    await evaluator.generate(prompt: "Describe", image: picture(width: 640, height: 480))
+    XCTAssertEqual(monitor.pressure, .normal)
+    XCTAssertTrue(isLoaded(evaluator), "a Simulator run must not unload the model after every answer")
+    XCTAssertEqual(cacheClears(), 0)
   }
 
   @MainActor func testGenerateParametersComeFromTheTier() async {

@@ -1,4 +1,6 @@
-// Stand-in for mlx-swift on Linux, for memtier's tests: it records calls and does nothing else.
+// Test support for memtier's Swift harness, not a transcription of any library: the stand-in MLX
+// modules record here what is called on them, and tests read the record. App code never sees this
+// module (the app target does not depend on it).
 
 import Foundation
 
@@ -42,7 +44,7 @@ public final class CallLog: @unchecked Sendable {
   }
 
   /// Waits while clean-up is held, for at most five seconds.
-  func waitWhileCleanupHeld() {
+  public func waitWhileCleanupHeld() {
     let deadline = Date().addingTimeInterval(5)
     gate.withLock {
       while cleanupHeld && gate.wait(until: deadline) {}
@@ -50,14 +52,14 @@ public final class CallLog: @unchecked Sendable {
   }
 }
 
-/// Storage behind the stand-in's static properties, guarded by a lock.
-final class LockedValue<Value: Sendable>: @unchecked Sendable {
+/// Storage behind the stand-ins' static properties, guarded by a lock.
+public final class LockedValue<Value: Sendable>: @unchecked Sendable {
   private let lock = NSLock()
   private var value: Value
 
-  init(_ value: Value) { self.value = value }
+  public init(_ value: Value) { self.value = value }
 
-  var current: Value {
+  public var current: Value {
     get { lock.withLock { value } }
     set { lock.withLock { value = newValue } }
   }

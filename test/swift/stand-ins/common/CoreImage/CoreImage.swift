@@ -1,0 +1,104 @@
+// Stand-in for Core Image on Linux, for memtier's tests. Signatures transcribed from the iOS 26 SDK
+// (CoreImage.framework/Headers/CIImage.h, CIColor.h, as Swift imports them) and, for
+// CGAffineTransform, CoreGraphics' CGAffineTransform.h. An image here is only its extent, which is
+// all that memory decisions look at.
+//
+// CIImage.h declares `NS_CLASS_AVAILABLE(10_4, 5_0) NS_SWIFT_SENDABLE @interface CIImage : NSObject`:
+// a class, imported as Sendable. It has no public initializer from an extent: images are made from
+// data, colors or other images, so the tests make them as `CIImage(color:).cropped(to:)`.
+
+import Foundation
+
+/// `CGAffineTransform` (CoreGraphics): `[a b; c d]` and a translation; Linux Foundation lacks it.
+public struct CGAffineTransform: Equatable, Sendable {
+  public var a: CGFloat
+  public var b: CGFloat
+  public var c: CGFloat
+  public var d: CGFloat
+  public var tx: CGFloat
+  public var ty: CGFloat
+
+  public init(a: CGFloat, b: CGFloat, c: CGFloat, d: CGFloat, tx: CGFloat, ty: CGFloat) {
+    (self.a, self.b, self.c, self.d, self.tx, self.ty) = (a, b, c, d, tx, ty)
+  }
+
+  /// `CGAffineTransform(scaleX:y:)`.
+  public init(scaleX sx: CGFloat, y sy: CGFloat) {
+    self.init(a: sx, b: 0, c: 0, d: sy, tx: 0, ty: 0)
+  }
+
+  /// `CGAffineTransform(translationX:y:)`.
+  public init(translationX tx: CGFloat, y ty: CGFloat) {
+    self.init(a: 1, b: 0, c: 0, d: 1, tx: tx, ty: ty)
+  }
+
+  /// `CGAffineTransform.identity`.
+  public static let identity = CGAffineTransform(a: 1, b: 0, c: 0, d: 1, tx: 0, ty: 0)
+
+  /// `concatenating(_:)`: this transform, then `t2`.
+  public func concatenating(_ t2: CGAffineTransform) -> CGAffineTransform {
+    CGAffineTransform(
+      a: a * t2.a + b * t2.c, b: a * t2.b + b * t2.d,
+      c: c * t2.a + d * t2.c, d: c * t2.b + d * t2.d,
+      tx: tx * t2.a + ty * t2.c + t2.tx, ty: tx * t2.b + ty * t2.d + t2.ty)
+  }
+}
+
+/// `CIColor` (CIColor.h): only what making a test image needs.
+public final class CIColor: NSObject, @unchecked Sendable {
+  public let red: CGFloat
+  public let green: CGFloat
+  public let blue: CGFloat
+  public let alpha: CGFloat
+
+  /// `CIColor(red:green:blue:alpha:)`.
+  public init(red: CGFloat, green: CGFloat, blue: CGFloat, alpha: CGFloat = 1) {
+    (self.red, self.green, self.blue, self.alpha) = (red, green, blue, alpha)
+  }
+
+  /// `CIColor.gray`.
+  public static let gray = CIColor(red: 0.5, green: 0.5, blue: 0.5)
+}
+
+/// `CIImage` (CIImage.h): an immutable recipe for an image; here, its extent.
+open class CIImage: NSObject, @unchecked Sendable {
+  /// `extent`: the image's bounds in working space; infinite for a solid color.
+  public let extent: CGRect
+
+  private init(bounds: CGRect) { extent = bounds }
+
+  /// `CIImage(color:)`: an image of infinite extent.
+  public convenience init(color: CIColor) {
+    self.init(bounds: .infinite)
+  }
+
+  /// `CIImage.empty()`: an image with an empty extent.
+  open class func empty() -> CIImage { CIImage(bounds: .zero) }
+
+  /// `cropped(to:)`: the part of the image inside `rect`.
+  open func cropped(to rect: CGRect) -> CIImage {
+    CIImage(bounds: extent.isInfinite ? rect : extent.intersection(rect))
+  }
+
+  /// `transformed(by:)`: the image mapped by an affine transform (its extent mapped likewise).
+  open func transformed(by matrix: CGAffineTransform) -> CIImage {
+    guard !extent.isInfinite, !extent.isNull else { return self }
+    let xs: [CGFloat] = [extent.minX, extent.maxX]
+    let ys: [CGFloat] = [extent.minY, extent.maxY]
+    var mappedX: [CGFloat] = []
+    var mappedY: [CGFloat] = []
+    for x in xs {
+      for y in ys {
+        let newX: CGFloat = matrix.a * x + matrix.c * y + matrix.tx
+        let newY: CGFloat = matrix.b * x + matrix.d * y + matrix.ty
+        mappedX.append(newX)
+        mappedY.append(newY)
+      }
+    }
+    let minX = mappedX.min() ?? 0
+    let minY = mappedY.min() ?? 0
+    let width = (mappedX.max() ?? 0) - minX
+    let height = (mappedY.max() ?? 0) - minY
+    return CIImage(bounds: CGRect(x: minX, y: minY, width: width, height: height))
+  }
+}

@@ -1,0 +1,28 @@
+// Behaviour of the stand-in, not a transcription: what the stand-in `generate` functions of both
+// eras do. They record the parameters, then produce one answer at once.
+
+import Foundation
+import StandInSupport
+
+/// The text every stand-in generation produces.
+let standInAnswer = "stand-in answer"
+
+/// Records a generation's parameters, as tests read them.
+func recordGeneration(_ parameters: GenerateParameters) {
+  let maxTokens = parameters.maxTokens.map(String.init) ?? "nil"
+  CallLog.shared.record(
+    "generate(maxTokens: \(maxTokens), temperature: \(parameters.temperature), topP: \(parameters.topP))")
+}
+
+/// The stream a stand-in generation yields: the answer, then its statistics.
+func standInStream(_ parameters: GenerateParameters) -> AsyncStream<Generation> {
+  recordGeneration(parameters)
+  return AsyncStream { continuation in
+    continuation.yield(.chunk(standInAnswer))
+    continuation.yield(
+      .info(
+        GenerateCompletionInfo(
+          promptTokenCount: 1, generationTokenCount: 3, promptTime: 0.1, generateTime: 0.1)))
+    continuation.finish()
+  }
+}
