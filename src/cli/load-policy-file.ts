@@ -4,7 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { loadYaml } from '../load/load-yaml.js';
+import { loadYaml, type Locator } from '../load/load-yaml.js';
 import type { Policy } from '../validate/schema.js';
 import { validatePolicy } from '../validate/validate-policy.js';
 
@@ -21,6 +21,8 @@ export interface PolicySource {
   displayPath: string;
   /** The file name written into generated headers. */
   sourceName: string;
+  /** Where a key path is written in the policy file, for messages about it. */
+  locate: Locator;
 }
 
 /** The outcome of loading: the policy when valid, and every diagnostic (warnings included). */
@@ -43,7 +45,7 @@ export async function loadPolicyFile(cwd: string, configOption: string | undefin
   const loaded = path.endsWith('.ts') ? (await import('../load/load-typescript.js')).loadTypeScript(text, displayPath) : loadYaml(text, displayPath);
   const result = validatePolicy(loaded, displayPath);
   if (!result.policy || hasErrors(result.diagnostics)) return { diagnostics: result.diagnostics, displayPath };
-  return { source: { policy: result.policy, path, displayPath, sourceName: basename(path) }, diagnostics: result.diagnostics, displayPath };
+  return { source: { policy: result.policy, path, displayPath, sourceName: basename(path), locate: loaded.locate }, diagnostics: result.diagnostics, displayPath };
 }
 
 async function discover(cwd: string): Promise<{ path: string } | { problem: Diagnostic }> {

@@ -111,14 +111,19 @@ export const pressureSchema = z.strictObject({
 export const evaluatorSchema = z.strictObject({
   mlxApi: z
     .enum(['gpu', 'memory'], { error: 'expected "gpu" (mlx-swift up to 0.29) or "memory" (0.30.1 and later)' })
-    .default('gpu')
-    .describe('MLX memory API: "gpu" = MLX.GPU.set(...) (mlx-swift up to 0.29), "memory" = MLX.Memory (0.30.1+). Default "gpu".'),
+    .optional()
+    .describe('MLX memory API: "gpu" = MLX.GPU.set(...) (mlx-swift before 0.30.1), "memory" = MLX.Memory (0.30.1+). Default: what the app\'s Package.resolved pins, else "gpu"; when both are given they must agree.'),
+  packageResolved: z
+    .string({ error: 'expected the path of the app\'s Package.resolved' })
+    .min(1, { error: 'must not be empty' })
+    .optional()
+    .describe('The app\'s Package.resolved, relative to the policy file; it decides mlxApi. Default: found next to evaluator.source or the policy (Package.resolved, *.xcodeproj/project.xcworkspace/xcshareddata/swiftpm/Package.resolved).'),
   source: z
     .string({ error: 'expected the path of the Swift file that declares VLMEvaluator' })
     .min(1, { error: 'must not be empty' })
     .optional()
     .describe('The app\'s evaluator source, relative to the policy file: checked by `memtier check` for regressions.'),
-}, { error: 'expected a mapping with mlxApi (and optionally source), or null' });
+}, { error: 'expected a mapping with mlxApi, source and packageResolved (all optional), or null' });
 
 /** The optional XCTest file that checks the policy's promises in Swift. */
 export const testsSchema = z.strictObject({

@@ -3,12 +3,13 @@
  */
 import { realpath } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { hasErrors } from '../../diagnostics/diagnostic.js';
+import { hasErrors, sortDiagnostics } from '../../diagnostics/diagnostic.js';
 import { generate } from '../../generate.js';
 import { planOutput, type OutputPlan } from '../../output/plan-output.js';
 import { readTemplates, type TemplateSet } from '../../render/render-files.js';
 import { UsageError, type CliIO } from '../io.js';
 import { displayPathOf, loadPolicyFile, policyFolder, type LoadedPolicy, type PolicySource } from '../load-policy-file.js';
+import { resolveMlxApi } from '../resolve-mlx-api.js';
 import { resolveTemplates } from '../templates.js';
 import type { OutputFormat } from '../report-format.js';
 
@@ -29,9 +30,14 @@ export interface RunOptions {
 
 /** Loads, validates and renders the policy and plans the output; no run when the policy is invalid. */
 export async function planRun(io: CliIO, options: RunOptions): Promise<{ loaded: LoadedPolicy; run?: PlannedRun }> {
-  const loaded = await loadPolicyFile(io.cwd, options.config);
-  const source = loaded.source;
-  if (!source || hasErrors(loaded.diagnostics)) return { loaded };
+  const read = await loadPolicyFile(io.cwd, options.config);
+  if (!read.source || hasErrors(read.diagnostics)) return { loaded: read };
+  // The MLX memory API follows the mlx-swift release the app pins (Package.resolved).
+  const settled = await resolveMlxApi(io.cwd, read.source);
+  const loaded: LoadedPolicy = { ...read, diagnostics: sortDiagnostics([...read.diagnostics, ...settled.diagnostics]) };
+  if (hasErrors(loaded.diagnostics)) return { loaded: { ...loaded, source: undefined } };
+  const source: PolicySource = { ...read.source, policy: settled.policy };
+  loaded.source = source;
   const templates: TemplateSet = await resolveTemplates(source, readTemplates(), io.cwd);
   const directory = options.out !== undefined
     ? resolve(io.cwd, options.out)

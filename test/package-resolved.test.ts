@@ -1,0 +1,148 @@
+/**
+ * The MLX memory API from the app's Package.resolved: parsing the real files of VLMEval (format 3,
+ * 44b14cf) and of mlx-swift-examples in March 2024 (format 2, a branch pin), the version rule, and
+ * `generate`/`check` in an app folder laid out as Xcode lays it out.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatDiagnostic } from '../src/diagnostics/diagnostic.js';
+import { decideMlxApi, mlxApiForVersion } from '../src/mlx/mlx-api.js';
+import { findMlxSwiftPin, parsePackageResolved } from '../src/mlx/package-resolved.js';
+import { makeProject } from './helpers/cli.js';
+import { editedPolicy } from './helpers/policy.js';
+
+const real = (name: string) => readFileSync(fileURLToPath(new URL(`./fixtures/real/${name}/Package.resolved`, import.meta.url)), 'utf8');
+const VLMEVAL_44B14CF = real('vlmeval-44b14cf');
+const EXAMPLES_0AF2EFE = real('vlmeval-0af2efe');
+const XCODE_RESOLVED = 'VLMEval.xcodeproj/project.xcworkspace/xcshareddata/swiftpm/Package.resolved';
+
+describe('reading Package.resolved', () => {
+  it('finds mlx-swift 0.29.1 in VLMEval\'s real file (format 3) at its line', () => {
+    const { resolved, diagnostics } = parsePackageResolved(VLMEVAL_44B14CF, 'Package.resolved');
+    expect(diagnostics).toEqual([]);
+    expect(resolved?.formatVersion).toBe(3);
+    expect(resolved?.pins.map((pin) => pin.identity)).toContain('mlx-swift-lm');
+    const pin = findMlxSwiftPin(resolved!);
+    expect(pin).toMatchObject({ identity: 'mlx-swift', version: '0.29.1', revision: '072b684acaae80b6a463abab3a103732f33774bf' });
+    expect(VLMEVAL_44B14CF.split('\n')[pin!.line - 1]).toMatch(/^\s*\{$/);
+    expect(VLMEVAL_44B14CF.split('\n')[pin!.line]).toContain('"identity" : "mlx-swift"');
+  });
+
+  it('reads a branch pin without a version from a real format 2 file', () => {
+    const pin = findMlxSwiftPin(parsePackageResolved(EXAMPLES_0AF2EFE, 'Package.resolved').resolved!);
+    expect(pin).toMatchObject({ identity: 'mlx-swift', branch: 'main', revision: '948000ceaa27c343f4dd5ce40f727f221bf45c6e' });
+    expect(pin?.version).toBeUndefined();
+  });
+
+  it('reads format 1 (Xcode 13.2 and SwiftPM 5.5 and earlier), by package name or by repository', () => {
+    // Written for the test: format 1 predates mlx-swift, so no real app file pins it.
+    const v1 = (pkg: string, url: string) => JSON.stringify({ object: { pins: [{ package: 'Alamofire', repositoryURL: 'https://github.com/Alamofire/Alamofire.git', state: { branch: null, revision: 'a1', version: '5.8.1' } }, { package: pkg, repositoryURL: url, state: { branch: null, revision: 'b2', version: '0.30.6' } }] }, version: 1 }, null, 2);
+    for (const text of [v1('mlx-swift', 'https://github.com/ml-explore/mlx-swift'), v1('MLX', 'https://github.com/someone/mlx-swift.git')]) {
+      const { resolved } = parsePackageResolved(text, 'Package.resolved');
+      expect(resolved?.formatVersion).toBe(1);
+      expect(findMlxSwiftPin(resolved!)?.version).toBe('0.30.6');
+    }
+  });
+
+  it.each([
+    ['broken JSON', '{\n  "pins" : [\n    { "identity": "mlx-swift", }\n  ],\n  "version" : 2\n}\n', /^Package\.resolved:3:32: error: not valid JSON \(.+\); Xcode and `swift package resolve` write this file/],
+    ['an unknown format', '{ "pins": [], "version": 4 }', /^Package\.resolved:1:26: error: is format version 4; memtier reads versions 1, 2, 3$/],
+    ['no version', '{ "pins": [] }', /^Package\.resolved:1:1: error: has no "version" number/],
+    ['not an object', '[1, 2]', /^Package\.resolved:1:1: error: expected a JSON object with "pins" and "version"/],
+    ['format 2 without pins', '{ "version": 2 }', /^Package\.resolved:1:1: error: has no "pins" list, which format version 2 has$/],
+    ['an empty file', '', /^Package\.resolved:1:1: error: not valid JSON/],
+  ])('refuses %s with a located error', (_, text, message) => {
+    const { resolved, diagnostics } = parsePackageResolved(text, 'Package.resolved');
+    expect(resolved).toBeUndefined();
+    expect(diagnostics.map(formatDiagnostic)).toEqual([expect.stringMatching(message)]);
+  });
+});
+
+describe('the memory API of an mlx-swift release', () => {
+  it.each([
+    ['0.25.6', 'gpu'], ['0.29.1', 'gpu'], ['0.30.0', 'gpu'], ['0.30.1', 'memory'], ['0.30.6', 'memory'],
+    ['0.31.6', 'memory'], ['1.0.0', 'memory'], ['v0.29.1', 'gpu'], ['0.30.1-beta', 'memory'], ['main', undefined], ['0.30', undefined],
+  ])('%s -> %s', (version, api) => expect(mlxApiForVersion(version)).toBe(api));
+
+  const place = { file: 'tiers.yaml', line: 66, column: 11, path: 'evaluator.mlxApi' };
+  const pinned = (version: string | undefined, branch?: string) => ({ pin: { identity: 'mlx-swift', version, branch, line: 12, column: 5 }, file: 'Package.resolved' });
+
+  it('follows the pinned release when the policy does not say, and agrees silently when it does', () => {
+    expect(decideMlxApi({ policyPlace: place, pin: pinned('0.30.2') })).toEqual({ mlxApi: 'memory', diagnostics: [] });
+    expect(decideMlxApi({ declared: 'gpu', policyPlace: place, pin: pinned('0.29.1') })).toEqual({ mlxApi: 'gpu', diagnostics: [] });
+    expect(decideMlxApi({ policyPlace: place })).toEqual({ mlxApi: 'gpu', diagnostics: [] });
+  });
+
+  it('names both sides when they disagree', () => {
+    expect(decideMlxApi({ declared: 'gpu', policyPlace: place, pin: pinned('0.30.2') }).diagnostics.map(formatDiagnostic)).toEqual([
+      'tiers.yaml:66:11: error: evaluator.mlxApi: mlxApi: gpu, but Package.resolved pins mlx-swift 0.30.2, where GPU.set and GPU.clearCache are deprecated (since 0.30.1); use memory (or remove mlxApi to follow the pinned release)',
+    ]);
+    expect(decideMlxApi({ declared: 'memory', policyPlace: place, pin: pinned('0.29.1') }).diagnostics.map(formatDiagnostic)).toEqual([
+      'tiers.yaml:66:11: error: evaluator.mlxApi: mlxApi: memory, but Package.resolved pins mlx-swift 0.29.1, which has no MLX.Memory (it arrived in 0.30.1); use gpu (or remove mlxApi to follow the pinned release)',
+    ]);
+  });
+
+  it('a branch pin needs mlxApi written out, and then only warns', () => {
+    expect(decideMlxApi({ policyPlace: place, pin: pinned(undefined, 'main') }).diagnostics[0]).toMatchObject({ severity: 'error', message: expect.stringContaining('pins mlx-swift at branch main, not a release') });
+    expect(decideMlxApi({ declared: 'memory', policyPlace: place, pin: pinned(undefined, 'main') })).toMatchObject({ mlxApi: 'memory', diagnostics: [{ severity: 'warning', file: 'Package.resolved', line: 12 }] });
+  });
+});
+
+describe('generate and check follow the app\'s Package.resolved', () => {
+  let project: ReturnType<typeof makeProject>;
+  afterEach(() => project?.cleanup());
+
+  /** An app folder: tiers.yaml naming VLMEval/ContentView.swift, and Xcode's Package.resolved. */
+  function app(policyEdits: [path: (string | number)[], value: unknown][] = [], resolved = VLMEVAL_44B14CF, resolvedPath = XCODE_RESOLVED) {
+    const policy = editedPolicy([[['evaluator', 'mlxApi'], undefined], [['evaluator', 'source'], 'VLMEval/ContentView.swift'], ...policyEdits]);
+    project = makeProject({ 'tiers.yaml': policy, [resolvedPath]: resolved, 'VLMEval/ContentView.swift': '' });
+    return project;
+  }
+  const extension = () => readFileSync(project.path('generated', 'VLMEvaluator+MemoryPolicy.swift'), 'utf8');
+
+  it('0.29.1 in the Xcode project gives MLX.GPU; a bump to 0.30.2 makes check fail and generate switch to MLX.Memory', async () => {
+    app();
+    expect((await project.run('generate')).code).toBe(0);
+    expect(extension()).toContain('MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)');
+    writeFileSync(project.path(XCODE_RESOLVED), VLMEVAL_44B14CF.replace('"version" : "0.29.1"', '"version" : "0.30.2"'));
+    const check = await project.run('check');
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('+    MLX.Memory.cacheLimit = memoryConfiguration.cacheLimit');
+    expect((await project.run('generate')).code).toBe(0);
+    expect(extension()).not.toContain('GPU.');
+  });
+
+  it('a SwiftPM Package.resolved next to the policy counts too', async () => {
+    app([], VLMEVAL_44B14CF.replace('"version" : "0.29.1"', '"version" : "0.31.6"'), 'Package.resolved');
+    expect((await project.run('generate')).code).toBe(0);
+    expect(extension()).toContain('MLX.Memory.clearCache()');
+  });
+
+  it('mlxApi that contradicts the pin is an error at its line; nothing is written', async () => {
+    app([[['evaluator', 'mlxApi'], 'memory']]);
+    const result = await project.run('generate');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^tiers\\.yaml:\\d+:\\d+: error: evaluator\\.mlxApi: mlxApi: memory, but ${XCODE_RESOLVED.replace(/\./g, '\\.')} pins mlx-swift 0\\.29\\.1, which has no MLX\\.Memory`, 'm'));
+    expect(() => readFileSync(project.path('generated', 'DeviceMemoryTier.swift'))).toThrow();
+  });
+
+  it('evaluator.packageResolved names the file; a missing one is an error at that key', async () => {
+    app([[['evaluator', 'packageResolved'], 'Other/Package.resolved']]);
+    const result = await project.run('check');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^tiers\.yaml:\d+:\d+: error: evaluator\.packageResolved: Other\/Package\.resolved does not exist$/m);
+  });
+
+  it('a broken Package.resolved is reported in that file, at the line and column, in GitHub format too', async () => {
+    app([], '{\n  "pins" : [\n    { "identity": "mlx-swift", }\n  ],\n  "version" : 2\n}\n');
+    const result = await project.run('check', '--format', 'github');
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain(`::error file=${XCODE_RESOLVED},line=3,col=32,title=memtier::not valid JSON`);
+  });
+
+  it('with no evaluator in the policy, Package.resolved is not read', async () => {
+    project = makeProject({ 'tiers.yaml': editedPolicy([[['evaluator'], null]]), 'Package.resolved': '{ not json' });
+    expect((await project.run('generate')).code).toBe(0);
+  });
+});
