@@ -2,7 +2,8 @@
  * Finding the app's evaluator class in a Swift file, and reading its members with the comments
  * that document them.
  */
-import { declarationKind, findNodes, firstSyntaxError, memberName, type SwiftNode } from './swift-parser.js';
+import { declarationKind, findNodes, firstSyntaxError, memberName, parseSwift, type SwiftNode } from './swift-parser.js';
+import { findTopLevelClasses, maskOutside } from './swift-source.js';
 
 /** The class the generated extension extends. */
 export const EVALUATOR_CLASS = 'VLMEvaluator';
@@ -24,7 +25,7 @@ export interface ClassMember {
 /** The single `class VLMEvaluator` of a parsed file, or why there is not exactly one. */
 export function findEvaluatorClass(root: SwiftNode): { node: SwiftNode } | NodeProblem {
   const error = firstSyntaxError(root);
-  if (error) return { node: error, message: 'the file does not parse as Swift here; fix the syntax first' };
+  if (error) return { node: error, message: 'the class does not parse as Swift here; fix the syntax first (or report it, if the compiler accepts it)' };
   const classes = findNodes(root, (node) =>
     node.type === 'class_declaration' && declarationKind(node) === 'class' && node.childForFieldName('name')?.text === EVALUATOR_CLASS);
   if (classes.length === 0) return { message: `no \`class ${EVALUATOR_CLASS}\` in this file; pass the file that declares it` };
@@ -60,4 +61,25 @@ export function enclosingMemberName(node: SwiftNode): string | undefined {
     if (current.type === 'init_declaration') return 'init';
   }
   return undefined;
+}
+
+/**
+ * The evaluator class parsed on its own: the file with everything outside the class blanked out
+ * (offsets, lines and columns unchanged), so view code the grammar cannot read does not matter.
+ * Finds the class lexically first (src/patch/swift-source.ts); a syntax error is then one inside
+ * the class, at its real place.
+ */
+export async function parseEvaluatorClass(source: string): Promise<{ node: SwiftNode; root: SwiftNode } | (NodeProblem & { offset?: number })> {
+  const ranges = findTopLevelClasses(source, EVALUATOR_CLASS);
+  if (ranges.length === 0) {
+    return { message: `no \`class ${EVALUATOR_CLASS}\` in this file; pass the file that declares it` };
+  }
+  if (ranges.length > 1) {
+    return { offset: ranges[1]!.keyword, message: `a second \`class ${EVALUATOR_CLASS}\` (in another #if branch?); memtier patch rewrites a file with exactly one` };
+  }
+  const range = ranges[0]!;
+  const root = (await parseSwift(maskOutside(source, range.start, range.end))).rootNode;
+  const found = findEvaluatorClass(root);
+  if ('message' in found) return found.node ? found : { ...found, offset: range.keyword };
+  return { node: found.node, root };
 }

@@ -2,6 +2,7 @@
  * What `memtier check` looks for in the app's evaluator source: memory handling that bypasses the
  * generated code, which is how the old bugs would come back.
  */
+import { parseEvaluatorClass } from './evaluator-class.js';
 import { findNodes, firstSyntaxError, parseSwift, type SwiftNode } from './swift-parser.js';
 import { positionOf } from './text-edits.js';
 
@@ -29,11 +30,18 @@ const RULES: { test: (node: SwiftNode) => boolean; message: string }[] = [
   },
 ];
 
-/** Every regression in an evaluator source file, in file order; a syntax error is reported as one. */
+/**
+ * Every regression in an evaluator source file, in file order. The whole file is scanned when the
+ * grammar reads it; otherwise (SwiftUI view code it cannot read) the VLMEvaluator class alone, as
+ * `memtier patch` reads it. A syntax error in the class is reported as one, at its place.
+ */
 export async function findRegressions(source: string): Promise<Regression[]> {
-  const root = (await parseSwift(source)).rootNode;
-  const error = firstSyntaxError(root);
-  if (error) return [{ ...positionOf(source, error.startIndex), message: 'the file does not parse as Swift here' }];
+  let root = (await parseSwift(source)).rootNode;
+  if (firstSyntaxError(root)) {
+    const found = await parseEvaluatorClass(source);
+    if ('message' in found) return [{ ...positionOf(source, found.node?.startIndex ?? found.offset ?? 0), message: found.message }];
+    root = found.node;
+  }
   const found: Regression[] = [];
   for (const rule of RULES) {
     for (const node of findNodes(root, rule.test)) found.push({ ...positionOf(source, node.startIndex), message: rule.message });

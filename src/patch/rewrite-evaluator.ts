@@ -1,18 +1,15 @@
 /**
- * `memtier patch`: rewrites the hand-written evaluator (the design document's "current" code) to
- * use the generated API. Edits are computed on the syntax tree and applied by offset, so
- * everything they do not touch stays byte for byte.
+ * `memtier patch`: rewrites the app's hand-written evaluator class to use the generated API. Edits
+ * are computed on the syntax tree of the class alone and applied by offset, so everything they do
+ * not touch, inside the class and out, stays byte for byte. See the README for the shapes.
  */
-import { classMembers, enclosingMemberName, findEvaluatorClass, type ClassMember } from './evaluator-class.js';
-import { findNodes, parseSwift, type SwiftNode } from './swift-parser.js';
-import { applyEdits, indentationAt, lineEnd, lineStart, positionOf, withBlankLineAbove, type TextEdit } from './text-edits.js';
+import { classMembers, parseEvaluatorClass, type ClassMember } from './evaluator-class.js';
+import { hoistEdits, statementOf, usesInPerform } from './perform-closures.js';
+import { imageSizeCall, LIMIT_CALL, problemAt, removeStatement, RESIZE, rewriteIf, topLevelPredicateIfs, type Context, type PatchProblem } from './rewrite-decisions.js';
+import { findNodes, type SwiftNode } from './swift-parser.js';
+import { applyEdits, indentationAt, lineEnd, lineStart, positionOf, tidyRemovals, withBlankLineAbove } from './text-edits.js';
 
-/** A construct patch cannot rewrite safely, at a 1-based line and column. */
-export interface PatchProblem {
-  line: number;
-  column: number;
-  message: string;
-}
+export type { PatchProblem } from './rewrite-decisions.js';
 
 /** The rewritten source, or every construct that stops the rewrite. */
 export type PatchResult = { ok: true; output: string } | { ok: false; problems: PatchProblem[] };
@@ -26,47 +23,48 @@ const GENERATED_MEMBERS = new Set([
   'releaseModelAfterGeneration', 'startMemoryMonitoring', 'clearCacheInBackground', 'releaseMemory', 'downscaled',
 ]);
 
-const LIMIT_CALL = /^(MLX\.)?(GPU\.set\((cacheLimit|memoryLimit):|Memory\.(cacheLimit|memoryLimit)\s*=)/;
-const RESIZE = /^([A-Za-z_][A-Za-z0-9_]*)\.processing\.resize\s*=/;
-const CLEANUP_CALL = /^((MLX\.)?(GPU|Memory)\.clearCache\(\)|unloadModel\(\)|eval\(\))$/;
-
-interface Context {
-  source: string;
-  predicates: Set<string>;
-  edits: TextEdit[];
-  problems: PatchProblem[];
-}
-
 /** Rewrites `source`; an already patched file comes back unchanged. Never throws for bad Swift. */
 export async function patchEvaluator(source: string): Promise<PatchResult> {
-  const tree = await parseSwift(source);
-  const found = findEvaluatorClass(tree.rootNode);
-  const problem = (node: SwiftNode | undefined, message: string): PatchProblem => ({ ...positionOf(source, node?.startIndex ?? 0), message });
-  if ('message' in found) return { ok: false, problems: [problem(found.node, found.message)] };
-
-  const members = classMembers(found.node);
-  const predicates = members.filter((member) => isMemoryPredicate(member.node));
-  const context: Context = { source, predicates: new Set(predicates.map((member) => member.name!)), edits: [], problems: [] };
-  const hasConfiguration = members.some((member) => member.name === 'memoryConfiguration');
+  const found = await parseEvaluatorClass(source);
+  if ('message' in found) return { ok: false, problems: [{ ...positionOf(source, found.node?.startIndex ?? found.offset ?? 0), message: found.message }] };
+  const classNode = found.node;
+  const members = classMembers(classNode);
+  const predicates = members.filter((member) => isMemoryPredicate(member.node) && !REPLACED_MEMBERS.has(member.name ?? ''));
   const replaced = members.filter((member) => member.name !== undefined && REPLACED_MEMBERS.has(member.name));
-  if (predicates.length === 0 && replaced.length === 0) {
+  const gone = [...predicates, ...replaced].map((member) => member.node);
+  const insideGone = (node: SwiftNode) => gone.some((member) => node.startIndex >= member.startIndex && node.endIndex <= member.endIndex);
+  const context: Context = { source, classNode, predicates: new Set(predicates.map((member) => member.name!)), edits: [], problems: [], reported: [], hoists: new Map() };
+  const locals = localPredicates(classNode, context.predicates).filter((node) => !insideGone(node));
+  for (const local of locals) context.predicates.add(local.childForFieldName('name')?.text ?? '');
+  const hasConfiguration = members.some((member) => member.name === 'memoryConfiguration');
+  const unconditional = unconditionalStatements(classNode, context.predicates).filter((node) => !insideGone(node));
+  if (predicates.length === 0 && replaced.length === 0 && locals.length === 0 && unconditional.length === 0) {
     if (hasConfiguration) return { ok: true, output: source };
-    return { ok: false, problems: [problem(found.node, `${'VLMEvaluator'} has no device predicates on physicalMemory and no memoryConfiguration; this is not the shape memtier patch rewrites (see the README), so adopt the generated extension by hand`)] };
+    return { ok: false, problems: [{ ...positionOf(source, classNode.startIndex), message: 'VLMEvaluator sets no MLX limits, no image size, no generation parameters and no device predicates; there is nothing for memtier patch to migrate, so adopt the generated extension by hand (see the README)' }] };
   }
   for (const member of members) {
-    if (member.name && GENERATED_MEMBERS.has(member.name)) {
-      context.problems.push(problem(member.node, `VLMEvaluator already declares ${member.name}, which the generated extension provides; rename or remove it first`));
-    }
+    if (member.name && GENERATED_MEMBERS.has(member.name)) problemAt(context, member.node, `VLMEvaluator already declares ${member.name}, which the generated extension provides; rename or remove it first`);
   }
 
   replaceDeclarations(context, members, predicates, replaced, hasConfiguration);
-  const removed = [...context.edits];
-  for (const statement of topLevelPredicateIfs(found.node, context.predicates)) {
-    if (!removed.some((edit) => statement.startIndex >= edit.start && statement.endIndex <= edit.end)) rewriteIf(context, statement);
+  for (const local of locals) removeStatement(context, statementOf(local));
+  for (const statement of topLevelPredicateIfs(classNode, context.predicates)) {
+    if (!insideGone(statement)) rewriteIf(context, statement);
   }
-  reportLeftovers(context, found.node, problem);
+  rewriteUnconditional(context, unconditional);
+  for (const { statement } of usesInPerform(classNode, 'generateParameters')) hoist(context, statement, 'generateParameters');
+  context.edits.push(...hoistEdits(source, context.hoists));
+  reportLeftovers(context);
   if (context.problems.length > 0) return { ok: false, problems: context.problems };
-  return { ok: true, output: applyEdits(source, context.edits) };
+  const overlap = firstOverlap(context);
+  if (overlap) return { ok: false, problems: [overlap] };
+  const output = applyEdits(source, tidyRemovals(source, context.edits));
+  // Read what would be written before anyone can write it: the rewritten class must parse.
+  const again = await parseEvaluatorClass(output);
+  if ('message' in again) {
+    return { ok: false, problems: [{ ...positionOf(output, again.node?.startIndex ?? again.offset ?? 0), message: `the rewritten class would not parse (${again.message}); nothing was written. This is a memtier bug: please report it with the file` }] };
+  }
+  return { ok: true, output };
 }
 
 /** A computed property that decides something from `physicalMemory`: `isLowMemoryDevice` and the like. */
@@ -74,11 +72,85 @@ function isMemoryPredicate(node: SwiftNode): boolean {
   return node.type === 'property_declaration' && node.childForFieldName('computed_value') !== null && /\bphysicalMemory\b/.test(node.text);
 }
 
-/** Removes predicates and replaced members; the first predicate becomes `memoryConfiguration` (and an init, if none). */
+/**
+ * Local constants that read device memory (`let physicalMemory = ProcessInfo…physicalMemory`) or
+ * decide from it (`let isLowMemoryDevice = physicalMemory <= …`), in methods and closures.
+ */
+function localPredicates(classNode: SwiftNode, memberNames: Set<string>): SwiftNode[] {
+  const body = classNode.childForFieldName('body');
+  const candidates = findNodes(classNode, (node) => node.type === 'property_declaration' && node.parent !== body && node.parent?.type === 'statements' && /^let\b/.test(node.text));
+  const names = new Set([...memberNames, 'physicalMemory']);
+  const found: SwiftNode[] = [];
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const node of candidates) {
+      if (found.includes(node)) continue;
+      const value = node.text.slice(node.text.indexOf('=') + 1).replace(/\/\/.*$/gm, '').trim();
+      // A read of physicalMemory, or a combination of predicates (`a || b`); `p ? 1 : 2` is a decision, not a predicate.
+      const combination = value.replace(/[A-Za-z_][A-Za-z0-9_]*/g, (word) => (names.has(word) ? '' : word)).replace(/[\s()!|&]/g, '') === '';
+      if (/\bphysicalMemory\b/.test(value) || combination) {
+        found.push(node);
+        names.add(node.childForFieldName('name')?.text ?? '');
+        grew = true;
+      }
+    }
+  }
+  return found.sort((a, b) => a.startIndex - b.startIndex);
+}
+
+/** Limit calls and resizes written outside any predicate decision: hard-coded for every device. */
+function unconditionalStatements(classNode: SwiftNode, predicates: Set<string>): SwiftNode[] {
+  const underPredicateIf = (node: SwiftNode) => {
+    for (let parent = node.parent; parent && parent !== classNode; parent = parent.parent) {
+      const condition = parent.type === 'if_statement' ? parent.childForFieldName('condition') : null;
+      if (condition && [...predicates, 'physicalMemory'].some((name) => new RegExp(`\\b${name}\\b`).test(condition.text))) return true;
+    }
+    return false;
+  };
+  return findNodes(classNode, (node) =>
+    node.parent?.type === 'statements' && (LIMIT_CALL.test(node.text.trim()) || RESIZE.test(node.text.trim())) && !underPredicateIf(node));
+}
+
+/** The first limit call of a method becomes `applyMemoryLimits()` (others go); a resize becomes the tier's. */
+function rewriteUnconditional(context: Context, statements: SwiftNode[]): void {
+  const methodsWithLimits = new Set(context.edits.filter((edit) => edit.replacement === 'applyMemoryLimits()').map((edit) => enclosingMethodStart(context.classNode, edit.start)));
+  for (const node of statements) {
+    const text = node.text.trim();
+    const resize = RESIZE.exec(text);
+    if (resize) {
+      context.edits.push({ start: node.startIndex, end: node.endIndex, replacement: imageSizeCall(context, node, resize[1]!) });
+      continue;
+    }
+    const method = enclosingMethodStart(context.classNode, node.startIndex);
+    if (methodsWithLimits.has(method)) removeStatement(context, node);
+    else {
+      methodsWithLimits.add(method);
+      context.edits.push({ start: node.startIndex, end: node.endIndex, replacement: 'applyMemoryLimits()' });
+    }
+  }
+}
+
+function enclosingMethodStart(classNode: SwiftNode, offset: number): number {
+  const body = classNode.childForFieldName('body');
+  return body?.namedChildren.find((member) => member.startIndex <= offset && offset < member.endIndex)?.startIndex ?? -1;
+}
+
+function hoist(context: Context, statement: SwiftNode, name: string): void {
+  const entry = context.hoists.get(statement.startIndex) ?? { statement, names: new Set<string>() };
+  entry.names.add(name);
+  context.hoists.set(statement.startIndex, entry);
+}
+
+/**
+ * Removes predicates and replaced members. `memoryConfiguration` (and an `init` that starts the
+ * monitor, if the class has none) takes the place of the first of them, unless it is declared.
+ */
 function replaceDeclarations(context: Context, members: ClassMember[], predicates: ClassMember[], replaced: ClassMember[], hasConfiguration: boolean): void {
   const { source } = context;
-  const [first, ...others] = predicates;
-  if (first && !hasConfiguration) {
+  const removed = [...predicates, ...replaced].sort((a, b) => a.start - b.start);
+  const [first, ...others] = hasConfiguration ? [undefined, ...removed] : removed;
+  if (first) {
     const indent = indentationAt(source, first.node.startIndex);
     const hasInit = members.some((member) => member.node.type === 'init_declaration');
     const init = hasInit ? '' : `\n${indent}init() {\n${indent}${indent}startMemoryMonitoring()\n${indent}}\n`;
@@ -88,83 +160,33 @@ function replaceDeclarations(context: Context, members: ClassMember[], predicate
       replacement: `${indent}/// This device's memory tier limits (generated by memtier; see VLMEvaluator+MemoryPolicy.swift).\n` +
         `${indent}var memoryConfiguration = MemoryConfiguration.current\n${init}`,
     });
-  } else if (first) {
-    others.unshift(first);
   }
-  for (const member of [...others, ...replaced]) {
-    context.edits.push({ start: withBlankLineAbove(source, lineStart(source, member.start)), end: lineEnd(source, member.node.endIndex), replacement: '' });
+  for (const member of others) {
+    if (member) context.edits.push({ start: withBlankLineAbove(source, lineStart(source, member.start)), end: lineEnd(source, member.node.endIndex), replacement: '' });
   }
 }
 
-/** `if` statements whose conditions use a predicate and that are not inside another such `if`. */
-function topLevelPredicateIfs(classNode: SwiftNode, predicates: Set<string>): SwiftNode[] {
-  const uses = (node: SwiftNode) => {
-    const condition = node.childForFieldName('condition');
-    return condition !== null && findNodes(condition, (child) => child.type === 'simple_identifier' && predicates.has(child.text)).length > 0;
-  };
-  return findNodes(classNode, (node) => {
-    if (node.type !== 'if_statement' || !uses(node)) return false;
-    for (let parent = node.parent; parent && parent !== classNode; parent = parent.parent) {
-      if (parent.type === 'if_statement' && uses(parent)) return false;
+/** Any predicate use or `Thread.sleep` left in the class after the edits stops the patch, once per place. */
+function reportLeftovers(context: Context): void {
+  const covered = (node: SwiftNode) =>
+    context.edits.some((edit) => node.startIndex >= edit.start && node.endIndex <= edit.end) ||
+    context.reported.some((problem) => node.startIndex >= problem.startIndex && node.endIndex <= problem.endIndex);
+  for (const use of findNodes(context.classNode, (node) => node.type === 'simple_identifier' && context.predicates.has(node.text))) {
+    if (!covered(use)) problemAt(context, use, `\`${use.text}\` is still used here; replace it with memoryConfiguration (or DeviceMemoryTier.current) by hand, then run patch again`);
+  }
+  for (const sleep of findNodes(context.classNode, (node) => node.type === 'call_expression' && /^Thread\.sleep\b/.test(node.text))) {
+    if (!covered(sleep)) problemAt(context, sleep, '`Thread.sleep` blocks the main actor; remove it (the generated unloadModel() releases memory without sleeping)');
+  }
+}
+
+/** Two rewrites of the same text: refused with its place, never applied. */
+function firstOverlap(context: Context): PatchProblem | undefined {
+  const sorted = [...context.edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  for (let index = 1; index < sorted.length; index++) {
+    const [previous, edit] = [sorted[index - 1]!, sorted[index]!];
+    if (edit.start < previous.end || (edit.start === previous.start && edit.end === previous.end && edit.start !== edit.end)) {
+      return { ...positionOf(context.source, edit.start), message: 'two rewrites of memtier patch meet here (a decision inside another one it rewrites); nothing was written. Simplify this code by hand, or report the file' };
     }
-    return true;
-  });
-}
-
-/** The statements of every branch of an `if` chain (nested `if`s flattened), without comments. */
-function branchStatements(ifNode: SwiftNode): SwiftNode[] {
-  return ifNode.namedChildren.flatMap((child) => {
-    if (child.type === 'if_statement') return branchStatements(child);
-    if (child.type !== 'statements') return [];
-    return child.namedChildren.flatMap((statement) =>
-      statement.type === 'comment' || statement.type === 'multiline_comment' ? [] : statement.type === 'if_statement' ? branchStatements(statement) : [statement]);
-  });
-}
-
-/** Replaces one decision the class made from device predicates with a call into the generated API. */
-function rewriteIf(context: Context, node: SwiftNode): void {
-  const statements = branchStatements(node);
-  const texts = statements.map((statement) => statement.text.trim());
-  const replaceWith = (replacement: string): void => {
-    context.edits.push({ start: node.startIndex, end: node.endIndex, replacement });
-  };
-  const inside = enclosingMemberName(node);
-
-  if (texts.length > 0 && texts.every((text) => LIMIT_CALL.test(text))) return replaceWith('applyMemoryLimits()');
-  const resized = texts.map((text) => RESIZE.exec(text)?.[1]);
-  if (texts.length > 0 && resized.every((name) => name !== undefined && name === resized[0])) return replaceWith(`applyImageSize(to: &${resized[0]})`);
-  if (texts.some((text) => /\bloadState\s*=\s*\.loaded\(/.test(text))) return rewriteCachingCondition(context, node);
-  if (inside === 'cancelGeneration' && texts.length > 0 && texts.every((text) => CLEANUP_CALL.test(text))) return replaceWith('releaseMemoryAfterCancel()');
-  if (texts.length > 0 && texts.every((text) => text === 'unloadModel()')) return replaceWith('releaseModelAfterGeneration()');
-  context.problems.push({
-    ...positionOf(context.source, node.startIndex),
-    message: 'cannot rewrite this decision on device memory safely; memtier patch knows GPU limit chains, image resize chains, model caching, unloading after a generation and clean-up on cancel. Use memoryConfiguration (or a generated helper) here by hand, then run patch again',
-  });
-}
-
-/** `if isLowMemoryDevice { ...return } else { loadState = .loaded(...) }` keeps its branches, with the tier's decision as condition. */
-function rewriteCachingCondition(context: Context, node: SwiftNode): void {
-  const condition = node.childForFieldName('condition')!;
-  const match = /^(!?)\s*([A-Za-z_][A-Za-z0-9_]*)$/.exec(condition.text.trim());
-  const thenBranch = node.namedChildren.find((child) => child.type === 'statements');
-  const cachesInThen = thenBranch !== undefined && /\bloadState\s*=\s*\.loaded\(/.test(thenBranch.text);
-  if (!match || !context.predicates.has(match[2]!) || node.namedChildren.some((child) => child.type === 'if_statement')) {
-    context.problems.push({ ...positionOf(context.source, condition.startIndex), message: 'the model-caching decision must test one device predicate (e.g. `if isLowMemoryDevice`) with a plain else; rewrite it with shouldKeepModelLoaded by hand' });
-    return;
   }
-  // The predicate is true on small devices; caching happens where the branch that stores the model runs.
-  const negated = match[1] === '!';
-  const keep = cachesInThen === negated ? '!shouldKeepModelLoaded' : 'shouldKeepModelLoaded';
-  context.edits.push({ start: condition.startIndex, end: condition.endIndex, replacement: keep });
-}
-
-/** Any predicate use or `Thread.sleep` left in the class after the edits stops the patch. */
-function reportLeftovers(context: Context, classNode: SwiftNode, problem: (node: SwiftNode, message: string) => PatchProblem): void {
-  const covered = (node: SwiftNode) => context.edits.some((edit) => node.startIndex >= edit.start && node.endIndex <= edit.end);
-  for (const use of findNodes(classNode, (node) => node.type === 'simple_identifier' && context.predicates.has(node.text))) {
-    if (!covered(use)) context.problems.push(problem(use, `\`${use.text}\` is still used here; replace it with memoryConfiguration (or DeviceMemoryTier.current) by hand, then run patch again`));
-  }
-  for (const sleep of findNodes(classNode, (node) => node.type === 'call_expression' && /^Thread\.sleep\b/.test(node.text))) {
-    if (!covered(sleep)) context.problems.push(problem(sleep, '`Thread.sleep` blocks the main actor; remove it (the generated unloadModel() releases memory without sleeping)'));
-  }
+  return undefined;
 }

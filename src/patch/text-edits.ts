@@ -52,3 +52,28 @@ export function positionOf(text: string, index: number): { line: number; column:
   const line = before.split('\n').length;
   return { line, column: index - lineStart(text, index) + 1 };
 }
+
+/**
+ * Removals (empty replacements) that touch are merged; where a removal leaves a blank line right
+ * above another blank line or a closing brace, that blank line goes too, so the code keeps the
+ * blank lines it had around what was removed.
+ */
+export function tidyRemovals(text: string, edits: readonly TextEdit[]): TextEdit[] {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  const merged: TextEdit[] = [];
+  for (const edit of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && last.replacement === '' && edit.replacement === '' && edit.start === last.end) last.end = edit.end;
+    else merged.push({ ...edit });
+  }
+  const isBlankLineAt = (index: number) => /^[ \t]*(\r?\n|$)/.test(text.slice(index));
+  for (const edit of merged) {
+    if (edit.replacement !== '' || edit.start === 0 || text[edit.start - 1] !== '\n') continue;
+    const above = lineStart(text, edit.start - 1);
+    const blankAbove = text.slice(above, edit.start).trim() === '';
+    const after = edit.end;
+    const nextIsBlankOrClose = isBlankLineAt(after) || /^[ \t]*\}/.test(text.slice(after));
+    if (blankAbove && nextIsBlankOrClose && !merged.some((other) => other !== edit && other.end > above && other.start < edit.start)) edit.start = above;
+  }
+  return merged;
+}

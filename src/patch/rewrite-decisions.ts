@@ -1,0 +1,177 @@
+/**
+ * The decisions `memtier patch` rewrites: an `if` chain on device predicates, or an unconditional
+ * statement, becomes a call into the generated API. Each rule names the shape it recognises; any
+ * other decision is refused with its place.
+ */
+import { enclosingMemberName } from './evaluator-class.js';
+import { enclosingPerformStatement } from './perform-closures.js';
+import { findNodes, type SwiftNode } from './swift-parser.js';
+import { lineEnd, lineStart, positionOf, type TextEdit } from './text-edits.js';
+
+/** A construct patch cannot rewrite safely, at a 1-based line and column. */
+export interface PatchProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** What the rewrite of one class accumulates. */
+export interface Context {
+  source: string;
+  classNode: SwiftNode;
+  /** Names that decide from device memory: predicate members and local constants. */
+  predicates: Set<string>;
+  edits: TextEdit[];
+  problems: PatchProblem[];
+  /** Nodes a problem was reported for: nothing inside them is reported again. */
+  reported: SwiftNode[];
+  /** perform statements (by offset) -> members their closures now read, to capture before the call. */
+  hoists: Map<number, { statement: SwiftNode; names: Set<string> }>;
+}
+
+export const LIMIT_CALL = /^(MLX\s*\.\s*)?(GPU\s*\.\s*set\s*\(\s*(cacheLimit|memoryLimit)\s*:|Memory\s*\.\s*(cacheLimit|memoryLimit)\s*=)/;
+export const RESIZE = /^([A-Za-z_][A-Za-z0-9_]*)\.processing\.resize\s*=/;
+const CLEANUP_CALL = /^((MLX\.)?(GPU|Memory)\.clearCache\(\)|unloadModel\(\)|eval\(\))$/;
+const PARAMETERS = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(MLXLMCommon\s*\.\s*)?GenerateParameters\s*\(/;
+/** Lines of a clean-up block: cache clears, `eval()`, and the loops and pools around them. */
+const CLEANUP_LINE = /^((MLX\.)?(GPU|Memory)\.clearCache\(\)|eval\(\)|for _ in 0\s*\.\.<\s*\d+\s*\{|autoreleasepool\s*\{|(\}\s*else\s*)?(if\s+[!A-Za-z0-9_|&\s]+)?\{|\}|)$/;
+
+export function problemAt(context: Context, node: SwiftNode, message: string): void {
+  context.problems.push({ ...positionOf(context.source, node.startIndex), message });
+  context.reported.push(node);
+}
+
+/** Removes a statement's lines with the comment lines directly above it (blank lines: see tidyRemovals). */
+export function removeStatement(context: Context, node: SwiftNode): void {
+  const { source } = context;
+  let start = lineStart(source, node.startIndex);
+  while (start > 0) {
+    const previous = lineStart(source, start - 1);
+    if (!/^\s*\/\//.test(source.slice(previous, start))) break;
+    start = previous;
+  }
+  context.edits.push({ start, end: lineEnd(source, node.endIndex), replacement: '' });
+}
+
+/** Marks that the perform closure around `node` (if any) needs `name` captured before it; true if it does. */
+function needsInPerform(context: Context, node: SwiftNode, name: string): boolean {
+  const statement = enclosingPerformStatement(node, context.classNode);
+  if (!statement) return false;
+  const entry = context.hoists.get(statement.startIndex) ?? { statement, names: new Set<string>() };
+  entry.names.add(name);
+  context.hoists.set(statement.startIndex, entry);
+  return true;
+}
+
+/** `X.processing.resize = …` becomes the tier's sizing, through the Sendable configuration inside perform. */
+export function imageSizeCall(context: Context, node: SwiftNode, input: string): string {
+  return needsInPerform(context, node, 'memoryConfiguration') ? `memoryConfiguration.applyImageSize(to: &${input})` : `applyImageSize(to: &${input})`;
+}
+
+/** The statements of every branch of an `if` chain (nested `if`s flattened), without comments. */
+function branchStatements(ifNode: SwiftNode): SwiftNode[] {
+  return ifNode.namedChildren.flatMap((child) => {
+    if (child.type === 'if_statement') return branchStatements(child);
+    if (child.type !== 'statements') return [];
+    return child.namedChildren.flatMap((statement) =>
+      statement.type === 'comment' || statement.type === 'multiline_comment' ? [] : statement.type === 'if_statement' ? branchStatements(statement) : [statement]);
+  });
+}
+
+const withoutComments = (text: string) => text.split('\n').map((line) => line.replace(/\/\/.*$/, '').trim());
+
+/** Replaces one decision the class made from device predicates with a call into the generated API. */
+export function rewriteIf(context: Context, node: SwiftNode): void {
+  const statements = branchStatements(node);
+  const texts = statements.map((statement) => statement.text.trim());
+  const replaceWith = (replacement: string): void => {
+    context.edits.push({ start: node.startIndex, end: node.endIndex, replacement });
+  };
+  const inside = enclosingMemberName(node);
+  const branches = node.namedChildren.filter((child) => child.type === 'statements');
+
+  if (texts.length > 0 && texts.every((text) => LIMIT_CALL.test(text))) return replaceWith('applyMemoryLimits()');
+  const resized = texts.map((text) => RESIZE.exec(text)?.[1]);
+  if (texts.length > 0 && resized.every((name) => name !== undefined && name === resized[0])) return replaceWith(imageSizeCall(context, node, resized[0]!));
+  const assigned = texts.map((text) => PARAMETERS.exec(text)?.[1]);
+  if (texts.length > 0 && assigned.every((name) => name !== undefined && name === assigned[0])) return rewriteParameters(context, node, assigned[0]!);
+  if (texts.some((text) => /\bloadState\s*=\s*\.loaded\(/.test(text))) return rewriteCaching(context, node);
+  if (inside === 'cancelGeneration' && texts.length > 0 && texts.every((text) => CLEANUP_CALL.test(text))) return replaceWith('releaseMemoryAfterCancel()');
+  if (texts.length > 0 && texts.every((text) => text === 'unloadModel()')) return replaceWith('releaseModelAfterGeneration()');
+  if (branches.length > 0 && !texts.includes('unloadModel()') && withoutComments(node.text.replace(/^if[^{]*\{/, '')).every((line) => CLEANUP_LINE.test(line))) {
+    // Clean-up on small devices before a generation: the tier (unload after an answer) and the
+    // pressure monitor decide clean-up now, off the main actor.
+    return removeStatement(context, node);
+  }
+  problemAt(context, node, 'cannot rewrite this decision on device memory safely; memtier patch knows GPU limit chains, image resize chains, generation parameter chains, model caching, unloading after a generation and clean-up (on cancel, or before a generation). Use memoryConfiguration (or a generated helper) here by hand, then run patch again');
+}
+
+/**
+ * `var p: GenerateParameters` then `if … { p = GenerateParameters(maxTokens: …) } else …` becomes
+ * `let p = generateParameters`, the tier's parameters.
+ */
+function rewriteParameters(context: Context, node: SwiftNode, name: string): void {
+  const previous = node.previousNamedSibling;
+  const declaration = previous?.type === 'property_declaration' && new RegExp(`^var\\s+${name}\\s*:[^=]*$`).test(previous.text.trim()) ? previous : undefined;
+  needsInPerform(context, node, 'generateParameters');
+  if (declaration) {
+    context.edits.push({ start: declaration.startIndex, end: declaration.endIndex, replacement: `let ${name} = generateParameters` });
+    removeStatement(context, node);
+    return;
+  }
+  context.edits.push({ start: node.startIndex, end: node.endIndex, replacement: `${name} = generateParameters` });
+}
+
+/**
+ * The model-caching decision: branches that return without storing the model, and one that stores
+ * it (`loadState = .loaded(…)`). It becomes `if !shouldKeepModelLoaded { <first branch that does
+ * not store> } else { <the branch that stores> }`; further non-storing branches (other small tiers)
+ * fold into the first.
+ */
+function rewriteCaching(context: Context, node: SwiftNode): void {
+  const chain: { condition?: SwiftNode; body: SwiftNode }[] = [];
+  for (let current: SwiftNode | undefined = node; current;) {
+    const bodies = current.namedChildren.filter((child) => child.type === 'statements');
+    chain.push({ condition: current.childForFieldName('condition') ?? undefined, body: bodies[0]! });
+    const next: SwiftNode | undefined = current.namedChildren.find((child) => child.type === 'if_statement');
+    if (!next && bodies[1]) chain.push({ body: bodies[1] });
+    current = next;
+  }
+  const stores = chain.filter((branch) => branch.body && /\bloadState\s*=\s*\.loaded\(/.test(branch.body.text));
+  const others = chain.filter((branch) => branch.body && !stores.includes(branch));
+  const simple = chain.every((branch) => !branch.condition || /^!?\s*[A-Za-z_][A-Za-z0-9_]*(\s*\|\|\s*!?[A-Za-z_][A-Za-z0-9_]*)*$/.test(branch.condition.text.trim()));
+  if (stores.length !== 1 || others.length === 0 || !simple || chain.some((branch) => !branch.body)) {
+    problemAt(context, node, 'the model-caching decision must be branches on device predicates of which exactly one stores the model (`loadState = .loaded(…)`); rewrite it with shouldKeepModelLoaded by hand');
+    return;
+  }
+  if (chain.length === 2) {
+    // Two branches: only the condition changes, the branches stay as they are written.
+    const condition = chain[0]!.condition!;
+    const negated = condition.text.trim().startsWith('!');
+    const cachesInThen = stores[0] === chain[0];
+    context.edits.push({ start: condition.startIndex, end: condition.endIndex, replacement: cachesInThen === negated ? '!shouldKeepModelLoaded' : 'shouldKeepModelLoaded' });
+    return;
+  }
+  const { source } = context;
+  const block = (branch: { body: SwiftNode }) => {
+    const open = source.lastIndexOf('{', branch.body.startIndex);
+    const close = source.indexOf('}', branch.body.endIndex);
+    return source.slice(open, close + 1);
+  };
+  context.edits.push({ start: node.startIndex, end: node.endIndex, replacement: `if !shouldKeepModelLoaded ${block(others[0]!)} else ${block(stores[0]!)}` });
+}
+
+/** `if` statements whose conditions use a predicate and that are not inside another such `if`. */
+export function topLevelPredicateIfs(classNode: SwiftNode, predicates: Set<string>): SwiftNode[] {
+  const uses = (node: SwiftNode) => {
+    const condition = node.childForFieldName('condition');
+    return condition !== null && findNodes(condition, (child) => child.type === 'simple_identifier' && predicates.has(child.text)).length > 0;
+  };
+  return findNodes(classNode, (node) => {
+    if (node.type !== 'if_statement' || !uses(node)) return false;
+    for (let parent = node.parent; parent && parent !== classNode; parent = parent.parent) {
+      if (parent.type === 'if_statement' && uses(parent)) return false;
+    }
+    return true;
+  });
+}
