@@ -72,7 +72,9 @@ export function enclosingMemberName(node: SwiftNode): string | undefined {
 export async function parseEvaluatorClass(source: string): Promise<{ node: SwiftNode; root: SwiftNode } | (NodeProblem & { offset?: number })> {
   const ranges = findTopLevelClasses(source, EVALUATOR_CLASS);
   if (ranges.length === 0) {
-    return { message: `no \`class ${EVALUATOR_CLASS}\` in this file; pass the file that declares it` };
+    const others = findTopLevelClasses(source).map((range) => range.name);
+    const here = others.length > 0 ? ` (classes here: ${others.join(', ')}; the generated extension extends ${EVALUATOR_CLASS})` : '';
+    return { message: `no \`class ${EVALUATOR_CLASS}\` in this file${here}; pass the file that declares it` };
   }
   if (ranges.length > 1) {
     return { offset: ranges[1]!.keyword, message: `a second \`class ${EVALUATOR_CLASS}\` (in another #if branch?); memtier patch rewrites a file with exactly one` };

@@ -13,6 +13,8 @@
 
 /** Where a top-level declaration is: from its attributes and doc comments to its closing brace. */
 export interface DeclarationRange {
+  /** The declared name. */
+  name: string;
   /** Start of the first attribute, modifier or comment line directly above the keyword. */
   start: number;
   /** The `class` keyword. */
@@ -21,8 +23,8 @@ export interface DeclarationRange {
   end: number;
 }
 
-/** Every `class NAME` at the top level of `source` (outside comments, strings and braces). */
-export function findTopLevelClasses(source: string, name: string): DeclarationRange[] {
+/** Every `class NAME` at the top level of `source` (outside comments, strings and braces); any name by default. */
+export function findTopLevelClasses(source: string, name = '[A-Za-z_][A-Za-z0-9_]*'): DeclarationRange[] {
   const found: DeclarationRange[] = [];
   const scanner = new Scanner(source);
   let depth = 0;
@@ -33,12 +35,12 @@ export function findTopLevelClasses(source: string, name: string): DeclarationRa
     if (char === '{') depth++;
     else if (char === '}') depth = Math.max(0, depth - 1);
     if (depth === 0 && isWordAt(source, at, 'class')) {
-      const match = new RegExp(`^class\\s+${name}\\b`).exec(source.slice(at, at + 200));
+      const match = new RegExp(`^class\\s+(${name})\\b`).exec(source.slice(at, at + 200));
       if (match) {
         const open = scanner.findOpenBrace(at + match[0].length);
         const end = open === undefined ? undefined : scanner.matchingBrace(open);
         if (end !== undefined) {
-          found.push({ start: leadingLinesStart(source, at), keyword: at, end: end + 1 });
+          found.push({ name: match[1]!, start: leadingLinesStart(source, at), keyword: at, end: end + 1 });
           scanner.index = end + 1;
           continue;
         }

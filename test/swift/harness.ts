@@ -93,6 +93,11 @@ export interface PackageOptions {
    * concurrency checking, warnings allowed (target `Upstream`). Used for unmodified real app code.
    */
   upstream?: readonly GeneratedFile[];
+  /**
+   * How the app module builds: `strict` (default) is Swift 6 mode, complete checking, warnings as
+   * errors; `xcode-swift5` is what VLMEval's Xcode target uses: Swift 5 mode, minimal checking.
+   */
+  appMode?: 'strict' | 'xcode-swift5';
 }
 
 /** Assembles a SwiftPM package in `root`: Swift 6 language mode, warnings as errors in the module and tests. */
@@ -107,10 +112,10 @@ export function assemblePackage(root: string, options: PackageOptions): void {
   writeFiles(join(root, 'Tests', `${options.module}Tests`), options.tests);
   if (options.upstream) writeFiles(join(root, 'Sources', 'Upstream'), options.upstream);
   cpSync(join(repo, '.swift-format'), join(root, '.swift-format'));
-  writeFileSync(join(root, 'Package.swift'), packageManifest(options.module, options.era, options.upstream !== undefined));
+  writeFileSync(join(root, 'Package.swift'), packageManifest(options.module, options.era, options.upstream !== undefined, options.appMode ?? 'strict'));
 }
 
-function packageManifest(module: string, era: MlxEra, upstream: boolean): string {
+function packageManifest(module: string, era: MlxEra, upstream: boolean, appMode: 'strict' | 'xcode-swift5'): string {
   // ObservationLinkFix supplies a symbol Debian's libswiftObservation.so lacks (see its shim.c).
   // The stand-ins build as the real packages do: Swift 5 language mode, warnings not errors.
   const app = ['MLX', 'MLXLMCommon', 'MLXVLM', 'CoreImage', 'SwiftUI', 'AsyncAlgorithms'].map((name) => `"${name}"`).join(', ');
@@ -135,7 +140,7 @@ let package = Package(
     .target(name: "MLXNN", dependencies: ["MLX"], swiftSettings: library),
     .target(name: "MLXLMCommon", dependencies: ["MLX", "MLXNN", "CoreImage", "StandInSupport"], swiftSettings: library),
     .target(name: "MLXVLM", dependencies: ["MLX", "MLXNN", "MLXLMCommon", "CoreImage", "StandInSupport"], swiftSettings: library),
-    .target(name: "${module}", dependencies: [${app}, linuxFix], swiftSettings: strict),${upstream ? `
+    .target(name: "${module}", dependencies: [${app}, linuxFix], swiftSettings: ${appMode === 'strict' ? 'strict' : 'library'}),${upstream ? `
     .target(name: "Upstream", dependencies: [${app}, linuxFix], swiftSettings: library),` : ''}
     .testTarget(
       name: "${module}Tests", dependencies: ["${module}", "StandInSupport", "MLX", "MLXLMCommon", "MLXVLM", "CoreImage"],
@@ -191,11 +196,11 @@ export const UPSTREAM_VLMEVAL = fileURLToPath(new URL('../fixtures/real/vlmeval-
  * imports the class needs. The rest of the file is SwiftUI view code (PhotosUI, AVKit), which has no
  * stand-in on Linux and which no memory decision touches.
  */
-export function upstreamEvaluatorSource(): GeneratedFile {
-  const lines = readFileSync(UPSTREAM_VLMEVAL, 'utf8').split('\n');
+export function upstreamEvaluatorSource(file: string = UPSTREAM_VLMEVAL, text: string = readFileSync(file, 'utf8')): GeneratedFile {
+  const lines = text.split('\n');
   const start = lines.indexOf('class VLMEvaluator {') - 2;
   const end = lines.indexOf('}', start);
-  if (start < 0 || end < 0 || lines[start] !== '@Observable') throw new Error(`${UPSTREAM_VLMEVAL}: the VLMEvaluator class was not found where expected`);
+  if (start < 0 || end < 0 || lines[start] !== '@Observable') throw new Error(`${file}: the VLMEvaluator class was not found where expected`);
   const constants: string[] = [];
   for (let index = 0; index < start; index++) {
     if (!/^let \w+ =/.test(lines[index]!)) continue;
@@ -203,7 +208,7 @@ export function upstreamEvaluatorSource(): GeneratedFile {
     while (lines[index + 1]?.startsWith('    ')) constants.push(lines[++index]!);
   }
   const imports = ['AsyncAlgorithms', 'CoreImage', 'Foundation', 'MLX', 'MLXLMCommon', 'MLXVLM', 'SwiftUI'].map((name) => `import ${name}`);
-  const header = `// VLMEvaluator and the constants it reads, unmodified, from ${UPSTREAM_VLMEVAL.split('/test/')[1]}.`;
+  const header = `// VLMEvaluator and the constants it reads, from ${file.split('/test/')[1] ?? file}.`;
   return { path: 'VLMEvaluator.swift', contents: [header, '', ...imports, '', ...constants, '', ...lines.slice(start, end + 1), ''].join('\n') };
 }
 

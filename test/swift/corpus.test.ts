@@ -1,0 +1,97 @@
+/**
+ * `memtier patch` on real app files nobody on this team wrote (test/fixtures/real/, each with its
+ * origin): the upstream VLMEval at mlx-swift-examples 44b14cf (hard-coded limits, no tiers: a full
+ * migration) and the wank125 fork at c09ef38 (the design document's app: predicates as members
+ * and as local constants, Thread.sleep loops). Each patched class must keep every byte outside
+ * the class, be stable on a second run, pass `memtier check`'s scan, and type-check with the
+ * generated files against the mlx-swift 0.29.1 / mlx-swift-lm 2.29.2 stand-ins, both as VLMEval's
+ * Xcode target builds (Swift 5, minimal checking) and in Swift 6 mode with complete checking.
+ * Older VLMEval versions (a2363c6, 289bb67) use library API of their own time that no stand-in
+ * pair has; for them the rule is that of any codemod: no compile error the original did not have.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findRegressions } from '../../src/patch/evaluator-regressions.js';
+import { patchEvaluator } from '../../src/patch/rewrite-evaluator.js';
+import { findTopLevelClasses } from '../../src/patch/swift-source.js';
+import { editedPolicy, validPolicy } from '../helpers/policy.js';
+import { assemblePackage, diagnosticsIn, harnessTests, swift, swiftSkipped, tempFolder, upstreamEvaluatorSource } from './harness.js';
+import { splitGenerated } from './helpers.js';
+
+const folders: { cleanup: () => void }[] = [];
+afterAll(() => folders.forEach((folder) => folder.cleanup()));
+
+const CORPUS = ['vlmeval-a2363c6', 'vlmeval-289bb67', 'vlmeval-44b14cf', 'wank125-c09ef38'].map((name) => {
+  const file = fileURLToPath(new URL(`../fixtures/real/${name}/ContentView.swift`, import.meta.url));
+  return { name, file, source: readFileSync(file, 'utf8') };
+});
+
+async function patched(source: string): Promise<string> {
+  const result = await patchEvaluator(source);
+  if (!result.ok) throw new Error(result.problems.map((problem) => `${problem.line}:${problem.column}: ${problem.message}`).join('\n'));
+  return result.output;
+}
+
+describe.each(CORPUS)('memtier patch on $name', ({ source }) => {
+  it('changes no byte outside the class, and nothing on a second run', async () => {
+    const output = await patched(source);
+    const [before] = findTopLevelClasses(source, 'VLMEvaluator');
+    const [after] = findTopLevelClasses(output, 'VLMEvaluator');
+    expect(output.slice(0, after!.start)).toBe(source.slice(0, before!.start));
+    expect(output.slice(after!.end)).toBe(source.slice(before!.end));
+    expect(output).not.toBe(source);
+    expect(await patched(output)).toBe(output);
+  });
+
+  it('leaves no device predicate, physicalMemory read, hand-set MLX limit or Thread.sleep: check finds nothing', async () => {
+    expect((await findRegressions(source)).length).toBeGreaterThan(0);
+    const output = await patched(source);
+    expect(await findRegressions(output)).toEqual([]);
+    const [range] = findTopLevelClasses(output, 'VLMEvaluator');
+    const patchedClass = output.slice(range!.start, range!.end);
+    expect(patchedClass).not.toMatch(/physicalMemory|isLowMemoryDevice|isUltraLowMemoryDevice|GPU\.set|Thread\.sleep/);
+    expect(patchedClass).toContain('var memoryConfiguration = MemoryConfiguration.current');
+    expect(patchedClass).toContain('applyMemoryLimits()');
+  });
+});
+
+it('LLMEval\'s LLMEvaluator (44b14cf) is refused with the classes the file has, and nothing else', async () => {
+  const file = fileURLToPath(new URL('../fixtures/real/llmeval-44b14cf/LLMEvaluator.swift', import.meta.url));
+  const result = await patchEvaluator(readFileSync(file, 'utf8'));
+  expect(result).toEqual({ ok: false, problems: [{ line: 1, column: 1, message: 'no `class VLMEvaluator` in this file (classes here: LLMEvaluator; the generated extension extends VLMEvaluator); pass the file that declares it' }] });
+});
+
+describe.skipIf(swiftSkipped)('the patched real classes type-check with the generated files (mlx-swift 0.29.1, mlx-swift-lm 2.29.2)', () => {
+  const policy = validPolicy(editedPolicy([[['evaluator', 'mlxApi'], 'gpu']]));
+  /** Files of the pinned releases' era: they must compile with no error at all. */
+  const PINNED_ERA = ['vlmeval-44b14cf', 'wank125-c09ef38'];
+
+  /** The compiler's errors in the app module, without their places (a rewrite moves lines). */
+  function errorsOf(file: string, text: string, withGenerated: boolean, appMode: 'strict' | 'xcode-swift5') {
+    const folder = tempFolder(`corpus-${appMode}`);
+    folders.push(folder);
+    const { module, sources } = splitGenerated(policy);
+    // The real classes have their own API, so of the harness's tests only the stand-ins' own one fits.
+    const tests = harnessTests().filter((test) => test.path === 'StandInTests.swift');
+    const evaluator = upstreamEvaluatorSource(file, text);
+    assemblePackage(folder.root, { era: 'mlx-0.29', module, sources: withGenerated ? [...sources, evaluator] : [evaluator], tests, appMode });
+    const result = swift(folder.root, ['swift', 'build']);
+    const lines = diagnosticsIn(result.output, [module]);
+    return { result, warnings: lines, errors: [...new Set(lines.filter((line) => line.includes(': error: ')).map((line) => line.replace(/^.*?: error: /, '')))].sort() };
+  }
+
+  it.each(CORPUS.flatMap((entry) => (['xcode-swift5', 'strict'] as const).map((appMode) => ({ ...entry, appMode }))))('$name, app module in $appMode mode: no error the original did not have', async ({ name, file, source, appMode }) => {
+    const original = errorsOf(file, source, false, appMode);
+    const patchedBuild = errorsOf(file, await patched(source), true, appMode);
+    for (const error of patchedBuild.errors) expect(original.errors, `new error: ${error}`).toContain(error);
+    if (PINNED_ERA.includes(name)) {
+      expect(patchedBuild.errors).toEqual([]);
+      expect(patchedBuild.result.status, patchedBuild.result.output).toBe(0);
+      if (appMode === 'strict') expect(patchedBuild.warnings).toEqual([]);
+    } else {
+      // Older releases' API (e.g. ModelRegistry, UserInput(messages:)) is not stood in: those errors stay.
+      expect(original.errors.length).toBeGreaterThan(0);
+    }
+  }, 900_000);
+});
