@@ -52,6 +52,18 @@ describe('patching the design document\'s evaluator', () => {
     expect(await patched(once)).toBe(once);
   });
 
+  it('folds a hard-coded limit kept next to the predicate chain into applyMemoryLimits(), so check accepts the result', async () => {
+    const source = ORIGINAL.replace('      let modelContainer = try await VLMModelFactory.shared.loadContainer(', '      MLX.GPU.set(memoryLimit: maxMetalMemory, relaxed: false)\n\n      let modelContainer = try await VLMModelFactory.shared.loadContainer(');
+    expect(source).not.toBe(ORIGINAL);
+    const result = await patchEvaluator(source);
+    expect(result.ok).toBe(true);
+    const output = (result as { output: string }).output;
+    expect(output).not.toContain('maxMetalMemory');
+    expect(output.match(/applyMemoryLimits\(\)/g)).toHaveLength(1);
+    expect(output).toBe(fixture('ContentView.patched.swift'));
+    expect(await findRegressions(output)).toEqual([]);
+  });
+
   it('keeps an existing init and starts monitoring in it, and reads a negated caching test', async () => {
     const source = ORIGINAL.replace('  var loadState = LoadState.idle\n', '  var loadState = LoadState.idle\n\n  init() {\n    running = false\n  }\n')
       .replace('if isLowMemoryDevice {\n        self.modelInfo', 'if !isLowMemoryDevice {\n        self.modelInfo');
@@ -70,6 +82,9 @@ describe('files patch refuses, with a location and nothing written', () => {
 
   it('a file with a syntax error', async () => {
     const [problem] = await problems(ORIGINAL.replace('func cancelGeneration() {', 'func cancelGeneration( {'));
+    const line = ORIGINAL.split('\n').findIndex((text) => text.includes('func cancelGeneration() {')) + 1;
+    expect(Number(problem!.split(':')[0])).toBeGreaterThanOrEqual(line);
+    expect(Number(problem!.split(':')[0])).toBeLessThanOrEqual(line + 1);
     expect(problem).toMatch(/^\d+:\d+: the class does not parse as Swift here; fix the syntax first \(or report it, if the compiler accepts it\)$/);
   });
 
