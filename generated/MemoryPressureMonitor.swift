@@ -103,16 +103,30 @@ final class MemoryPressureMonitor {
   nonisolated static let warningFraction: Double = 0.7
   /// Pressure is `critical` from this share of the app's memory limit in use.
   nonisolated static let criticalFraction: Double = 0.85
+  /// Once raised, the measured level falls only when less than this share is in use.
+  nonisolated static let recoveryFraction: Double = 0.65
   /// How often memory is sampled when no system event arrives.
   nonisolated static let pollingInterval: Duration = .milliseconds(5000)
 
-  /// The latest pressure level.
+  /// The pressure level: the worse of `systemPressure` and `measuredPressure`.
   private(set) var pressure: MemoryPressure = .normal
+  /// What the system last reported (Dispatch memory-pressure events, UIKit memory warnings).
+  private(set) var systemPressure: MemoryPressure = .normal
+  /// What the measurements say: rises at once, falls only below `recoveryFraction`.
+  private(set) var measuredPressure: MemoryPressure = .normal
   /// The latest measurement, when the platform gives one.
   private(set) var lastUsage: MemoryUsage?
 
+  private struct EmergencyHandler {
+    let id: Int
+    weak var owner: AnyObject?
+    let hasOwner: Bool
+    let run: @MainActor () -> Void
+  }
+
   private let measure: @Sendable () -> MemoryUsage?
-  private var emergencyHandlers: [@MainActor () -> Void] = []
+  private var emergencyHandlers: [EmergencyHandler] = []
+  private var nextHandlerID = 0
   private var pollingTask: Task<Void, Never>?
   #if canImport(Darwin)
     private var pressureSource: (any DispatchSourceMemoryPressure)?
@@ -126,16 +140,42 @@ final class MemoryPressureMonitor {
     self.measure = measure
   }
 
-  /// The pressure level for a share of the memory limit in use.
-  nonisolated static func pressure(forFraction fraction: Double) -> MemoryPressure {
-    if fraction >= criticalFraction { return .critical }
-    if fraction >= warningFraction { return .warning }
-    return .normal
+  /// The measured level for a share of the memory limit in use, coming from `previous`: a higher
+  /// level at once, a lower one only below `recoveryFraction` (so that usage hovering around a
+  /// threshold does not flap).
+  nonisolated static func pressure(
+    forFraction fraction: Double, from previous: MemoryPressure = .normal
+  ) -> MemoryPressure {
+    let level: MemoryPressure =
+      fraction >= criticalFraction ? .critical : fraction >= warningFraction ? .warning : .normal
+    return level >= previous || fraction < recoveryFraction ? level : previous
   }
 
-  /// Calls `handler` on the main actor whenever memory becomes critical.
-  func onEmergency(_ handler: @escaping @MainActor () -> Void) {
-    emergencyHandlers.append(handler)
+  /// Calls `handler` on the main actor each time memory becomes critical, until the returned
+  /// registration is cancelled or, when an `owner` is given, until the owner is gone.
+  @discardableResult
+  func onEmergency(
+    owner: AnyObject? = nil, _ handler: @escaping @MainActor () -> Void
+  ) -> EmergencyRegistration {
+    removeHandlersOfGoneOwners()
+    nextHandlerID += 1
+    emergencyHandlers.append(
+      EmergencyHandler(id: nextHandlerID, owner: owner, hasOwner: owner != nil, run: handler))
+    return EmergencyRegistration(id: nextHandlerID, monitor: self)
+  }
+
+  /// How many emergency handlers are registered and still have their owner.
+  var emergencyHandlerCount: Int {
+    removeHandlersOfGoneOwners()
+    return emergencyHandlers.count
+  }
+
+  fileprivate func removeEmergencyHandler(id: Int) {
+    emergencyHandlers.removeAll { $0.id == id }
+  }
+
+  private func removeHandlersOfGoneOwners() {
+    emergencyHandlers.removeAll { $0.hasOwner && $0.owner == nil }
   }
 
   /// Starts listening for system events and sampling; calling it again does nothing.
@@ -145,7 +185,9 @@ final class MemoryPressureMonitor {
     pollingTask = Task { [weak self] in
       while !Task.isCancelled {
         try? await Task.sleep(for: Self.pollingInterval)
-        self?.sample()
+        // The loop ends with the monitor: it holds no strong reference between samples.
+        guard let self else { return }
+        self.sample()
       }
     }
     sample()
@@ -171,34 +213,50 @@ final class MemoryPressureMonitor {
     record(usage)
   }
 
-  /// Updates the pressure level from a measurement; one with no known limit changes nothing, and
-  /// the system's pressure events still count.
+  /// The pressure level after a fresh sample: what decisions (load, cancel, after an answer) use.
+  func currentPressure() -> MemoryPressure {
+    sample()
+    return pressure
+  }
+
+  /// Updates the measured level from a measurement; one with no known limit changes nothing, and
+  /// the system's level still counts.
   func record(_ usage: MemoryUsage) {
     lastUsage = usage
     guard let fraction = usage.fractionOfLimit else { return }
-    update(to: Self.pressure(forFraction: fraction))
+    measuredPressure = Self.pressure(forFraction: fraction, from: measuredPressure)
+    refresh()
   }
 
-  /// Handles a memory warning from the system: `critical` for a critical event.
+  /// Takes the level the system reports (a Dispatch memory-pressure event; `.normal` when it ends).
+  func receiveSystemPressure(_ level: MemoryPressure) {
+    systemPressure = level
+    refresh()
+  }
+
+  /// Handles a memory warning: `critical` for a critical one (UIKit's warning is one).
   func receiveSystemWarning(critical: Bool) {
-    update(to: critical ? .critical : max(pressure, .warning))
+    receiveSystemPressure(critical ? .critical : max(systemPressure, .warning))
   }
 
-  private func update(to level: MemoryPressure) {
+  /// The worse of the two levels; the emergency handlers run once per entry into `critical`.
+  private func refresh() {
     let wasCritical = pressure == .critical
-    pressure = level
-    if level == .critical && !wasCritical {
-      for handler in emergencyHandlers { handler() }
-    }
+    pressure = max(systemPressure, measuredPressure)
+    guard pressure == .critical && !wasCritical else { return }
+    removeHandlersOfGoneOwners()
+    for handler in emergencyHandlers { handler.run() }
   }
 
   private func listenForSystemEvents() {
     #if canImport(Darwin)
       let source = DispatchSource.makeMemoryPressureSource(
-        eventMask: [.warning, .critical], queue: .main)
+        eventMask: [.normal, .warning, .critical], queue: .main)
       source.setEventHandler { [weak self, weak source] in
-        let critical = source?.data.contains(.critical) ?? false
-        MainActor.assumeIsolated { self?.receiveSystemWarning(critical: critical) }
+        let event = source?.data ?? []
+        let level: MemoryPressure =
+          event.contains(.critical) ? .critical : event.contains(.warning) ? .warning : .normal
+        MainActor.assumeIsolated { self?.receiveSystemPressure(level) }
       }
       source.resume()
       pressureSource = source
@@ -210,5 +268,22 @@ final class MemoryPressureMonitor {
         MainActor.assumeIsolated { self?.receiveSystemWarning(critical: true) }
       }
     #endif
+  }
+}
+
+/// An emergency handler's registration; `cancel()` removes the handler.
+@MainActor
+final class EmergencyRegistration {
+  private let id: Int
+  private weak var monitor: MemoryPressureMonitor?
+
+  fileprivate init(id: Int, monitor: MemoryPressureMonitor) {
+    self.id = id
+    self.monitor = monitor
+  }
+
+  /// Removes the handler; calling it again does nothing.
+  func cancel() {
+    monitor?.removeEmergencyHandler(id: id)
   }
 }

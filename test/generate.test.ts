@@ -82,8 +82,10 @@ describe('generated Swift', () => {
     expect(monitor).toContain('nonisolated static let warningFraction: Double = 0.7\n');
     expect(monitor).toContain('nonisolated static let criticalFraction: Double = 0.85\n');
     expect(monitor).toContain('nonisolated static let pollingInterval: Duration = .milliseconds(5000)\n');
-    const tuned = generate(validPolicy(editedPolicy([[['pressure', 'warningPercent'], 60], [['pressure', 'pollingIntervalSeconds'], 2.5]])));
+    expect(monitor).toContain('nonisolated static let recoveryFraction: Double = 0.65\n');
+    const tuned = generate(validPolicy(editedPolicy([[['pressure', 'warningPercent'], 60], [['pressure', 'recoveryPercent'], 55], [['pressure', 'pollingIntervalSeconds'], 2.5]])));
     expect(tuned.find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents).toContain('warningFraction: Double = 0.6\n');
+    expect(tuned.find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents).toContain('recoveryFraction: Double = 0.55\n');
     expect(tuned.find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents).toContain('.milliseconds(2500)');
     const extension = files.find((file) => file.path === 'VLMEvaluator+MemoryPolicy.swift')!.contents;
     expect(extension).toContain('MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)');

@@ -209,6 +209,16 @@ describe('policy rules', () => {
     `);
   });
 
+  it('orders the pressure thresholds: recovery below warning below critical', () => {
+    expect(diagnosticsOf(editedPolicy([[['pressure', 'recoveryPercent'], 70]]))).toEqual([
+      expect.stringMatching(/^tiers\.yaml:\d+:\d+: error: pressure\.recoveryPercent: 70 must be less than warningPercent \(70\): pressure falls back only below it$/),
+    ]);
+    expect(diagnosticsOf(editedPolicy([[['pressure', 'warningPercent'], 90]]))).toEqual([
+      expect.stringMatching(/^tiers\.yaml:\d+:\d+: error: pressure\.warningPercent: 90 must be less than criticalPercent \(85\)$/),
+    ]);
+    expect(diagnosticsOf(editedPolicy([[['pressure', 'recoveryPercent'], 60]]))).toEqual([]);
+  });
+
   it('requires unique, usable tier names', () => {
     const text = editedPolicy([[['tiers', 1, 'name'], 'ultraLow'], [['tiers', 2, 'name'], 'default'], [['tiers', 3, 'name'], 'high-end']]);
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`

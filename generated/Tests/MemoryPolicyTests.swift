@@ -104,7 +104,99 @@ final class MemoryPolicyTests: XCTestCase {
     XCTAssertEqual(MemoryConfiguration.topP, 0.9)
   }
 
-  func testCurrentDevice() {
-    XCTAssertEqual(MemoryConfiguration.current, MemoryConfiguration.forTier(.current))
+}
+
+/// The memory-pressure monitor's decisions, against its thresholds from tiers.yaml: system
+/// events and measurements kept apart, hysteresis, one emergency per entry into critical, an
+/// available memory of 0 (Simulator, Mac) read as unknown, and handlers that can be removed.
+@MainActor
+final class MemoryPressureMonitorTests: XCTestCase {
+  private let critical = MemoryPressureMonitor.criticalFraction
+  private let warning = MemoryPressureMonitor.warningFraction
+  private let recovery = MemoryPressureMonitor.recoveryFraction
+
+  /// A measurement with `fraction` of a 1,000,000-byte limit in use.
+  private func usage(_ fraction: Double) -> MemoryUsage {
+    let footprint = UInt64((fraction * 1_000_000).rounded())
+    return MemoryUsage(footprint: footprint, available: 1_000_000 - footprint)
+  }
+
+  func testACriticalEventSurvivesANormalPoll() async {
+    let monitor = MemoryPressureMonitor(measure: { nil })
+    monitor.receiveSystemPressure(.critical)
+    monitor.record(usage(recovery / 2))
+    XCTAssertEqual(monitor.measuredPressure, .normal)
+    XCTAssertEqual(monitor.pressure, .critical, "a poll must not overwrite the system's event")
+    monitor.receiveSystemPressure(.normal)
+    XCTAssertEqual(monitor.pressure, .normal)
+  }
+
+  func testAlternatingAroundTheCriticalThresholdFiresTheEmergencyOnce() async {
+    let monitor = MemoryPressureMonitor(measure: { nil })
+    var emergencies = 0
+    monitor.onEmergency { emergencies += 1 }
+    for index in 0..<10 {
+      monitor.record(usage(index.isMultiple(of: 2) ? critical + 0.01 : critical - 0.01))
+    }
+    XCTAssertEqual(emergencies, 1)
+    XCTAssertEqual(monitor.pressure, .critical)
+    monitor.record(usage(recovery - 0.01))
+    XCTAssertEqual(monitor.pressure, .normal)
+    monitor.record(usage(critical + 0.01))
+    XCTAssertEqual(emergencies, 2, "a new entry into critical fires again")
+  }
+
+  func testTheMeasuredLevelRisesAtOnceAndFallsOnlyBelowRecovery() async {
+    let monitor = MemoryPressureMonitor(measure: { nil })
+    monitor.record(usage(warning + 0.01))
+    XCTAssertEqual(monitor.pressure, .warning)
+    monitor.record(usage(warning - 0.01))
+    XCTAssertEqual(monitor.pressure, .warning, "between recovery and warning it stays")
+    monitor.record(usage(recovery - 0.01))
+    XCTAssertEqual(monitor.pressure, .normal)
+  }
+
+  func testASystemWarningAfterCriticalLowersTheSystemLevel() async {
+    let monitor = MemoryPressureMonitor(measure: { nil })
+    monitor.receiveSystemPressure(.critical)
+    monitor.receiveSystemPressure(.warning)
+    XCTAssertEqual(monitor.pressure, .warning, "Dispatch reports the level it is at now")
+  }
+
+  func testAnAvailableOfZeroIsNoEvidenceOfPressure() async {
+    let noLimit = MemoryUsage(footprint: 3_000_000_000, available: 0)
+    XCTAssertNil(noLimit.fractionOfLimit)
+    let monitor = MemoryPressureMonitor(measure: { noLimit })
+    XCTAssertEqual(monitor.currentPressure(), .normal)
+  }
+
+  func testADecisionSamplesFirst() async {
+    let hot = usage(critical + 0.05)
+    let monitor = MemoryPressureMonitor(measure: { hot })
+    XCTAssertEqual(monitor.pressure, .normal, "nothing sampled yet")
+    XCTAssertEqual(monitor.currentPressure(), .critical)
+  }
+
+  func testHandlersGoWithTheirOwnerOrTheirRegistration() async {
+    let monitor = MemoryPressureMonitor(measure: { nil })
+    var calls = 0
+    for _ in 0..<1_000 {
+      let owner = NSObject()
+      monitor.onEmergency(owner: owner) { calls += 1 }
+    }
+    XCTAssertEqual(monitor.emergencyHandlerCount, 0, "1,000 owners gone, 1,000 handlers gone")
+    let registration = monitor.onEmergency { calls += 1 }
+    XCTAssertEqual(monitor.emergencyHandlerCount, 1)
+    registration.cancel()
+    monitor.receiveSystemPressure(.critical)
+    XCTAssertEqual(calls, 0)
+  }
+
+  func testTheMonitorIsNotKeptAliveByItsPollingLoop() async {
+    var monitor: MemoryPressureMonitor? = MemoryPressureMonitor(measure: { nil })
+    monitor?.startMonitoring()
+    weak var probe = monitor
+    monitor = nil
+    XCTAssertNil(probe)
   }
 }

@@ -58,7 +58,7 @@ export interface SwiftModel {
   /** The XCTest file's data, when the policy asks for it. */
   tests?: TestsView;
   /** Thresholds of the memory-pressure monitor. */
-  pressure: { warningPercent: string; criticalPercent: string; warningFraction: string; criticalFraction: string; pollingSeconds: string; pollingMilliseconds: string };
+  pressure: { warningPercent: string; criticalPercent: string; recoveryPercent: string; warningFraction: string; criticalFraction: string; recoveryFraction: string; pollingSeconds: string; pollingMilliseconds: string };
   /** Which mlx-swift memory API the evaluator extension calls. */
   mlx: { memoryApi: boolean };
 }
@@ -107,8 +107,10 @@ function buildPressure(pressure: Policy['pressure']): SwiftModel['pressure'] {
   return {
     warningPercent: percent(pressure.warningPercent),
     criticalPercent: percent(pressure.criticalPercent),
+    recoveryPercent: percent(pressure.recoveryPercent),
     warningFraction: swiftFloatLiteral(Number((pressure.warningPercent / 100).toFixed(8))),
     criticalFraction: swiftFloatLiteral(Number((pressure.criticalPercent / 100).toFixed(8))),
+    recoveryFraction: swiftFloatLiteral(Number((pressure.recoveryPercent / 100).toFixed(8))),
     pollingSeconds: percent(pressure.pollingIntervalSeconds),
     pollingMilliseconds: swiftIntLiteral(Math.round(pressure.pollingIntervalSeconds * 1000)),
   };

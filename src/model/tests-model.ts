@@ -26,6 +26,8 @@ export interface TestsView {
   lastTier: string;
   temperature: string;
   topP: string;
+  /** Whether the monitor is generated (an `evaluator` section), and so its tests. */
+  monitor: boolean;
 }
 
 /** Builds the XCTest view model; the policy must already be validated. */
@@ -57,5 +59,6 @@ export function buildTestsModel(policy: Policy, module: string): TestsView {
     lastTier: tiers[tiers.length - 1]!.name,
     temperature: swiftFloatLiteral(policy.generation.temperature),
     topP: swiftFloatLiteral(policy.generation.topP),
+    monitor: policy.evaluator !== null && policy.evaluator !== undefined,
   };
 }

@@ -99,13 +99,19 @@ export const pressureSchema = z.strictObject({
     .lt(100, { error: 'must be less than 100' })
     .default(85)
     .describe('Pressure is "critical" from this share of the app\'s memory limit in use. Default 85.'),
+  recoveryPercent: z
+    .number({ error: 'expected a percentage such as 65' })
+    .gt(0, { error: 'must be more than 0' })
+    .lt(100, { error: 'must be less than 100' })
+    .default(65)
+    .describe('Once warning or critical, the measured pressure falls back only below this share in use, so that usage hovering at a threshold does not flap. Default 65; below warningPercent.'),
   pollingIntervalSeconds: z
     .number({ error: 'expected a number of seconds such as 5' })
     .min(0.1, { error: 'must be at least 0.1 seconds' })
     .max(3600, { error: 'must be at most 3600 seconds' })
     .default(5)
     .describe('Fallback sampling interval; system memory-pressure events come first. Default 5.'),
-}, { error: 'expected a mapping with warningPercent, criticalPercent and pollingIntervalSeconds' });
+}, { error: 'expected a mapping with warningPercent, criticalPercent, recoveryPercent and pollingIntervalSeconds' });
 
 /** The app's evaluator class, which memtier extends and can patch. */
 export const evaluatorSchema = z.strictObject({

@@ -49,9 +49,12 @@ function checkMargins(tiers: readonly Tier[], report: Report): void {
 }
 
 function checkPressure(policy: Policy, report: Report): void {
-  const { warningPercent, criticalPercent } = policy.pressure;
+  const { warningPercent, criticalPercent, recoveryPercent } = policy.pressure;
   if (warningPercent >= criticalPercent) {
     report('error', ['pressure', 'warningPercent'], `${warningPercent} must be less than criticalPercent (${criticalPercent})`);
+  }
+  if (recoveryPercent >= warningPercent) {
+    report('error', ['pressure', 'recoveryPercent'], `${recoveryPercent} must be less than warningPercent (${warningPercent}): pressure falls back only below it`);
   }
 }
 

@@ -19,10 +19,11 @@ extension VLMEvaluator {
       topP: MemoryConfiguration.topP)
   }
 
-  /// Whether a freshly loaded model should stay cached: the tier allows it and memory is not
-  /// critical.
+  /// Whether a freshly loaded model should stay cached: the tier allows it and memory, sampled
+  /// now, is not critical.
   var shouldKeepModelLoaded: Bool {
-    memoryConfiguration.keepModelLoaded && MemoryPressureMonitor.shared.pressure != .critical
+    guard memoryConfiguration.keepModelLoaded else { return false }
+    return MemoryPressureMonitor.shared.currentPressure() != .critical
   }
 
   /// Applies the tier's MLX limits; call it before loading the model.
@@ -41,10 +42,10 @@ extension VLMEvaluator {
     memoryConfiguration.applyImageSize(to: &input)
   }
 
-  /// Releases memory after a generation was cancelled, by measured pressure: nothing when normal,
-  /// the GPU cache when warning, the cache and the model when critical.
+  /// Releases memory after a generation was cancelled, by the pressure sampled now: nothing when
+  /// normal, the GPU cache when warning, the cache and the model when critical.
   func releaseMemoryAfterCancel() {
-    switch MemoryPressureMonitor.shared.pressure {
+    switch MemoryPressureMonitor.shared.currentPressure() {
     case .normal:
       break
     case .warning:
@@ -74,10 +75,13 @@ extension VLMEvaluator {
     }
   }
 
-  /// Registers for the monitor's emergency signal and starts the monitor; call it once, from `init`.
+  /// Registers for the monitor's emergency signal and starts the monitor; call it from `init`.
+  ///
+  /// The registration ends with this evaluator: SwiftUI may create and drop many evaluators
+  /// (`@State` initialisers run on every view init), and none of them stays registered.
   func startMemoryMonitoring() {
     let monitor = MemoryPressureMonitor.shared
-    monitor.onEmergency { [weak self] in
+    monitor.onEmergency(owner: self) { [weak self] in
       self?.handleMemoryEmergency()
     }
     monitor.startMonitoring()
@@ -111,18 +115,29 @@ extension VLMEvaluator {
     }
   }
 
-  /// `image` scaled down so that its longest side is at most `longestSide` pixels.
+  /// `image` with its origin at (0, 0), scaled down so that its longest side is at most
+  /// `longestSide` pixels, keeping its aspect ratio; never scaled up.
+  ///
+  /// The origin moves first because the model's processor crops at (0, 0). An image of infinite
+  /// or empty extent (a solid color, say) has no size to bound and is returned as it is.
   nonisolated static func downscaled(_ image: CIImage, longestSide: Int) -> CIImage {
-    let longest = max(image.extent.width, image.extent.height)
-    guard longest > CGFloat(longestSide), longest > 0 else { return image }
+    let extent = image.extent
+    guard !extent.isInfinite, !extent.isEmpty, !extent.isNull else { return image }
+    let placed =
+      extent.origin == .zero
+      ? image : image.transformed(by: CGAffineTransform(translationX: -extent.minX, y: -extent.minY))
+    let longest = max(extent.width, extent.height)
+    guard longest > CGFloat(longestSide) else { return placed }
     let scale = CGFloat(longestSide) / longest
-    return image.transformed(by: CGAffineTransform(scaleX: scale, y: scale))
+    return placed.transformed(by: CGAffineTransform(scaleX: scale, y: scale))
   }
 }
 
 extension MemoryConfiguration {
   /// Sizes the input's images for this tier: sets `processing.resize`, and also downscales each
-  /// image, because the SmolVLM2 processor ignores `resize` for images.
+  /// image, because the SmolVLM2 processor ignores `resize` for images. Images given by URL are
+  /// read (Core Image reads the header, not the pixels) and downscaled the same way; images given
+  /// as arrays are left as they are, and so are videos, whose frames the processor samples itself.
   ///
   /// A method of a Sendable value, so it runs anywhere: where an input is built inside
   /// `ModelContainer.perform`, read `memoryConfiguration` before the closure and call this inside.
@@ -130,8 +145,15 @@ extension MemoryConfiguration {
     let side = imageSize
     input.processing.resize = CGSize(width: side, height: side)
     input.images = input.images.map { image in
-      guard case .ciImage(let picture) = image else { return image }
-      return .ciImage(VLMEvaluator.downscaled(picture, longestSide: side))
+      switch image {
+      case .ciImage(let picture):
+        return .ciImage(VLMEvaluator.downscaled(picture, longestSide: side))
+      case .url(let url):
+        guard let picture = CIImage(contentsOf: url) else { return image }
+        return .ciImage(VLMEvaluator.downscaled(picture, longestSide: side))
+      default:
+        return image
+      }
     }
   }
 }

@@ -16,11 +16,12 @@ import XCTest
 final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   @MainActor private var monitor: MemoryPressureMonitor { MemoryPressureMonitor.shared }
 
-  /// A new evaluator on `tier`, with normal pressure and an empty call log.
+  /// A new evaluator on `tier`, with normal pressure (measured and system) and an empty call log.
   @MainActor private func evaluator(_ tier: DeviceMemoryTier) -> VLMEvaluator {
     let evaluator = VLMEvaluator()
     evaluator.memoryConfiguration = .forTier(tier)
     monitor.record(MemoryUsage(footprint: 0, available: 100))
+    monitor.receiveSystemPressure(.normal)
     CallLog.shared.reset()
     return evaluator
   }
@@ -118,6 +119,34 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 384x384, images: [200x100])"))
   }
 
+  @MainActor func testAnImageAwayFromTheOriginIsMovedThereAndScaled() async throws {
+    // The processor crops at (0, 0): an image whose extent starts elsewhere would lose part.
+    let evaluator = evaluator(.standard)
+    let image = CIImage(color: .gray).cropped(to: CGRect(x: 100, y: 50, width: 1000, height: 500))
+    await evaluator.generate(prompt: "Describe", image: image)
+    XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 384x384, images: [384x192])"), "\(CallLog.shared.calls)")
+  }
+
+  @MainActor func testAnImageWithoutASizeIsLeftAsItIs() async throws {
+    let evaluator = evaluator(.standard)
+    await evaluator.generate(prompt: "Describe", image: CIImage(color: .gray))
+    XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 384x384, images: [infinite])"))
+  }
+
+  @MainActor func testAnImageGivenByURLIsDownscaledToo() async throws {
+    // A PNG header (signature and IHDR) for a 3000 x 1000 image: all Core Image reads to size it.
+    var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52])
+    png.append(contentsOf: [0, 0, 0x0B, 0xB8, 0, 0, 0x03, 0xE8, 8, 2, 0, 0, 0])
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("memtier-\(UUID()).png")
+    try png.write(to: url)
+    defer { try? FileManager.default.removeItem(at: url) }
+    var input = UserInput(chat: [.user("Describe", images: [.url(url)])])
+    MemoryConfiguration.forTier(.low).applyImageSize(to: &input)
+    guard case .ciImage(let picture) = input.images.first else { return XCTFail("\(input.images)") }
+    XCTAssertEqual(picture.extent, CGRect(x: 0, y: 0, width: 256, height: 256.0 / 3))
+    XCTAssertEqual(input.processing.resize, CGSize(width: 256, height: 256))
+  }
+
   @MainActor func testCancelAtNormalPressureReleasesNothing() async throws {
     let evaluator = evaluator(.standard)
     _ = try await evaluator.load()
@@ -171,6 +200,9 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     monitor.record(MemoryUsage(footprint: 86, available: 14))
     XCTAssertEqual(monitor.pressure, .critical)
     XCTAssertFalse(isLoaded(evaluator))
+    // The unload cleans up off the main actor; wait for it, so it cannot land in another test.
+    let cleared = try await eventually { cacheClears() == 1 }
+    XCTAssertTrue(cleared)
   }
 
   func testPressureLevelsFollowThePolicyThresholds() {

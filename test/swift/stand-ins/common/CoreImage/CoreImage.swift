@@ -72,6 +72,18 @@ open class CIImage: NSObject, @unchecked Sendable {
     self.init(bounds: .infinite)
   }
 
+  /// `CIImage(contentsOf:)` (`initWithContentsOfURL:`): like Core Image, reads only the file's
+  /// header for the size; this stand-in knows PNG only, and answers nil for anything else.
+  public convenience init?(contentsOf url: URL) {
+    guard let data = try? Data(contentsOf: url), data.count >= 24,
+      data.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    else { return nil }
+    let number = { (offset: Int) -> Int in
+      data[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+    }
+    self.init(bounds: CGRect(x: 0, y: 0, width: number(16), height: number(20)))
+  }
+
   /// `CIImage.empty()`: an image with an empty extent.
   open class func empty() -> CIImage { CIImage(bounds: .zero) }
 

@@ -53,8 +53,9 @@ struct RecordingProcessor: UserInputProcessor {
       switch image {
       case .ciImage(let picture):
         let extent = picture.extent
+        if extent.isInfinite { return "infinite" }
         let origin = extent.origin == .zero ? "" : "@\(Int(extent.minX)),\(Int(extent.minY))"
-        return "\(Int(extent.width))x\(Int(extent.height))\(origin)"
+        return "\(Int(extent.width.rounded()))x\(Int(extent.height.rounded()))\(origin)"
       case .url: return "url"
       case .array: return "array"
       }
