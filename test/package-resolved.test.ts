@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../src/diagnostics/diagnostic.js';
 import { decideMlxApi, mlxApiForVersion } from '../src/mlx/mlx-api.js';
+import { imageSizeWarning } from '../src/mlx/image-size-warning.js';
 import { findMlxSwiftPin, parsePackageResolved } from '../src/mlx/package-resolved.js';
 import { makeProject } from './helpers/cli.js';
 import { editedPolicy } from './helpers/policy.js';
@@ -89,6 +90,22 @@ describe('the memory API of an mlx-swift release', () => {
   });
 });
 
+describe('the image-size warning: what SmolVLM2 does with image size in the pinned mlx-swift-lm', () => {
+  const place = { file: 'tiers.yaml', line: 18, column: 16, path: 'tiers[0].imageSize' };
+  const lm = (version: string) => ({ pin: { identity: 'mlx-swift-lm', version, line: 1, column: 1 }, file: 'Package.resolved' });
+
+  it('before 3.31.4 every image is upscaled to 2048 px and tiled: no tier\'s size changes the memory', () => {
+    expect(imageSizeWarning({ pin: lm('2.29.2'), imageSizes: [192, 256, 384, 448], place })?.message).toMatch(/^with mlx-swift-lm 2\.29\.2 \(Package\.resolved\), the SmolVLM2 processor resizes every image to 2048 px and tiles it/);
+    expect(imageSizeWarning({ pin: lm('3.31.3'), imageSizes: [2048], place })).toBeDefined();
+  });
+
+  it('from 3.31.4 sizes up to 512 px all cost one tile; a larger size makes the knob real', () => {
+    expect(imageSizeWarning({ pin: lm('3.31.4'), imageSizes: [192, 256, 384, 448], place })?.message).toBe('with mlx-swift-lm 3.31.4, SmolVLM2 processes any image of at most 512 px as one tile plus the global image, so these image sizes (192, 256, 384, 448) all cost the same memory');
+    expect(imageSizeWarning({ pin: lm('3.31.4'), imageSizes: [256, 1024], place })).toBeUndefined();
+    expect(imageSizeWarning({ pin: undefined, imageSizes: [256], place })).toBeUndefined();
+  });
+});
+
 describe('generate and check follow the app\'s Package.resolved', () => {
   let project: ReturnType<typeof makeProject>;
   afterEach(() => project?.cleanup());
@@ -103,7 +120,10 @@ describe('generate and check follow the app\'s Package.resolved', () => {
 
   it('0.29.1 in the Xcode project gives MLX.GPU; a bump to 0.30.2 makes check fail and generate switch to MLX.Memory', async () => {
     app();
-    expect((await project.run('generate')).code).toBe(0);
+    const generated = await project.run('generate');
+    expect(generated.code).toBe(0);
+    // VLMEval pins mlx-swift-lm 2.29.2 too: the shipped image sizes cannot bound SmolVLM2's memory there.
+    expect(generated.stderr).toMatch(/^tiers\.yaml:\d+:\d+: warning: tiers\[0\]\.imageSize: with mlx-swift-lm 2\.29\.2 \(VLMEval\.xcodeproj\/.*Package\.resolved\), the SmolVLM2 processor resizes every image to 2048 px/m);
     expect(extension()).toContain('MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)');
     writeFileSync(project.path(XCODE_RESOLVED), VLMEVAL_44B14CF.replace('"version" : "0.29.1"', '"version" : "0.30.2"'));
     const check = await project.run('check');

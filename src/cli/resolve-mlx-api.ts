@@ -5,6 +5,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { imageSizeWarning } from '../mlx/image-size-warning.js';
 import { decideMlxApi } from '../mlx/mlx-api.js';
 import { findMlxSwiftPin, parsePackageResolved, type PackagePin } from '../mlx/package-resolved.js';
 import type { Policy } from '../validate/schema.js';
@@ -45,6 +46,13 @@ export async function resolveMlxApi(cwd: string, source: PolicySource): Promise<
     diagnostics.push({ severity: 'error', ...place(['evaluator']), message: `the app's Package.resolved files disagree about mlx-swift (${list}); set evaluator.packageResolved to the one the app builds with` });
   }
   if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return { policy, diagnostics };
+  const lmPin = await mlxSwiftLmPin(files, cwd);
+  const sizeWarning = imageSizeWarning({
+    pin: lmPin,
+    imageSizes: policy.tiers.map((tier) => tier.imageSize),
+    place: { file: source.displayPath, ...source.locate(['tiers', 0, 'imageSize']), path: 'tiers[0].imageSize' },
+  });
+  if (sizeWarning) diagnostics.push(sizeWarning);
   const decided = decideMlxApi({
     declared: evaluator.mlxApi,
     policyPlace: place(evaluator.mlxApi !== undefined ? ['evaluator', 'mlxApi'] : ['evaluator']),
@@ -103,4 +111,15 @@ async function readResolved(path: string): Promise<string | { problem: string }>
     const code = (error as NodeJS.ErrnoException).code;
     return { problem: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (error as Error).message})` };
   }
+}
+
+/** The mlx-swift-lm pin of the first readable file, for the image-size warning. */
+async function mlxSwiftLmPin(files: string[], cwd: string): Promise<{ pin: PackagePin; file: string } | undefined> {
+  for (const path of files) {
+    const text = await readResolved(path);
+    if (typeof text !== 'string') continue;
+    const pin = parsePackageResolved(text, path).resolved?.pins.find((candidate) => candidate.identity.toLowerCase() === 'mlx-swift-lm' || /\/mlx-swift-lm(\.git)?\/?$/i.test(candidate.location ?? ''));
+    if (pin) return { pin, file: displayPathOf(cwd, path) };
+  }
+  return undefined;
 }

@@ -1,0 +1,39 @@
+/**
+ * Whether a tier's `imageSize` can change what an image costs in memory, given the mlx-swift-lm
+ * release the app pins. Pure.
+ *
+ * Read in the released sources (Libraries/MLXVLM/Models/SmolVLM2.swift, `tiles(from:)`): up to
+ * mlx-swift-lm 3.31.3 the SmolVLM2 processor resizes every image so that its longest edge is the
+ * model's `size.longest_edge` (2048), upscaling small ones, then cuts tiles of
+ * `max_image_size.longest_edge` (512 for SmolVLM2-500M): a 192 px image costs the tiles of a photo.
+ * From 3.31.4 (PR #255) small images are no longer upscaled, so any image of at most 512 px is one
+ * tile plus the global image.
+ */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { PackagePin } from './package-resolved.js';
+
+/** The first mlx-swift-lm release whose SmolVLM2 processor does not upscale small images. */
+export const FIRST_UNUPSCALED_RELEASE = [3, 31, 4] as const;
+/** SmolVLM2-500M's tile edge (`max_image_size.longest_edge`). */
+export const SMOLVLM_TILE_EDGE = 512;
+
+/** A warning when no tier's imageSize can change an image's memory cost, or nothing. */
+export function imageSizeWarning(options: {
+  pin: { pin: PackagePin; file: string } | undefined;
+  imageSizes: readonly number[];
+  place: { file: string; line?: number; column?: number; path: string };
+}): Diagnostic | undefined {
+  const version = options.pin?.pin.version;
+  const parts = version === undefined ? undefined : /^v?(\d+)\.(\d+)\.(\d+)/.exec(version)?.slice(1).map(Number);
+  if (!parts || options.imageSizes.length === 0) return undefined;
+  const before = parts[0]! !== FIRST_UNUPSCALED_RELEASE[0] ? parts[0]! < FIRST_UNUPSCALED_RELEASE[0]
+    : parts[1]! !== FIRST_UNUPSCALED_RELEASE[1] ? parts[1]! < FIRST_UNUPSCALED_RELEASE[1] : parts[2]! < FIRST_UNUPSCALED_RELEASE[2];
+  const warning = (message: string): Diagnostic => ({ severity: 'warning', ...options.place, message });
+  if (before) {
+    return warning(`with mlx-swift-lm ${version} (${options.pin!.file}), the SmolVLM2 processor resizes every image to 2048 px and tiles it, so no tier's imageSize changes what an image costs in memory; it only bounds the pixels handed over. mlx-swift-lm ${FIRST_UNUPSCALED_RELEASE.join('.')} stops the upscaling`);
+  }
+  if (options.imageSizes.every((size) => size <= SMOLVLM_TILE_EDGE)) {
+    return warning(`with mlx-swift-lm ${version}, SmolVLM2 processes any image of at most ${SMOLVLM_TILE_EDGE} px as one tile plus the global image, so these image sizes (${[...new Set(options.imageSizes)].join(', ')}) all cost the same memory`);
+  }
+  return undefined;
+}
