@@ -25,12 +25,16 @@ function repository() {
 }
 
 describe('memtier diff', () => {
-  it('moving low.upTo from 3 GiB to 4 GiB lists every catalog phone that moves, with before and after limits', async () => {
+  it('moving low.upTo from 3 GiB to 4 GiB in the shipped policy: every phone that moves, and the promises it breaks (exit 1)', async () => {
     project = repository();
-    writeFileSync(project.path('tiers.yaml'), DEFAULT_POLICY_TEXT.replace('    upTo: 3GiB\n', '    upTo: 4GiB\n').replace(/expectations:[\s\S]*?\n\noutput:/, 'expectations: []\n\noutput:'));
+    writeFileSync(project.path('tiers.yaml'), DEFAULT_POLICY_TEXT.replace('    upTo: 3GiB\n', '    upTo: 4GiB\n'));
     const text = await project.run('diff');
     expect(text.stderr).toBe('');
-    expect(text.code).toBe(0);
+    expect(text.code).toBe(1);
+    const short = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: project.root, encoding: 'utf8' }).trim();
+    expect(text.stdout.split('\n')[0]).toBe(`Policy changes in tiers.yaml against ${short} (the merge base with main):`);
+    expect(text.stdout).toMatch(/\n\nBroken promises \(3\):\n {2}tiers\.yaml:\d+:\d+: error: expectations\[0\]: a 4 GiB device .* lands in "low"/);
+    expect(text.stdout).toContain('error: expectations[1]: iPhone 11 (4 GB) reports 3.60 GiB');
     const moving = DEVICES.filter((device) => device.reported > 3n * GiB && device.reported <= 4n * GiB);
     expect(moving.length).toBeGreaterThan(10);
     for (const device of moving) {
@@ -41,7 +45,9 @@ describe('memtier diff', () => {
     expect(text.stdout.split('\n').filter((line) => line.includes(' -> low;'))).toHaveLength(moving.length);
 
     const markdown = await project.run('diff', '--markdown');
-    await expect(markdown.stdout).toMatchFileSnapshot('./__snapshots__/diff-low-4GiB.md');
+    expect(markdown.code).toBe(1);
+    // The snapshot names the base by its hash, which differs per run: normalise it.
+    await expect(markdown.stdout.replace(short, 'BASE000')).toMatchFileSnapshot('./__snapshots__/diff-low-4GiB.md');
   });
 
   it('prints nothing and exits 0 when the policy did not change, and compares with --base', async () => {
@@ -55,9 +61,25 @@ describe('memtier diff', () => {
     expect(againstFirst.stdout).toContain('iPhone 15 Pro Max (8 GB, reports 7.47 GiB): stays high; maxTokens 1000 -> 1200');
   });
 
-  it('reports a missing revision, a file new since the base and a folder outside git as bad input', async () => {
+  it('reports a missing revision, a file new since the base, a folder outside git, and which side cannot be read, as bad input', async () => {
     project = repository();
-    expect((await project.run('diff', '--base', 'nope')).stderr).toBe('memtier: error: tiers.yaml does not exist at nope (or nope is not a revision)\n');
+    expect((await project.run('diff', '--base', 'nope')).stderr).toBe('memtier: error: nope is not a revision of this repository\n');
+    // A policy file that is new since the base.
+    writeFileSync(project.path('other.yaml'), DEFAULT_POLICY_TEXT);
+    const added = await project.run('diff', '--config', 'other.yaml');
+    expect(added.code).toBe(2);
+    expect(added.stderr).toMatch(/^memtier: error: other\.yaml does not exist at [0-9a-f]{7,} \(the merge base with main\): there is no earlier policy to compare with\n$/);
+    // The working copy broken.
+    writeFileSync(project.path('tiers.yaml'), 'tiers: [\n');
+    const working = await project.run('diff');
+    expect(working.code).toBe(2);
+    expect(working.stderr).toContain('memtier: the working copy of tiers.yaml cannot be read as a policy, so there is nothing to compare\n');
+    // The base broken, the working copy fine.
+    git(project.root, 'commit', '-q', '-am', 'broken');
+    writeFileSync(project.path('tiers.yaml'), DEFAULT_POLICY_TEXT);
+    const base = await project.run('diff', '--base', 'HEAD');
+    expect(base.code).toBe(2);
+    expect(base.stderr).toMatch(/memtier: tiers\.yaml at the base revision [0-9a-f]{7,} \(HEAD\) cannot be read as a policy/);
     const outside = makeProject();
     try {
       expect((await outside.run('diff')).stderr).toBe('memtier: error: tiers.yaml is not in a git repository; memtier diff compares with a git revision\n');
@@ -69,7 +91,7 @@ describe('memtier diff', () => {
   it('names added and removed tiers', () => {
     const base = validPolicy();
     const head = validPolicy(editedPolicy([[['tiers', 1, 'name'], 'medium'], [['expectations'], []]]));
-    const text = formatDiffText(diffPolicies(base, head), 'base');
+    const text = formatDiffText(diffPolicies(base, head), { file: 'tiers.yaml', where: 'abc1234' });
     expect(text).toContain('  + tier medium\n  - tier low\n');
     expect(text).toContain('iPhone X (3 GB, reports ~2.76 GiB): low -> medium');
   });

@@ -28,6 +28,8 @@ export interface PolicySource {
 /** The outcome of loading: the policy when valid, and every diagnostic (warnings included). */
 export interface LoadedPolicy {
   source?: PolicySource;
+  /** The policy when the schema read it, even if a policy rule (a promise) failed. */
+  readable?: PolicySource;
   diagnostics: Diagnostic[];
   /** How messages name the file (even when it could not be read). */
   displayPath: string;
@@ -44,8 +46,9 @@ export async function loadPolicyFile(cwd: string, configOption: string | undefin
   // The TypeScript compiler is large: load it only for a tiers.config.ts.
   const loaded = path.endsWith('.ts') ? (await import('../load/load-typescript.js')).loadTypeScript(text, displayPath) : loadYaml(text, displayPath);
   const result = validatePolicy(loaded, displayPath);
-  if (!result.policy || hasErrors(result.diagnostics)) return { diagnostics: result.diagnostics, displayPath };
-  return { source: { policy: result.policy, path, displayPath, sourceName: basename(path), locate: loaded.locate }, diagnostics: result.diagnostics, displayPath };
+  const readable = result.readable && { policy: result.readable, path, displayPath, sourceName: basename(path), locate: loaded.locate };
+  if (!result.policy || hasErrors(result.diagnostics)) return { ...(readable ? { readable } : {}), diagnostics: result.diagnostics, displayPath };
+  return { source: readable!, readable: readable!, diagnostics: result.diagnostics, displayPath };
 }
 
 async function discover(cwd: string): Promise<{ path: string } | { problem: Diagnostic }> {

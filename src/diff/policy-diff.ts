@@ -95,9 +95,15 @@ export function deviceLine(impact: DeviceImpact): string {
   return `${impact.device.name} (${impact.device.ramGB} GB, reports ${shownReported(impact.device)}): ${[tiers, ...changes].join('; ')}`;
 }
 
-/** The diff as terminal text. */
-export function formatDiffText(diff: PolicyDiff, baseLabel: string): string {
-  const lines = [`Policy changes against ${baseLabel}:`];
+/** What was compared: the policy file, and the revision as it is named ("3f2a1bc (the merge base with main)"). */
+export interface DiffSubject {
+  file: string;
+  where: string;
+}
+
+/** The diff as terminal text; `broken` are the working copy's broken promises, formatted. */
+export function formatDiffText(diff: PolicyDiff, subject: DiffSubject, broken: readonly string[] = []): string {
+  const lines = [`Policy changes in ${subject.file} against ${subject.where}:`];
   for (const name of diff.added) lines.push(`  + tier ${name}`);
   for (const name of diff.removed) lines.push(`  - tier ${name}`);
   for (const change of diff.values) lines.push(`  ${change.path}: ${change.before} -> ${change.after}`);
@@ -105,13 +111,17 @@ export function formatDiffText(diff: PolicyDiff, baseLabel: string): string {
     lines.push('', `Devices affected (${diff.devices.length}):`);
     for (const impact of diff.devices) lines.push(`  ${deviceLine(impact)}`);
   }
+  if (broken.length > 0) lines.push('', `Broken promises (${broken.length}):`, ...broken.map((line) => `  ${line}`));
   return `${lines.join('\n')}\n`;
 }
 
 /** The diff as Markdown for a pull-request comment (format it with prettier before printing). */
-export function formatDiffMarkdown(diff: PolicyDiff, baseLabel: string): string {
+export function formatDiffMarkdown(diff: PolicyDiff, subject: DiffSubject, broken: readonly string[] = []): string {
   const escape = (text: string) => text.replace(/\|/g, '\\|');
-  const parts = [`### memtier: policy changes against \`${baseLabel}\``, ''];
+  const parts = [`### memtier: policy changes in \`${subject.file}\` against ${subject.where}`, ''];
+  if (broken.length > 0) {
+    parts.push(`#### Broken promises (${broken.length})`, '', ...broken.map((line) => `- \`${line.split(': ')[0]}\` ${escape(line.slice(line.indexOf(': ') + 2))}`), '');
+  }
   if (diff.added.length + diff.removed.length > 0) {
     parts.push(...diff.added.map((name) => `- added tier \`${name}\``), ...diff.removed.map((name) => `- removed tier \`${name}\``), '');
   }

@@ -11,6 +11,8 @@ import { diagnosticsFromIssues } from './zod-issues.js';
 /** A validated policy (present only when there are no errors) and all diagnostics, warnings included. */
 export interface ValidationResult {
   policy?: Policy;
+  /** The policy as the schema read it, present even when a policy rule failed (what `diff` compares). */
+  readable?: Policy;
   diagnostics: Diagnostic[];
 }
 
@@ -27,7 +29,7 @@ export function validatePolicy(source: LoadedSource, file: string): ValidationRe
     diagnostics.push({ severity, file, ...source.locate(path, options), path: formatKeyPath(path), message });
   });
   const sorted = sortDiagnostics(diagnostics);
-  return hasErrors(sorted) ? { diagnostics: sorted } : { policy: parsed.data, diagnostics: sorted };
+  return hasErrors(sorted) ? { readable: parsed.data, diagnostics: sorted } : { policy: parsed.data, readable: parsed.data, diagnostics: sorted };
 }
 
 /** Loads and validates policy YAML text; `file` is how messages name it. Never throws for bad input. */
