@@ -111,4 +111,18 @@ describe('memtier init', () => {
     expect((await project.run('generate')).code).toBe(0);
     expect(await project.run('init')).toEqual({ code: 2, stdout: '', stderr: 'memtier: error: tiers.yaml already exists here; memtier init never overwrites a policy\n' });
   });
+
+  it('in a folder with no package.json, says exactly which command makes memtier a dev dependency', async () => {
+    project = makeProject({});
+    const bare = await project.run('init');
+    const repo = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+    expect(bare.stdout).toContain(`This folder has no package.json, so memtier is not a dev dependency here yet`);
+    expect(bare.stdout).toContain(`  npm init -y && npm install --save-dev ${repo}\n`);
+    const withPackage = makeProject({ 'package.json': '{ "private": true }\n' });
+    try {
+      expect((await withPackage.run('init')).stdout).not.toContain('no package.json');
+    } finally {
+      withPackage.cleanup();
+    }
+  });
 });

@@ -2,7 +2,7 @@
  * Commands that write a single helper file: `schema` (the JSON Schema) and `init` (a starter policy).
  */
 import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomically } from '../../output/write-output.js';
 import { renderJsonSchema, SCHEMA_MARKER } from '../../schema/json-schema.js';
@@ -52,7 +52,7 @@ export async function initCommand(io: CliIO): Promise<number> {
     await writeFileAtomically(resolve(io.cwd, SCHEMA_FILE), await renderJsonSchema());
   }
   io.stdout(`wrote ${DEFAULT_POLICY_FILE} (plan B of the design document) and ${SCHEMA_FILE} (editor completion)
-
+${(await existingText(resolve(io.cwd, 'package.json'))) === undefined ? await noPackageJsonStep() : ''}
 Next steps:
   1. Review tiers.yaml: set output.tests.module to your app module, and evaluator.source to the
      Swift file that declares VLMEvaluator (or remove the evaluator section).
@@ -66,4 +66,20 @@ Next steps:
        cd "$SRCROOT" && npx --no-install memtier check
 `);
   return ExitCode.ok;
+}
+
+/**
+ * The step for a folder with no package.json: without one, memtier is no dev dependency here, and
+ * `npm ci` and `npx --no-install memtier` in Xcode and CI would not find it. Names this memtier's
+ * own folder (an installed package or a checkout) so the command can be run as it is.
+ */
+async function noPackageJsonStep(): Promise<string> {
+  const root = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
+  const inNodeModules = root.split(sep).includes('node_modules');
+  const source = inNodeModules ? 'PATH/TO/memtier-<version>.tgz' : root;
+  return `
+This folder has no package.json, so memtier is not a dev dependency here yet (Xcode's build phase
+and CI run the project's own copy). Add it, then commit package.json and package-lock.json:
+  npm init -y && npm install --save-dev ${source}
+`;
 }
