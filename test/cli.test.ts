@@ -165,6 +165,7 @@ describe('bad input: a located message, exit 2, nothing written', () => {
     project = makeProject();
     const cases: [string[], string][] = [
       [['build'], 'memtier: error: unknown command "build"; commands: generate, check, patch, explain, devices, diff, schema, init, templates, watch (see memtier --help)\n'],
+      [['generat'], 'memtier: error: unknown command "generat"; did you mean "generate"? commands: generate, check, patch, explain, devices, diff, schema, init, templates, watch (see memtier --help)\n'],
       [['generate', '--colour'], 'memtier: error: unknown option --colour for memtier generate; options: --config, --out, --format, --help, --debug, --force\n'],
       [['generate', '--confg', 'x.yaml'], 'memtier: error: unknown option --confg for memtier generate; did you mean --config?\n'],
       [['check', 'tiers.yaml'], 'memtier: error: memtier check takes no argument, not "tiers.yaml"; see memtier check --help\n'],
@@ -185,7 +186,7 @@ describe('help, version and internal errors', () => {
     const top = await project.run('--help');
     expect(top.code).toBe(0);
     expect(top.stdout).toContain('Usage: memtier <command> [options]');
-    expect((await project.run('generate', '--help')).stdout).toContain('Usage: memtier generate [--config FILE] [--out DIR] [--force]');
+    expect((await project.run('generate', '--help')).stdout).toContain('Usage: memtier generate [--config FILE] [--out DIR] [--format FMT] [--force]');
     expect((await project.run('help', 'check')).stdout).toContain('Exit codes: 0 up to date, 1 out of date, 2 invalid policy or usage.');
     const bare = await project.run();
     expect(bare.code).toBe(2);

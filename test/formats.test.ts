@@ -59,9 +59,29 @@ describe('--format json', () => {
     const invalid = await project.run('check', '--format', 'json');
     expect(invalid.code).toBe(2);
     expect(JSON.parse(invalid.stdout)).toEqual({
-      version: 1, command: 'check', status: 'invalid', exitCode: 2, policy: 'tiers.yaml', files: [], orphans: [],
+      version: 1, command: 'check', status: 'invalid', exitCode: 2, policy: 'tiers.yaml', outputDirectory: null, files: [], orphans: [],
       diagnostics: [{ severity: 'error', file: 'tiers.yaml', line: 1, column: 8, path: 'tiers', message: 'needs at least one tier, got an empty list' }],
     });
+    // A policy the schema reads but whose promise breaks still says where its Swift goes.
+    writeFileSync(project.path('tiers.yaml'), DEFAULT_POLICY_TEXT.replace('    upTo: 3GiB\n', '    upTo: 4GiB\n'));
+    expect(JSON.parse((await project.run('check', '--format', 'json')).stdout)).toMatchObject({ status: 'invalid', outputDirectory: 'generated' });
+    expect(JSON.parse((await project.run('check', '--format', 'json', '--out', 'Swift')).stdout)).toMatchObject({ status: 'invalid', outputDirectory: 'Swift' });
+  });
+
+  it('generate reports a hand-written file in the way in the format asked for, and writes nothing', async () => {
+    project = makeProject({ 'tiers.yaml': DEFAULT_POLICY_TEXT, 'generated/DeviceMemoryTier.swift': '// mine\n' });
+    const github = await project.run('generate', '--format', 'github');
+    expect(github.code).toBe(2);
+    expect(github.stdout).toMatch(/^::error file=generated\/DeviceMemoryTier\.swift,title=memtier generate::.*exists and was not written by memtier .*; nothing was written\n$/);
+    const json = await project.run('generate', '--format', 'json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ command: 'generate', status: 'refused', exitCode: 2, outputDirectory: 'generated', files: [] });
+    expect(readFileSync(project.path('generated', 'DeviceMemoryTier.swift'), 'utf8')).toBe('// mine\n');
+    expect(existsSync(project.path('generated', 'MemoryConfiguration.swift'))).toBe(false);
+  });
+
+  it('names the setting that chose an output folder that is a file', async () => {
+    project = makeProject({ 'tiers.yaml': DEFAULT_POLICY_TEXT, 'README.md': '# app\n' });
+    expect((await project.run('generate', '--out', 'README.md')).stderr).toMatch(/the output folder .*README\.md is a file; choose another --out\nnothing was written\n$/);
   });
 
   it('lists what generate wrote', async () => {

@@ -138,7 +138,6 @@ describe('schema problems are all reported, each with file, line, column and key
       .replace('output:', 'colour: blue\noutput:');
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:22:5: error: tiers[1].cacheLimit: is missing; expected a size like "20MiB", "2.5GiB" or a whole number of bytes",
         "tiers.yaml:25:5: error: tiers[1].cachelimit: unknown key; did you mean "cacheLimit"?",
         "tiers.yaml:53:3: error: generation.top_p: unknown key; did you mean "topP"?",
         "tiers.yaml:90:1: error: colour: unknown key; expected one of tiers, generation, pressure, evaluator, expectations, output",

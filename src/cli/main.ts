@@ -99,7 +99,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       return ExitCode.invalidInput;
     }
     if (error instanceof OutputError) {
-      io.stderr(`memtier: error: ${error.message}\nnothing more was written\n`);
+      io.stderr(`memtier: error: ${error.message}\n${error.partial ? 'some files were already replaced; fix this and run the command again' : 'nothing was written'}\n`);
       return ExitCode.invalidInput;
     }
     const detail = debug && error instanceof Error ? `\n${error.stack}` : ' (run again with --debug for details)';
@@ -121,7 +121,10 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
     return ExitCode.ok;
   }
   const command = COMMANDS[name];
-  if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')} (see memtier --help)`);
+  if (!command) {
+    const meant = suggest(name, Object.keys(COMMANDS));
+    throw new UsageError(`unknown command "${name}"; ${meant ? `did you mean "${meant}"? ` : ''}commands: ${Object.keys(COMMANDS).join(', ')} (see memtier --help)`);
+  }
   const { values, positionals } = parseCommandArgs(name, rest, command.options);
   if (values.help === true) {
     io.stdout(COMMAND_HELP[name] ?? MAIN_HELP);

@@ -33,8 +33,8 @@ export interface OutputPlan {
 }
 
 /** Compares `files` with the contents of `directory` (which need not exist yet). */
-export async function planOutput(directory: string, files: readonly GeneratedFile[]): Promise<OutputPlan> {
-  const entries = await listDirectory(directory);
+export async function planOutput(directory: string, files: readonly GeneratedFile[], options: { folderSetting?: string } = {}): Promise<OutputPlan> {
+  const entries = await listDirectory(directory, '', options.folderSetting ?? 'output.directory');
   const planned = await Promise.all(files.map((file) => planFile(directory, file)));
   const produced = new Set(files.map((file) => file.path));
   const orphans: OrphanFile[] = [];
@@ -67,7 +67,7 @@ async function planFile(directory: string, file: GeneratedFile): Promise<Planned
 const SKIPPED_FOLDERS = new Set(['.git', '.build', '.swiftpm', 'node_modules', 'DerivedData']);
 
 /** Swift files below `directory`, as sorted `/`-separated relative paths; [] when it does not exist. */
-async function listDirectory(directory: string, prefix = ''): Promise<string[]> {
+async function listDirectory(directory: string, prefix = '', folderSetting = 'output.directory'): Promise<string[]> {
   try {
     const entries = await readdir(join(directory, prefix), { withFileTypes: true });
     const found: string[] = [];
@@ -82,7 +82,7 @@ async function listDirectory(directory: string, prefix = ''): Promise<string[]> 
     if (prefix !== '') return [];
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return [];
-    if (code === 'ENOTDIR') throw new OutputError(`the output folder ${directory} is a file; remove it or choose another output.directory`);
+    if (code === 'ENOTDIR') throw new OutputError(`the output folder ${directory} is a file; choose another ${folderSetting}`);
     throw new OutputError(`cannot read the output folder ${directory}: ${(error as Error).message}`);
   }
 }

@@ -48,6 +48,7 @@ export async function writeOutput(plan: OutputPlan, options: WriteOptions = {}):
   }
   const pending = plan.files.filter((file) => file.status !== 'unchanged');
   const staged: { temporary: string; target: string }[] = [];
+  let renamed = 0;
   try {
     for (const file of pending) {
       const target = join(plan.directory, file.path);
@@ -57,10 +58,13 @@ export async function writeOutput(plan: OutputPlan, options: WriteOptions = {}):
       staged.push({ temporary, target });
       await fileSystem.writeFile(temporary, file.contents);
     }
-    for (const { temporary, target } of staged) await fileSystem.rename(temporary, target);
+    for (const { temporary, target } of staged) {
+      await fileSystem.rename(temporary, target);
+      renamed++;
+    }
   } catch (error) {
     await Promise.all(staged.map(({ temporary }) => rm(temporary, { force: true })));
-    throw new OutputError(`cannot write ${plan.directory}: ${(error as Error).message}`);
+    throw new OutputError(`cannot write ${plan.directory}: ${(error as Error).message}`, renamed > 0);
   }
   const changes: OutputChange[] = pending.map((file) => ({ path: file.path, action: file.status === 'new' ? 'created' : 'updated' }));
   for (const orphan of plan.orphans) {

@@ -15,8 +15,16 @@ export interface IssueContext {
   schema: z.ZodType;
 }
 
-/** One diagnostic per issue, and one per unknown key (with a "did you mean" when one is close). */
+/**
+ * One diagnostic per issue, and one per unknown key (with a "did you mean" when one is close). A
+ * misspelt key is one problem: when an unknown key is taken for a key the schema misses in the same
+ * mapping ("cachelimit" for "cacheLimit"), only the unknown key is reported.
+ */
 export function diagnosticsFromIssues(issues: readonly z.core.$ZodIssue[], context: IssueContext): Diagnostic[] {
+  const meant = new Set(issues.flatMap((issue) => issue.code !== 'unrecognized_keys' ? [] : issue.keys.flatMap((key) => {
+    const suggestion = suggest(key, knownKeysAt(context.schema, issue.path as PropertyKey[]));
+    return suggestion ? [formatKeyPath([...(issue.path as PropertyKey[]), suggestion])] : [];
+  })));
   return issues.flatMap((issue) => {
     const path = issue.path as PropertyKey[];
     if (issue.code === 'unrecognized_keys') {
@@ -24,6 +32,7 @@ export function diagnosticsFromIssues(issues: readonly z.core.$ZodIssue[], conte
     }
     const value = valueAt(context.data, path);
     const missing = value === undefined && path.length > 0;
+    if (missing && meant.has(formatKeyPath(path))) return [];
     const where = missing ? context.locate(path.slice(0, -1)) : context.locate(path);
     const message = missing
       ? `is missing; ${issue.message}`

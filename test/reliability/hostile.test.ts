@@ -62,7 +62,7 @@ describe('the hostile corpus', () => {
     const base = readFileSync(join(corpus, 'accepted', 'plain.yaml'), 'utf8');
     const file = await outcome({ 'tiers.yaml': base, generated: 'a file' }, ['generate']);
     expect(file.code).toBe(2);
-    expect(file.stderr).toMatch(/^memtier: error: the output folder .*generated is a file; remove it or choose another output.directory\n/);
+    expect(file.stderr).toMatch(/^memtier: error: the output folder .*generated is a file; choose another output.directory in tiers.yaml\nnothing was written\n$/);
     const outside = makeProject({});
     try {
       const linked = await outcome({ 'tiers.yaml': base }, ['generate'], (root) => symlinkSync(outside.root, join(root, 'generated')));

@@ -11,7 +11,7 @@ import { findRegressions } from '../../patch/evaluator-regressions.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { displayPathOf, policyFolder, type PolicySource } from '../load-policy-file.js';
 import { diagnosticJson, githubAnnotation, printDiagnostics, printJson } from '../report-format.js';
-import { invalidPolicyLine, planRun, type PlannedRun, type RunOptions } from './shared.js';
+import { expectedOutputDirectory, invalidPolicyLine, planRun, type PlannedRun, type RunOptions } from './shared.js';
 
 /** Runs `check`; 0 when up to date, 1 when not (or the evaluator regressed), 2 for an invalid policy. */
 export async function checkCommand(io: CliIO, options: RunOptions): Promise<number> {
@@ -19,7 +19,7 @@ export async function checkCommand(io: CliIO, options: RunOptions): Promise<numb
   const { loaded, run } = await planRun(io, options);
   if (!run) {
     printDiagnostics(io, format, loaded.diagnostics);
-    if (format === 'json') printJson(io, { command: 'check', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, diagnostics: loaded.diagnostics.map(diagnosticJson), files: [], orphans: [] });
+    if (format === 'json') printJson(io, { command: 'check', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options), diagnostics: loaded.diagnostics.map(diagnosticJson), files: [], orphans: [] });
     else if (format === 'text') io.stderr(invalidPolicyLine(loaded));
     return ExitCode.invalidInput;
   }

@@ -2,10 +2,11 @@
  * `memtier generate`: write the Swift for the policy, touching only files whose bytes change.
  */
 import { join } from 'node:path';
+import { OutputError } from '../../output/output-error.js';
 import { writeOutput } from '../../output/write-output.js';
 import { ExitCode, type CliIO } from '../io.js';
-import { diagnosticJson, printDiagnostics, printJson } from '../report-format.js';
-import { invalidPolicyLine, planRun, type RunOptions } from './shared.js';
+import { diagnosticJson, githubAnnotation, printDiagnostics, printJson } from '../report-format.js';
+import { expectedOutputDirectory, invalidPolicyLine, planRun, type RunOptions } from './shared.js';
 
 /** Options of `memtier generate`. */
 export interface GenerateCommandOptions extends RunOptions {
@@ -19,11 +20,26 @@ export async function generateCommand(io: CliIO, options: GenerateCommandOptions
   const { loaded, run } = await planRun(io, options);
   printDiagnostics(io, format, loaded.diagnostics);
   if (!run) {
-    if (format === 'json') printJson(io, { command: 'generate', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, diagnostics: loaded.diagnostics.map(diagnosticJson), files: [] });
+    if (format === 'json') printJson(io, { command: 'generate', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options), diagnostics: loaded.diagnostics.map(diagnosticJson), files: [] });
     else if (format === 'text') io.stderr(invalidPolicyLine(loaded));
     return ExitCode.invalidInput;
   }
-  const changes = await writeOutput(run.plan, { force: options.force ?? false });
+  let changes;
+  try {
+    changes = await writeOutput(run.plan, { force: options.force ?? false });
+  } catch (error) {
+    if (!(error instanceof OutputError) || format === 'text') throw error;
+    // In CI formats a refusal (a hand-written file in the way) is reported in that format too.
+    const conflicts = run.plan.files.filter((file) => file.status === 'conflict').map((file) => join(run.displayDirectory, file.path));
+    const wrote = error.partial ? 'some files were already replaced' : 'nothing was written';
+    if (format === 'github') {
+      const places = conflicts.length > 0 && !options.force ? conflicts : [undefined];
+      for (const file of places) io.stdout(`${githubAnnotation({ severity: 'error', ...(file ? { file } : { file: run.displayDirectory }), message: `${error.message}; ${wrote}` }, 'memtier generate')}\n`);
+    } else {
+      printJson(io, { command: 'generate', status: 'refused', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: run.displayDirectory, diagnostics: [{ severity: 'error', file: conflicts[0] ?? run.displayDirectory, message: `${error.message}; ${wrote}` }], files: [] });
+    }
+    return ExitCode.invalidInput;
+  }
   if (format === 'json') {
     printJson(io, {
       command: 'generate',

@@ -43,7 +43,7 @@ export async function planRun(io: CliIO, options: RunOptions): Promise<{ loaded:
     ? resolve(io.cwd, options.out)
     : await containedOutputFolder(source);
   const files = generate(source.policy, { sourceName: source.sourceName, templates });
-  const plan = await planOutput(directory, files);
+  const plan = await planOutput(directory, files, { folderSetting: options.out !== undefined ? '--out' : `output.directory in ${source.displayPath}` });
   return { loaded, run: { source, plan, displayDirectory: displayPathOf(io.cwd, directory) } };
 }
 
@@ -68,4 +68,14 @@ async function containedOutputFolder(source: PolicySource): Promise<string> {
 export function invalidPolicyLine(loaded: LoadedPolicy): string {
   const count = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
   return `${loaded.displayPath}: ${count} error${count === 1 ? '' : 's'}; nothing was written\n`;
+}
+
+/**
+ * The output folder as messages show it, for a policy that is not valid: --out, else the folder the
+ * schema could still read from the policy, else null (then nothing says where it would be).
+ */
+export function expectedOutputDirectory(io: CliIO, loaded: LoadedPolicy, options: RunOptions): string | null {
+  if (options.out !== undefined) return displayPathOf(io.cwd, resolve(io.cwd, options.out));
+  const readable = loaded.readable;
+  return readable ? displayPathOf(io.cwd, resolve(policyFolder(readable), readable.policy.output.directory)) : null;
 }
