@@ -157,7 +157,7 @@ describe('bad input: a located message, exit 2, nothing written', () => {
     expect((await project.run('check', '--config', 'policies')).stderr).toBe('policies: error: is a folder; expected a policy file such as tiers.yaml\npolicies: 1 error; nothing was written\n');
     const fileAsFolder = await project.run('generate', '--config', 'other.yaml');
     expect(fileAsFolder.code).toBe(2);
-    expect(fileAsFolder.stderr).toMatch(/^memtier: error: the output folder .*generated is a file; remove it or choose another output.directory\n/);
+    expect(fileAsFolder.stderr).toMatch(/^memtier: error: the output folder .*generated is a file; choose another output.directory in other.yaml\nnothing was written\n$/);
     expect(readFileSync(project.path('generated'), 'utf8')).toBe('not a folder');
   });
 

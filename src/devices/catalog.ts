@@ -42,7 +42,7 @@ export function estimateReported(ramGB: number): bigint {
   return ((BigInt(ramGB) * GiB * 92n) / 100n / MiB) * MiB;
 }
 
-const SWIFT_COREML_DIFFUSERS = 'huggingface/swift-coreml-diffusers, Diffusion/DiffusionApp.swift (facts.md section 1)';
+const SWIFT_COREML_DIFFUSERS = 'published in github.com/huggingface/swift-coreml-diffusers, Diffusion/DiffusionApp.swift';
 
 type Row = [name: string, identifiers: string[], ramGB: number, exact?: [bigint, ReportedSource]];
 
@@ -53,16 +53,16 @@ const IPHONES: Row[] = [
   ['iPhone XR', ['iPhone11,8'], 3],
   ['iPhone XS', ['iPhone11,2'], 4],
   ['iPhone XS Max', ['iPhone11,4', 'iPhone11,6'], 4],
-  ['iPhone 11', ['iPhone12,1'], 4, [3_865_470_566n, { kind: 'approximate', source: 'about 3.6 GiB, from a code comment (facts.md section 1)' }]],
+  ['iPhone 11', ['iPhone12,1'], 4, [3_865_470_566n, { kind: 'approximate', source: 'about 3.6 GiB, from a code comment; no published measurement' }]],
   ['iPhone 11 Pro', ['iPhone12,3'], 4],
   ['iPhone 11 Pro Max', ['iPhone12,5'], 4],
   ['iPhone SE (2nd generation)', ['iPhone12,8'], 3],
   ['iPhone 12 mini', ['iPhone13,1'], 4],
   ['iPhone 12', ['iPhone13,2'], 4],
   ['iPhone 12 Pro', ['iPhone13,3'], 6],
-  ['iPhone 12 Pro Max', ['iPhone13,4'], 6, [5_970_004_541n, { kind: 'approximate', source: 'about 5.56 GiB, from a code comment (facts.md section 1)' }]],
+  ['iPhone 12 Pro Max', ['iPhone13,4'], 6, [5_970_004_541n, { kind: 'approximate', source: 'about 5.56 GiB, from a code comment; no published measurement' }]],
   ['iPhone 13 mini', ['iPhone14,4'], 4],
-  ['iPhone 13', ['iPhone14,5'], 4, [3_740_000_000n, { kind: 'approximate', source: 'about 3.74 GB, from a code comment; unit unclear (facts.md section 1)' }]],
+  ['iPhone 13', ['iPhone14,5'], 4, [3_740_000_000n, { kind: 'approximate', source: 'about 3.74 GB, from a code comment; unit unclear, no published measurement' }]],
   ['iPhone 13 Pro', ['iPhone14,2'], 6, [5_917_753_344n, { kind: 'exact', source: `iOS 17 beta, ${SWIFT_COREML_DIFFUSERS}` }]],
   ['iPhone 13 Pro Max', ['iPhone14,3'], 6],
   ['iPhone SE (3rd generation)', ['iPhone14,6'], 4],
@@ -79,7 +79,7 @@ const IPHONES: Row[] = [
   ['iPhone 16 Pro', ['iPhone17,1'], 8],
   ['iPhone 16 Pro Max', ['iPhone17,2'], 8],
   ['iPhone 16e', ['iPhone17,5'], 8],
-  // The 2025 models' identifiers and RAM are not from a checked source (facts.md has none); verify them.
+  // The 2025 models' identifiers and RAM are not from a checked source; verify them.
   ['iPhone 17', ['iPhone18,3'], 8],
   ['iPhone Air', ['iPhone18,4'], 12],
   ['iPhone 17 Pro', ['iPhone18,1'], 12],

@@ -123,9 +123,8 @@ extension VLMEvaluator {
   nonisolated static func downscaled(_ image: CIImage, longestSide: Int) -> CIImage {
     let extent = image.extent
     guard !extent.isInfinite, !extent.isEmpty, !extent.isNull else { return image }
-    let placed =
-      extent.origin == .zero
-      ? image : image.transformed(by: CGAffineTransform(translationX: -extent.minX, y: -extent.minY))
+    let toOrigin = CGAffineTransform(translationX: -extent.minX, y: -extent.minY)
+    let placed = extent.origin == .zero ? image : image.transformed(by: toOrigin)
     let longest = max(extent.width, extent.height)
     guard longest > CGFloat(longestSide) else { return placed }
     let scale = CGFloat(longestSide) / longest
@@ -135,9 +134,11 @@ extension VLMEvaluator {
 
 extension MemoryConfiguration {
   /// Sizes the input's images for this tier: sets `processing.resize`, and also downscales each
-  /// image, because the SmolVLM2 processor ignores `resize` for images. Images given by URL are
-  /// read (Core Image reads the header, not the pixels) and downscaled the same way; images given
-  /// as arrays are left as they are, and so are videos, whose frames the processor samples itself.
+  /// image, because the SmolVLM2 processor ignores `resize` for images.
+  ///
+  /// Images given by URL are read (Core Image reads the header, not the pixels) and downscaled the
+  /// same way; images given as arrays are left as they are, and so are videos, whose frames the
+  /// processor samples itself.
   ///
   /// A method of a Sendable value, so it runs anywhere: where an input is built inside
   /// `ModelContainer.perform`, read `memoryConfiguration` before the closure and call this inside.
