@@ -58,14 +58,23 @@ provision() {
   local partial="$ROOT.partial"
   # --one-file-system: never reach through a mount left inside an interrupted root.
   rm -rf --one-file-system "$partial" "$ROOT"
-  say "provisioning Swift 6 (Debian trixie swiftlang) into $ROOT; takes about 2 minutes and 3 GB"
+  say "provisioning Swift 6 (Debian trixie swiftlang) into $ROOT: about 3 GB, 2 to 7 minutes depending on the mirror"
+  say "progress below; the full log is $ROOT.log"
+  local started=$SECONDS
   # In a private mount namespace, the /proc and /sys debootstrap mounts vanish even if it is killed.
+  # Its stages are shown as they come (not each of its several hundred packages).
+  set +e
   unshare --mount --propagation private -- \
-    debootstrap --variant=minbase --include=swiftlang,libc6-dev trixie "$partial" "$MIRROR" >"$ROOT.log" 2>&1 \
-    || die "debootstrap failed; see $ROOT.log"
+    debootstrap --variant=minbase --include=swiftlang,libc6-dev trixie "$partial" "$MIRROR" 2>&1 \
+    | tee "$ROOT.log" \
+    | grep --line-buffered -E '^I: (Retrieving (InRelease|Release|Packages)|Validating Packages|Resolving|Found|Checking|Unpacking the base|Configuring the base|Installing|Base system)' \
+    | sed -u 's/^I: /swift-toolchain:   /' >&2
+  local status=${PIPESTATUS[0]}
+  set -e
+  [ "$status" -eq 0 ] || die "debootstrap failed (exit $status); see $ROOT.log"
   mv "$partial" "$ROOT"
   touch "$READY"
-  say "ready: $ROOT"
+  say "ready: $ROOT (provisioned in $(( SECONDS - started )) s)"
 }
 
 run_in_root() {

@@ -208,6 +208,17 @@ describe('policy rules', () => {
     `);
   });
 
+  it('warns when a tier bound or limit is in SI units (powers of ten), saying both numbers; one space is allowed', () => {
+    const text = editedPolicy([[['tiers', 2, 'upTo'], '4 GB'], [['tiers', 1, 'cacheLimit'], '8MB'], [['tiers', 0, 'memoryLimit'], '1500MiB']]);
+    const warnings = diagnosticsOf(text).filter((line) => line.includes('powers of ten'));
+    expect(warnings).toEqual([
+      expect.stringMatching(/^tiers\.yaml:\d+:\d+: warning: tiers\[1\]\.cacheLimit: 8MB is 8,000,000 bytes \(powers of ten\); write 8MiB for 8,388,608$/),
+      expect.stringMatching(/^tiers\.yaml:\d+:\d+: warning: tiers\[2\]\.upTo: 4 GB is 4,000,000,000 bytes \(powers of ten\); write 4GiB for 4,294,967,296$/),
+    ]);
+    // The shipped policy writes every bound and limit in powers of two, and expectations may use SI.
+    expect(diagnosticsOf(DEFAULT_POLICY_TEXT).filter((line) => line.includes('powers of ten'))).toEqual([]);
+  });
+
   it('orders the pressure thresholds: recovery below warning below critical', () => {
     expect(diagnosticsOf(editedPolicy([[['pressure', 'recoveryPercent'], 70]]))).toEqual([
       expect.stringMatching(/^tiers\.yaml:\d+:\d+: error: pressure\.recoveryPercent: 70 must be less than warningPercent \(70\): pressure falls back only below it$/),

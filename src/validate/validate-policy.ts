@@ -5,6 +5,7 @@
 import { formatKeyPath, hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { loadYaml, type LoadedSource } from '../load/load-yaml.js';
 import { policySchema, type Policy } from './schema.js';
+import { siUnitWarnings } from './si-units.js';
 import { checkPolicyRules } from './tier-rules.js';
 import { diagnosticsFromIssues } from './zod-issues.js';
 
@@ -24,7 +25,7 @@ export function validatePolicy(source: LoadedSource, file: string): ValidationRe
     const issues = diagnosticsFromIssues(parsed.error.issues, { file, data: source.data, locate: source.locate, schema: policySchema });
     return { diagnostics: sortDiagnostics([...source.diagnostics, ...issues]) };
   }
-  const diagnostics = [...source.diagnostics];
+  const diagnostics = [...source.diagnostics, ...siUnitWarnings(source.data, source.locate, file)];
   checkPolicyRules(parsed.data, (severity, path, message, options) => {
     diagnostics.push({ severity, file, ...source.locate(path, options), path: formatKeyPath(path), message });
   });
