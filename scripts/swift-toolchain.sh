@@ -58,7 +58,7 @@ provision() {
   local partial="$ROOT.partial"
   # --one-file-system: never reach through a mount left inside an interrupted root.
   rm -rf --one-file-system "$partial" "$ROOT"
-  say "provisioning Swift 6 (Debian trixie swiftlang) into $ROOT: about 3 GB, 2 to 7 minutes depending on the mirror"
+  say "provisioning Swift 6 (Debian trixie swiftlang) into $ROOT: about 3 GB, 1 to 7 minutes depending on the mirror"
   say "progress below; the full log is $ROOT.log"
   local started=$SECONDS
   # In a private mount namespace, the /proc and /sys debootstrap mounts vanish even if it is killed.
