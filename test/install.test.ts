@@ -27,7 +27,7 @@ beforeAll(() => {
   // Pack from a copy of the sources with no dist/: the package must build itself (prepare), and
   // this checkout's dist/, which other tests run, is left alone.
   const sources = join(work, 'memtier');
-  for (const path of ['package.json', 'tsconfig.json', 'README.md', 'tiers.yaml', 'tiers.schema.json', 'bin', 'src', 'templates']) {
+  for (const path of ['package.json', 'tsconfig.json', 'README.md', 'tiers.yaml', 'tiers.schema.json', 'bin', 'docs', 'src', 'templates']) {
     cpSync(join(repo, path), join(sources, path), { recursive: true });
   }
   symlinkSync(join(repo, 'node_modules'), join(sources, 'node_modules'), 'dir');
