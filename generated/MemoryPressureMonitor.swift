@@ -252,11 +252,15 @@ final class MemoryPressureMonitor {
     #if canImport(Darwin)
       let source = DispatchSource.makeMemoryPressureSource(
         eventMask: [.normal, .warning, .critical], queue: .main)
-      source.setEventHandler { [weak self, weak source] in
-        let event = source?.data ?? []
-        let level: MemoryPressure =
-          event.contains(.critical) ? .critical : event.contains(.warning) ? .warning : .normal
-        MainActor.assumeIsolated { self?.receiveSystemPressure(level) }
+      // The handler reads the event through the monitor, not by capturing the source: the source
+      // would retain itself, and `DispatchSourceProtocol` is not class-bound, so it cannot be weak.
+      source.setEventHandler { [weak self] in
+        MainActor.assumeIsolated {
+          guard let self, let event = self.pressureSource?.data else { return }
+          let level: MemoryPressure =
+            event.contains(.critical) ? .critical : event.contains(.warning) ? .warning : .normal
+          self.receiveSystemPressure(level)
+        }
       }
       source.resume()
       pressureSource = source

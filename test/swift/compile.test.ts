@@ -3,13 +3,16 @@
  * warnings as errors) and linted by swift-format; and proof that a broken template is caught,
  * with the compiler pointing at the generated file and line.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate } from '../../src/generate.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/model/build-model.js';
 import { readTemplates, renderFiles, type GeneratedFile } from '../../src/render/render-files.js';
 import { validPolicy } from '../helpers/policy.js';
 import { POLICY_VARIANTS } from '../helpers/variants.js';
-import { lint, swiftSkipped, tempFolder, typecheck, writeFiles } from './harness.js';
+import { lint, swift, swiftSkipped, tempFolder, typecheck, writeFiles } from './harness.js';
 import { splitGenerated } from './helpers.js';
 
 const folders: { cleanup: () => void }[] = [];
@@ -63,6 +66,28 @@ describe.skipIf(swiftSkipped)('swiftc and swift-format on the generated Swift', 
     const result = lint(root, ['Bad.swift']);
     expect(result.status).not.toBe(0);
     expect(result.output).toContain('Bad.swift:1:4: warning: [Spacing]');
+  }, 300_000);
+
+  it('the monitor\'s Darwin branch (task_info, the Dispatch memory-pressure source) type-checks against the SDK stand-in', () => {
+    const root = folder('darwin');
+    const shim = fileURLToPath(new URL('./stand-ins/sdk/Darwin.swift', import.meta.url));
+    writeFiles(root, [{ path: 'shim/Darwin.swift', contents: readFileSync(shim, 'utf8') }]);
+    const built = swift(root, ['swiftc', '-emit-module', '-parse-as-library', '-module-name', 'Darwin', '-swift-version', '5', 'shim/Darwin.swift', '-emit-module-path', 'shim/Darwin.swiftmodule']);
+    expect(built.output).toBe('');
+    expect(built.status).toBe(0);
+    const monitor = generate(validPolicy()).find((file) => file.path === 'MemoryPressureMonitor.swift')!;
+    expect(monitor.contents).toContain('#if canImport(Darwin)');
+    writeFiles(root, [monitor]);
+    const strict = ['-swift-version', '6', '-strict-concurrency=complete', '-warnings-as-errors'];
+    const checked = swift(root, ['swiftc', '-typecheck', ...strict, '-I', 'shim', monitor.path]);
+    expect(checked.output).toBe('');
+    expect(checked.status).toBe(0);
+    // The check is live: the handler this session replaced (a weak capture of the source, whose
+    // protocol is not class-bound) is refused by the same type-check.
+    writeFiles(root, [{ path: 'Old.swift', contents: monitor.contents.replace('source.setEventHandler { [weak self] in', 'source.setEventHandler { [weak self, weak source] in') }]);
+    const old = swift(root, ['swiftc', '-typecheck', ...strict, '-I', 'shim', 'Old.swift']);
+    expect(old.status).not.toBe(0);
+    expect(old.output).toMatch(/'weak' must not be applied to non-class-bound 'any DispatchSourceMemoryPressure'/);
   }, 300_000);
 
   // [what, template, text in the template, its broken form, the generated line that breaks, the compiler's message]
