@@ -9,7 +9,8 @@ import MLXLMCommon
 /// Everything the device's memory tier decides for the evaluator, from tiers.yaml.
 ///
 /// The evaluator declares `var memoryConfiguration: MemoryConfiguration` (normally
-/// `MemoryConfiguration.current`) and `var loadState: LoadState`; `memtier patch` adds the first.
+/// `MemoryConfiguration.current`), `var loadState: LoadState` and `var generationTask` (the running
+/// generation, as a task); `memtier patch` adds what is missing.
 extension VLMEvaluator {
   /// The generation parameters for this tier: its `maxTokens`, and the policy's sampling values.
   var generateParameters: GenerateParameters {
@@ -44,21 +45,39 @@ extension VLMEvaluator {
 
   /// Releases memory after a generation was cancelled, by the pressure sampled now: nothing when
   /// normal, the GPU cache when warning, the cache and the model when critical.
+  ///
+  /// A generation still running is waited for first: it holds the model until it ends, so a
+  /// release before that would free nothing and let the next load make a second copy. If a new
+  /// generation has started by then, it owns the model, and nothing is released.
   func releaseMemoryAfterCancel() {
-    switch MemoryPressureMonitor.shared.currentPressure() {
-    case .normal:
-      break
-    case .warning:
-      Self.clearCacheInBackground()
-    case .critical:
-      unloadModel()
+    let level = MemoryPressureMonitor.shared.currentPressure()
+    guard level != .normal else { return }
+    afterRunningGeneration { evaluator in
+      if level == .critical { evaluator.unloadModel() } else { Self.clearCacheInBackground() }
     }
   }
 
-  /// Unloads the model after an answer when the tier does not keep it loaded.
+  /// Unloads the model after an answer when the tier does not keep it loaded, or memory, sampled
+  /// now, is critical.
+  ///
+  /// The unload waits one turn of the main actor, so that the finished generation has dropped its
+  /// own reference to the model before the cache is cleared.
   func releaseModelAfterGeneration() {
-    guard !memoryConfiguration.keepModelLoaded else { return }
-    unloadModel()
+    guard !shouldKeepModelLoaded else { return }
+    Task { [weak self] in self?.unloadModel() }
+  }
+
+  /// Runs `release` now when no generation is running; otherwise once it has ended, unless another
+  /// generation has started meanwhile.
+  private func afterRunningGeneration(
+    _ release: @escaping @MainActor @Sendable (VLMEvaluator) -> Void
+  ) {
+    guard let generation = generationTask else { return release(self) }
+    Task { [weak self] in
+      _ = await generation.result
+      guard let self, self.generationTask == generation else { return }
+      release(self)
+    }
   }
 
   /// Forgets the loaded model and returns at once.
@@ -87,15 +106,21 @@ extension VLMEvaluator {
     monitor.startMonitoring()
   }
 
-  /// Unloads the model when memory becomes critical.
+  /// When memory becomes critical: stops the running generation, waits for it to end, then
+  /// unloads the model (unless a new generation has started meanwhile).
   func handleMemoryEmergency() {
-    guard case .loaded = loadState else { return }
-    unloadModel()
+    generationTask?.cancel()
+    afterRunningGeneration { evaluator in
+      guard case .loaded = evaluator.loadState else { return }
+      evaluator.unloadModel()
+    }
   }
 
-  /// Unloads the model and clears the GPU cache, without blocking the main actor.
+  /// Stops the running generation, then unloads the model and clears the GPU cache, without
+  /// blocking the main actor.
   func emergencyMemoryReset() {
-    unloadModel()
+    generationTask?.cancel()
+    afterRunningGeneration { $0.unloadModel() }
   }
 
   /// Clears the MLX GPU cache off the main actor.

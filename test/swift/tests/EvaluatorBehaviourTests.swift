@@ -147,6 +147,75 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertEqual(input.processing.resize, CGSize(width: 256, height: 256))
   }
 
+  /// Starts a generation that stays running (held) and waits until it has begun.
+  @MainActor private func startHeldGeneration(_ evaluator: VLMEvaluator) async throws {
+    CallLog.shared.holdGeneration()
+    evaluator.startGeneration(prompt: "Describe", image: nil)
+    let running = try await eventually {
+      CallLog.shared.calls.contains { $0.hasPrefix("generate(maxTokens") }
+    }
+    XCTAssertTrue(running)
+  }
+
+  private func index(of entry: String) -> Int? {
+    CallLog.shared.calls.firstIndex(of: entry)
+  }
+
+  private var firstCacheClear: Int? {
+    CallLog.shared.calls.firstIndex { $0.hasSuffix("clearCache()") }
+  }
+
+  @MainActor func testAnEmergencyDuringAGenerationStopsItBeforeUnloading() async throws {
+    let evaluator = evaluator(.standard)
+    _ = try await evaluator.load()
+    try await startHeldGeneration(evaluator)
+    defer { CallLog.shared.releaseGeneration() }
+    monitor.receiveSystemPressure(.critical)
+    XCTAssertTrue(isLoaded(evaluator), "the running generation still holds the model")
+    let released = try await eventually { !isLoaded(evaluator) && firstCacheClear != nil }
+    XCTAssertTrue(released)
+    let stopped = try XCTUnwrap(index(of: "generation cancelled"))
+    XCTAssertLessThan(stopped, try XCTUnwrap(firstCacheClear), "stopped first, then released")
+  }
+
+  @MainActor func testACancelReleasesOnlyAfterTheGenerationHasEnded() async throws {
+    let evaluator = evaluator(.standard)
+    _ = try await evaluator.load()
+    try await startHeldGeneration(evaluator)
+    defer { CallLog.shared.releaseGeneration() }
+    monitor.record(MemoryUsage(footprint: 75, available: 25))
+    evaluator.cancelGeneration()
+    XCTAssertEqual(cacheClears(), 0, "nothing is released while the generation runs")
+    let cleared = try await eventually { cacheClears() == 1 }
+    XCTAssertTrue(cleared)
+    XCTAssertLessThan(try XCTUnwrap(index(of: "generation cancelled")), try XCTUnwrap(firstCacheClear))
+  }
+
+  @MainActor func testNoSecondLoadWhileACancelledGenerationStillHoldsTheModel() async throws {
+    let evaluator = evaluator(.standard)
+    _ = try await evaluator.load()
+    try await startHeldGeneration(evaluator)
+    monitor.receiveSystemPressure(.critical)
+    evaluator.cancelGeneration()
+    XCTAssertTrue(isLoaded(evaluator), "nothing is unloaded while the generation holds the model")
+    // Generate is enabled again at once; the next generation must use the model already loaded.
+    evaluator.startGeneration(prompt: "Again", image: nil)
+    CallLog.shared.releaseGeneration()
+    let finished = try await eventually { index(of: "generation finished") != nil }
+    XCTAssertTrue(finished)
+    let loads = CallLog.shared.calls.filter { $0.hasPrefix("VLMModelFactory.loadContainer") }
+    XCTAssertEqual(loads.count, 1, "\(CallLog.shared.calls)")
+  }
+
+  @MainActor func testANonCachingTierDropsTheModelBeforeClearingTheCache() async throws {
+    let evaluator = evaluator(.ultraLow)
+    await evaluator.generate(prompt: "Describe", image: nil)
+    let cleared = try await eventually { firstCacheClear != nil }
+    XCTAssertTrue(cleared)
+    let released = try XCTUnwrap(index(of: "ModelContainer released"), "\(CallLog.shared.calls)")
+    XCTAssertLessThan(released, try XCTUnwrap(firstCacheClear), "the last reference goes first")
+  }
+
   @MainActor func testCancelAtNormalPressureReleasesNothing() async throws {
     let evaluator = evaluator(.standard)
     _ = try await evaluator.load()

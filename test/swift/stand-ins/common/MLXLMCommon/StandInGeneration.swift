@@ -14,15 +14,24 @@ func recordGeneration(_ parameters: GenerateParameters) {
     "generate(maxTokens: \(maxTokens), temperature: \(parameters.temperature), topP: \(parameters.topP))")
 }
 
-/// The stream a stand-in generation yields: the answer, then its statistics.
+/// The stream a stand-in generation yields: the answer, then (once any hold is released, unless
+/// it is cancelled first) its statistics. Records how it ended: "generation finished" or
+/// "generation cancelled". Like the real one, it stops when its consumer goes away.
 func standInStream(_ parameters: GenerateParameters) -> AsyncStream<Generation> {
   recordGeneration(parameters)
   return AsyncStream { continuation in
-    continuation.yield(.chunk(standInAnswer))
-    continuation.yield(
-      .info(
-        GenerateCompletionInfo(
-          promptTokenCount: 1, generationTokenCount: 3, promptTime: 0.1, generateTime: 0.1)))
-    continuation.finish()
+    let producer = Task {
+      continuation.yield(.chunk(standInAnswer))
+      while CallLog.shared.generationHeld && !Task.isCancelled {
+        try? await Task.sleep(for: .milliseconds(2))
+      }
+      CallLog.shared.record(Task.isCancelled ? "generation cancelled" : "generation finished")
+      continuation.yield(
+        .info(
+          GenerateCompletionInfo(
+            promptTokenCount: 1, generationTokenCount: 3, promptTime: 0.1, generateTime: 0.1)))
+      continuation.finish()
+    }
+    continuation.onTermination = { _ in producer.cancel() }
   }
 }

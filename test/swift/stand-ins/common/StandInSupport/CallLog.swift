@@ -43,6 +43,18 @@ public final class CallLog: @unchecked Sendable {
     }
   }
 
+  private let generationGate = LockedValue(false)
+
+  /// Makes every generation, once started, wait until `releaseGeneration()` or its cancellation:
+  /// a test can then act while a generation holds the model.
+  public func holdGeneration() { generationGate.current = true }
+
+  /// Lets held and later generations finish.
+  public func releaseGeneration() { generationGate.current = false }
+
+  /// Whether generations are being held.
+  public var generationHeld: Bool { generationGate.current }
+
   /// Waits while clean-up is held, for at most five seconds.
   public func waitWhileCleanupHeld() {
     let deadline = Date().addingTimeInterval(5)

@@ -62,6 +62,11 @@ public actor ModelContainer {
     self.context = context
   }
 
+  /// Not in the real actor: lets tests see when the last reference to a container goes.
+  deinit {
+    CallLog.shared.record("ModelContainer released")
+  }
+
   /// `perform(_:)` over the context: a `@Sendable` closure, any result type.
   public func perform<R>(_ action: @Sendable (ModelContext) async throws -> R) async rethrows -> R {
     try await action(context)

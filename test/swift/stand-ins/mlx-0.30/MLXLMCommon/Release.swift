@@ -81,6 +81,11 @@ public final class ModelContainer: Sendable {
     self.context = ContextBox(context)
   }
 
+  /// Not in the real class: lets tests see when the last reference to a container goes.
+  deinit {
+    CallLog.shared.record("ModelContainer released")
+  }
+
   /// `perform(_:)`: a `@Sendable` closure whose result is Sendable and sent back.
   public func perform<R: Sendable>(
     _ action: @Sendable (ModelContext) async throws -> sending R
