@@ -48,6 +48,8 @@ const GENERATED_TESTS = [
   ...['testACriticalEventSurvivesANormalPoll', 'testAlternatingAroundTheCriticalThresholdFiresTheEmergencyOnce', 'testTheMeasuredLevelRisesAtOnceAndFallsOnlyBelowRecovery',
     'testASystemWarningAfterCriticalLowersTheSystemLevel', 'testAnAvailableOfZeroIsNoEvidenceOfPressure', 'testADecisionSamplesFirst',
     'testHandlersGoWithTheirOwnerOrTheirRegistration', 'testTheMonitorIsNotKeptAliveByItsPollingLoop'].map((name) => `MemoryPressureMonitorTests.${name}`),
+  ...['testEveryTierBoundsTheLongestSideAndKeepsTheAspect', 'testAnImageAwayFromTheOriginIsMovedThere', 'testSmallImagesAreNotUpscaledAndSizelessOnesAreLeftAlone',
+    'testApplyImageSizeSetsTheResizeAndScalesTheImages'].map((name) => `ImageSizeTests.${name}`),
 ];
 const BEHAVIOUR_TESTS = 23 + 1; // EvaluatorBehaviourTests and MonitorBehaviourTests
 
