@@ -159,7 +159,7 @@ describe('memtier check on the app evaluator (evaluator.source)', () => {
       'App/ContentView.swift:85:9', 'App/ContentView.swift:86:9', 'App/ContentView.swift:187:13',
     ]);
     expect(lines[6]).toContain('`Thread.sleep` blocks the thread it runs on');
-    expect(lines[7]).toBe('memtier: App/ContentView.swift handles memory outside the generated code (7 places); `npx memtier patch App/ContentView.swift` rewrites the design document\'s old shape');
+    expect(lines[7]).toBe('memtier: App/ContentView.swift handles memory outside the generated code (7 places); `npx memtier patch App/ContentView.swift` moves it onto the generated code');
     expect(result.stdout).toBe('generated matches tiers.yaml (5 files)\n');
 
     writeFileSync(project.path('App/ContentView.swift'), fixture('ContentView.patched.swift'));

@@ -44,7 +44,7 @@ export async function checkCommand(io: CliIO, options: RunOptions): Promise<numb
   if (format === 'github') printStaleAnnotations(io, run);
   if (regressions.length > 0 && format === 'text') {
     const shown = regressions[0]!.file;
-    io.stderr(`memtier: ${shown} handles memory outside the generated code (${regressions.length} place${regressions.length === 1 ? '' : 's'}); \`npx memtier patch ${shown}\` rewrites the design document's old shape\n`);
+    io.stderr(`memtier: ${shown} handles memory outside the generated code (${regressions.length} place${regressions.length === 1 ? '' : 's'}); \`npx memtier patch ${shown}\` moves it onto the generated code\n`);
   }
   reportOutput(io, run, options);
   return exitCode;
