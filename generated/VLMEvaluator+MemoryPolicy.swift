@@ -6,6 +6,26 @@ import Foundation
 import MLX
 import MLXLMCommon
 
+/// What the app's evaluator provides to its memory policy.
+///
+/// Without `memoryConfiguration`, the first compiler error says so: "type 'VLMEvaluator' does not
+/// conform to protocol 'MemoryPolicyEvaluator'" (each use of it in this file is an error after it).
+@MainActor
+protocol MemoryPolicyEvaluator: AnyObject {
+  /// This device's tier limits, normally `MemoryConfiguration.current`.
+  var memoryConfiguration: MemoryConfiguration { get }
+  /// The monitor whose pressure this evaluator follows; `MemoryPressureMonitor.shared` unless the
+  /// evaluator declares its own (a test's own monitor, for example).
+  var memoryMonitor: MemoryPressureMonitor { get }
+}
+
+extension MemoryPolicyEvaluator {
+  /// The app's shared monitor.
+  var memoryMonitor: MemoryPressureMonitor { .shared }
+}
+
+extension VLMEvaluator: MemoryPolicyEvaluator {}
+
 /// Everything the device's memory tier decides for the evaluator, from tiers.yaml.
 ///
 /// The evaluator declares `var memoryConfiguration: MemoryConfiguration` (normally
@@ -24,7 +44,7 @@ extension VLMEvaluator {
   /// now, is not critical.
   var shouldKeepModelLoaded: Bool {
     guard memoryConfiguration.keepModelLoaded else { return false }
-    return MemoryPressureMonitor.shared.currentPressure() != .critical
+    return memoryMonitor.currentPressure() != .critical
   }
 
   /// Applies the tier's MLX limits; call it before loading the model.
@@ -50,7 +70,7 @@ extension VLMEvaluator {
   /// release before that would free nothing and let the next load make a second copy. If a new
   /// generation has started by then, it owns the model, and nothing is released.
   func releaseMemoryAfterCancel() {
-    let level = MemoryPressureMonitor.shared.currentPressure()
+    let level = memoryMonitor.currentPressure()
     guard level != .normal else { return }
     afterRunningGeneration { evaluator in
       if level == .critical { evaluator.unloadModel() } else { Self.clearCacheInBackground() }
@@ -62,9 +82,15 @@ extension VLMEvaluator {
   ///
   /// The unload waits one turn of the main actor, so that the finished generation has dropped its
   /// own reference to the model before the cache is cleared.
+  ///
+  /// Where the tier sets `aggressiveCleanup` and the model stays, the GPU cache is cleared after
+  /// every answer instead (off the main actor).
   func releaseModelAfterGeneration() {
-    guard !shouldKeepModelLoaded else { return }
-    Task { [weak self] in self?.unloadModel() }
+    if !shouldKeepModelLoaded {
+      Task { [weak self] in self?.unloadModel() }
+    } else if memoryConfiguration.aggressiveCleanup {
+      Task { Self.clearCacheInBackground() }
+    }
   }
 
   /// Runs `release` now when no generation is running; otherwise once it has ended, unless another
@@ -82,16 +108,12 @@ extension VLMEvaluator {
 
   /// Forgets the loaded model and returns at once.
   ///
-  /// Memory is released off the main actor, with an extra pass where the tier sets
-  /// `aggressiveCleanup`. Nothing sleeps.
+  /// The GPU cache is cleared off the main actor; nothing sleeps.
   func unloadModel() {
     if case .loaded = loadState {
       loadState = .idle
     }
-    let extraPasses = memoryConfiguration.aggressiveCleanup ? 1 : 0
-    Task.detached(priority: .utility) {
-      await Self.releaseMemory(extraPasses: extraPasses)
-    }
+    Self.clearCacheInBackground()
   }
 
   /// Registers for the monitor's emergency signal and starts the monitor; call it from `init`.
@@ -99,7 +121,7 @@ extension VLMEvaluator {
   /// The registration ends with this evaluator: SwiftUI may create and drop many evaluators
   /// (`@State` initialisers run on every view init), and none of them stays registered.
   func startMemoryMonitoring() {
-    let monitor = MemoryPressureMonitor.shared
+    let monitor = memoryMonitor
     monitor.onEmergency(owner: self) { [weak self] in
       self?.handleMemoryEmergency()
     }
@@ -126,18 +148,13 @@ extension VLMEvaluator {
   /// Clears the MLX GPU cache off the main actor.
   nonisolated static func clearCacheInBackground() {
     Task.detached(priority: .utility) {
-      await releaseMemory(extraPasses: 0)
+      releaseMemory()
     }
   }
 
-  /// Clears the MLX GPU cache, then once more per extra pass after in-flight work has had a
-  /// chance to release its buffers.
-  nonisolated static func releaseMemory(extraPasses: Int) async {
+  /// Clears the MLX GPU cache. (One pass: a second one after `Task.yield()` ordered nothing.)
+  nonisolated static func releaseMemory() {
     MLX.GPU.clearCache()
-    for _ in 0..<extraPasses {
-      await Task.yield()
-      MLX.GPU.clearCache()
-    }
   }
 
   /// `image` with its origin at (0, 0), scaled down so that its longest side is at most

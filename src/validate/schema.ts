@@ -50,7 +50,7 @@ export const tierSchema = z.strictObject({
     .describe('Keep the loaded model cached between generations.'),
   aggressiveCleanup: z
     .boolean({ error: 'expected true or false' })
-    .describe('Run extra clean-up passes when the model is unloaded.'),
+    .describe('Clear the GPU cache after every answer, also when the model stays loaded.'),
 }, { error: 'expected a tier: a mapping with name, upTo, cacheLimit, memoryLimit, maxTokens, imageSize, keepModelLoaded and aggressiveCleanup' });
 
 /** The smallest normal Swift `Float`: anything closer to 0 (but not 0) underflows with a compiler warning. */

@@ -25,15 +25,17 @@ interface Build {
   /** Which era's evaluator goes into the app module (default: the build's era). */
   evaluatorEra?: MlxEra;
   extraSources?: GeneratedFile[];
+  /** Replaces the era's evaluator with this source. */
+  evaluatorSource?: string;
   upstream?: GeneratedFile[];
   command?: string[];
 }
 
-function build({ era, policy = policyFor(era), evaluatorEra = era, extraSources = [], upstream, command = ['swift', 'test'] }: Build) {
+function build({ era, policy = policyFor(era), evaluatorEra = era, extraSources = [], evaluatorSource, upstream, command = ['swift', 'test'] }: Build) {
   const folder = tempFolder(`swiftpm-${era}`);
   folders.push(folder);
   const { module, sources, tests } = splitGenerated(policy);
-  const evaluator = { path: 'ContentView.swift', contents: readFileSync(ERA_EVALUATORS[evaluatorEra], 'utf8') };
+  const evaluator = { path: 'ContentView.swift', contents: evaluatorSource ?? readFileSync(ERA_EVALUATORS[evaluatorEra], 'utf8') };
   assemblePackage(folder.root, { era, module, sources: [...sources, evaluator, ...extraSources], tests: [...tests, ...harnessTests()], upstream });
   return { ...swift(folder.root, command), module };
 }
@@ -51,7 +53,7 @@ const GENERATED_TESTS = [
   ...['testEveryTierBoundsTheLongestSideAndKeepsTheAspect', 'testAnImageAwayFromTheOriginIsMovedThere', 'testSmallImagesAreNotUpscaledAndSizelessOnesAreLeftAlone',
     'testApplyImageSizeSetsTheResizeAndScalesTheImages'].map((name) => `ImageSizeTests.${name}`),
 ];
-const BEHAVIOUR_TESTS = 23 + 1; // EvaluatorBehaviourTests and MonitorBehaviourTests
+const BEHAVIOUR_TESTS = 25 + 1; // EvaluatorBehaviourTests and MonitorBehaviourTests
 
 describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against each pinned pair of MLX releases', () => {
   it('mlx-swift 0.29.1 + mlx-swift-lm 2.29.2, mlxApi gpu: builds with the patched evaluator, all XCTests pass, and the real VLMEval class type-checks in its own target\'s mode', () => {
@@ -97,6 +99,19 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(/VLMEvaluator\+MemoryPolicy\.swift:\d+:\d+: error: (module 'MLX' has no member named 'Memory'|cannot find 'Memory' in scope)/);
     expect(result.output).toMatch(/Ambiguous\.swift:4:\d+: error: ambiguous use of 'generate/);
+  }, 900_000);
+
+  it('an evaluator that lacks memoryConfiguration fails to build, the first error naming the contract', () => {
+    const evaluatorSource = [
+      'import MLXLMCommon', 'import SwiftUI', '',
+      '@Observable', '@MainActor', 'class VLMEvaluator {',
+      '  enum LoadState {', '    case idle', '    case loaded(ModelContainer)', '  }',
+      '  var loadState = LoadState.idle', '  var generationTask: Task<Void, Error>?', '}', '',
+    ].join('\n');
+    const result = build({ era: 'mlx-0.29', evaluatorSource, command: ['swift', 'build'] });
+    expect(result.status).not.toBe(0);
+    const errors = result.output.split('\n').filter((line) => /^\S+\.swift:\d+:\d+: error: /.test(line.replace(/^.*Sources\//, '')));
+    expect(errors[0]).toMatch(/VLMEvaluator\+MemoryPolicy\.swift:\d+:\d+: error: type 'VLMEvaluator' does not conform to protocol 'MemoryPolicyEvaluator'/);
   }, 900_000);
 
   it('fails the generated XCTest when an expectation no longer holds (TypeScript validation bypassed)', () => {

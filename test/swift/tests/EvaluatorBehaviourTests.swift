@@ -108,8 +108,8 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     await evaluator.generate(prompt: "Describe", image: image)
     XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 192x192, images: [48x192])"))
     XCTAssertTrue(CallLog.shared.calls.contains("generate(maxTokens: 300, temperature: 0.7, topP: 0.9)"))
-    let twoPasses = try await eventually { cacheClears() == 2 }
-    XCTAssertTrue(twoPasses, "ultraLow sets aggressiveCleanup: one extra clean-up pass")
+    let unloaded = try await eventually { cacheClears() == 1 }
+    XCTAssertTrue(unloaded, "ultraLow does not keep the model: unloaded after the answer, one clear")
   }
 
   @MainActor func testSmallImagesAreNotUpscaled() async throws {
@@ -216,6 +216,22 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertLessThan(released, try XCTUnwrap(firstCacheClear), "the last reference goes first")
   }
 
+  @MainActor func testAggressiveCleanupClearsTheCacheAfterEveryAnswerWhileTheModelStays() async throws {
+    let evaluator = evaluator(.standard)
+    evaluator.memoryConfiguration = MemoryConfiguration(
+      cacheLimit: 20_971_520, memoryLimit: nil, maxTokens: 100, imageSize: 256,
+      keepModelLoaded: true, aggressiveCleanup: true)
+    await evaluator.generate(prompt: "One", image: nil)
+    await evaluator.generate(prompt: "Two", image: nil)
+    let cleared = try await eventually { cacheClears() == 2 }
+    XCTAssertTrue(cleared, "one clear per answer")
+    XCTAssertTrue(isLoaded(evaluator))
+  }
+
+  @MainActor func testTheEvaluatorFollowsTheSharedMonitorUnlessItDeclaresItsOwn() async {
+    XCTAssertTrue(evaluator(.standard).memoryMonitor === MemoryPressureMonitor.shared)
+  }
+
   @MainActor func testCancelAtNormalPressureReleasesNothing() async throws {
     let evaluator = evaluator(.standard)
     _ = try await evaluator.load()
@@ -258,8 +274,8 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertEqual(cacheClears(), 0, "unloadModel() waited for the clean-up")
     XCTAssertFalse(isLoaded(evaluator))
     CallLog.shared.releaseCleanup()
-    let released = try await eventually { cacheClears() == 2 }
-    XCTAssertTrue(released, "ultraLow: the clean-up and its extra pass ran afterwards")
+    let released = try await eventually { cacheClears() == 1 }
+    XCTAssertTrue(released, "the clean-up ran afterwards, off the main actor")
   }
 
   @MainActor func testTheEmergencySignalUnloadsALoadedModel() async throws {
