@@ -144,21 +144,45 @@ function rewriteCaching(context: Context, node: SwiftNode): void {
     problemAt(context, node, 'the model-caching decision must be branches on device predicates of which exactly one stores the model (`loadState = .loaded(…)`); rewrite it with shouldKeepModelLoaded by hand');
     return;
   }
+  // The branch that does not cache still holds the model in loadState while it answers, so that a
+  // generation started meanwhile uses it instead of loading a second copy;
+  // releaseModelAfterGeneration() lets it go after the answer.
+  const held = holdWhileAnswering(context, others[0]!.body, stores[0]!.body);
+  if (!held) return;
   if (chain.length === 2) {
-    // Two branches: only the condition changes, the branches stay as they are written.
+    // Two branches: the condition changes, and the non-caching one holds the model; nothing else.
     const condition = chain[0]!.condition!;
     const negated = condition.text.trim().startsWith('!');
     const cachesInThen = stores[0] === chain[0];
     context.edits.push({ start: condition.startIndex, end: condition.endIndex, replacement: cachesInThen === negated ? '!shouldKeepModelLoaded' : 'shouldKeepModelLoaded' });
+    context.edits.push(held);
     return;
   }
   const { source } = context;
-  const block = (branch: { body: SwiftNode }) => {
+  const block = (branch: { body: SwiftNode }, insertion?: TextEdit) => {
     const open = source.lastIndexOf('{', branch.body.startIndex);
     const close = source.indexOf('}', branch.body.endIndex);
-    return source.slice(open, close + 1);
+    const text = source.slice(open, close + 1);
+    return insertion ? text.slice(0, insertion.start - open) + insertion.replacement + text.slice(insertion.start - open) : text;
   };
-  context.edits.push({ start: node.startIndex, end: node.endIndex, replacement: `if !shouldKeepModelLoaded ${block(others[0]!)} else ${block(stores[0]!)}` });
+  context.edits.push({ start: node.startIndex, end: node.endIndex, replacement: `if !shouldKeepModelLoaded ${block(others[0]!, held)} else ${block(stores[0]!)}` });
+}
+
+/** An insertion of `loadState = .loaded(X)` before the non-caching branch's `return X`. */
+function holdWhileAnswering(context: Context, branch: SwiftNode, storing: SwiftNode): TextEdit | undefined {
+  const stored = /\bloadState\s*=\s*\.loaded\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)/.exec(storing.text)?.[1];
+  const returned = branch.namedChildren.find((statement) => stored !== undefined && new RegExp(`^return\\s+${stored}\\s*$`).test(statement.text.trim()));
+  if (!stored || !returned) {
+    problemAt(context, branch, 'the branch that does not cache the model must end with `return` of the container the other branch stores; rewrite it with shouldKeepModelLoaded by hand');
+    return undefined;
+  }
+  const start = lineStart(context.source, returned.startIndex);
+  const indent = /^[ \t]*/.exec(context.source.slice(start))![0];
+  return {
+    start,
+    end: start,
+    replacement: `${indent}// Held while it answers; releaseModelAfterGeneration() lets it go (memtier).\n${indent}loadState = .loaded(${stored})\n`,
+  };
 }
 
 /** `if` statements whose conditions use a predicate and that are not inside another such `if`. */

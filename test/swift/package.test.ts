@@ -53,7 +53,7 @@ const GENERATED_TESTS = [
   ...['testEveryTierBoundsTheLongestSideAndKeepsTheAspect', 'testAnImageAwayFromTheOriginIsMovedThere', 'testSmallImagesAreNotUpscaledAndSizelessOnesAreLeftAlone',
     'testApplyImageSizeSetsTheResizeAndScalesTheImages'].map((name) => `ImageSizeTests.${name}`),
 ];
-const BEHAVIOUR_TESTS = 25 + 1; // EvaluatorBehaviourTests and MonitorBehaviourTests
+const BEHAVIOUR_TESTS = 26 + 1; // EvaluatorBehaviourTests and MonitorBehaviourTests
 
 describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against each pinned pair of MLX releases', () => {
   it('mlx-swift 0.29.1 + mlx-swift-lm 2.29.2, mlxApi gpu: builds with the patched evaluator, all XCTests pass, and the real VLMEval class type-checks in its own target\'s mode', () => {

@@ -72,11 +72,14 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertTrue(isLoaded(evaluator))
   }
 
-  @MainActor func testUltraLowLoadSetsItsLimitsAndDoesNotCacheTheModel() async throws {
+  @MainActor func testUltraLowSetsItsLimitsHoldsTheModelForOneAnswerOnlyAndDropsItAfter() async throws {
     let evaluator = evaluator(.ultraLow)
     _ = try await evaluator.load()
     XCTAssertEqual(limitCalls, [cacheLimitCall(3_145_728), memoryLimitCall(1_572_864_000)])
-    XCTAssertFalse(isLoaded(evaluator))
+    XCTAssertTrue(isLoaded(evaluator), "held while it answers, so a second generation reuses it")
+    await evaluator.generate(prompt: "Describe", image: nil)
+    let dropped = try await eventually { !isLoaded(evaluator) }
+    XCTAssertTrue(dropped, "ultraLow does not keep the model after an answer")
   }
 
   @MainActor func testHighLoadSetsOnlyTheCacheLimit() async throws {
@@ -84,11 +87,12 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertEqual(limitCalls, [cacheLimitCall(52_428_800)])
   }
 
-  @MainActor func testCriticalPressureStopsAStandardDeviceFromCachingTheModel() async throws {
+  @MainActor func testCriticalPressureStopsAStandardDeviceFromKeepingTheModel() async throws {
     let evaluator = evaluator(.standard)
     monitor.record(MemoryUsage(footprint: 90, available: 10))
-    _ = try await evaluator.load()
-    XCTAssertFalse(isLoaded(evaluator))
+    await evaluator.generate(prompt: "Describe", image: nil)
+    let dropped = try await eventually { !isLoaded(evaluator) }
+    XCTAssertTrue(dropped, "at critical pressure the model goes after the answer")
   }
 
   @MainActor func testStandardGenerationUsesItsTokensAndDownscalesTheImage() async throws {
@@ -199,6 +203,19 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     evaluator.cancelGeneration()
     XCTAssertTrue(isLoaded(evaluator), "nothing is unloaded while the generation holds the model")
     // Generate is enabled again at once; the next generation must use the model already loaded.
+    evaluator.startGeneration(prompt: "Again", image: nil)
+    CallLog.shared.releaseGeneration()
+    let finished = try await eventually { index(of: "generation finished") != nil }
+    XCTAssertTrue(finished)
+    let loads = CallLog.shared.calls.filter { $0.hasPrefix("VLMModelFactory.loadContainer") }
+    XCTAssertEqual(loads.count, 1, "\(CallLog.shared.calls)")
+  }
+
+  @MainActor func testOnANonCachingTierAGenerationStartedWhileOneEndsReusesTheModel() async throws {
+    let evaluator = evaluator(.ultraLow)
+    try await startHeldGeneration(evaluator)
+    monitor.record(MemoryUsage(footprint: 75, available: 25))
+    evaluator.cancelGeneration()
     evaluator.startGeneration(prompt: "Again", image: nil)
     CallLog.shared.releaseGeneration()
     let finished = try await eventually { index(of: "generation finished") != nil }
