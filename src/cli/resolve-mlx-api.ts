@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { imageSizeWarning } from '../mlx/image-size-warning.js';
 import { decideMlxApi } from '../mlx/mlx-api.js';
-import { findMlxSwiftPin, parsePackageResolved, type PackagePin } from '../mlx/package-resolved.js';
+import { findPin, parsePackageResolved, type PackagePin } from '../mlx/package-resolved.js';
 import type { Policy } from '../validate/schema.js';
 import { displayPathOf, policyFolder, type PolicySource } from './load-policy-file.js';
 
@@ -24,6 +24,7 @@ export async function resolveMlxApi(cwd: string, source: PolicySource): Promise<
   const files = declaredPath !== undefined ? [resolve(policyFolder(source), declaredPath)] : await discover(source);
   const diagnostics: Diagnostic[] = [];
   const pins: { pin: PackagePin; file: string }[] = [];
+  let lmPin: { pin: PackagePin; file: string } | undefined;
   for (const path of files) {
     const shown = displayPathOf(cwd, path);
     const read = await readResolved(path);
@@ -34,8 +35,10 @@ export async function resolveMlxApi(cwd: string, source: PolicySource): Promise<
     }
     const parsed = parsePackageResolved(read, shown);
     diagnostics.push(...parsed.diagnostics);
-    const pin = parsed.resolved && findMlxSwiftPin(parsed.resolved);
+    const pin = parsed.resolved && findPin(parsed.resolved, 'mlx-swift');
     if (pin) pins.push({ pin, file: shown });
+    const lm = parsed.resolved && findPin(parsed.resolved, 'mlx-swift-lm');
+    if (lm && !lmPin) lmPin = { pin: lm, file: shown };
     else if (parsed.resolved && declaredPath !== undefined) {
       diagnostics.push({ severity: 'error', file: shown, line: 1, column: 1, message: 'pins no mlx-swift package; evaluator.packageResolved must name the Package.resolved of the app that uses MLX' });
     }
@@ -46,7 +49,6 @@ export async function resolveMlxApi(cwd: string, source: PolicySource): Promise<
     diagnostics.push({ severity: 'error', ...place(['evaluator']), message: `the app's Package.resolved files disagree about mlx-swift (${list}); set evaluator.packageResolved to the one the app builds with` });
   }
   if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return { policy, diagnostics };
-  const lmPin = await mlxSwiftLmPin(files, cwd);
   const sizeWarning = imageSizeWarning({
     pin: lmPin,
     imageSizes: policy.tiers.map((tier) => tier.imageSize),
@@ -111,15 +113,4 @@ async function readResolved(path: string): Promise<string | { problem: string }>
     const code = (error as NodeJS.ErrnoException).code;
     return { problem: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (error as Error).message})` };
   }
-}
-
-/** The mlx-swift-lm pin of the first readable file, for the image-size warning. */
-async function mlxSwiftLmPin(files: string[], cwd: string): Promise<{ pin: PackagePin; file: string } | undefined> {
-  for (const path of files) {
-    const text = await readResolved(path);
-    if (typeof text !== 'string') continue;
-    const pin = parsePackageResolved(text, path).resolved?.pins.find((candidate) => candidate.identity.toLowerCase() === 'mlx-swift-lm' || /\/mlx-swift-lm(\.git)?\/?$/i.test(candidate.location ?? ''));
-    if (pin) return { pin, file: displayPathOf(cwd, path) };
-  }
-  return undefined;
 }

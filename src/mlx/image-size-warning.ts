@@ -10,10 +10,11 @@
  * tile plus the global image.
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { isAtLeastRelease } from './mlx-api.js';
 import type { PackagePin } from './package-resolved.js';
 
 /** The first mlx-swift-lm release whose SmolVLM2 processor does not upscale small images. */
-export const FIRST_UNUPSCALED_RELEASE = [3, 31, 4] as const;
+export const FIRST_UNUPSCALED_RELEASE = '3.31.4';
 /** SmolVLM2-500M's tile edge (`max_image_size.longest_edge`). */
 export const SMOLVLM_TILE_EDGE = 512;
 
@@ -24,13 +25,12 @@ export function imageSizeWarning(options: {
   place: { file: string; line?: number; column?: number; path: string };
 }): Diagnostic | undefined {
   const version = options.pin?.pin.version;
-  const parts = version === undefined ? undefined : /^v?(\d+)\.(\d+)\.(\d+)/.exec(version)?.slice(1).map(Number);
-  if (!parts || options.imageSizes.length === 0) return undefined;
-  const before = parts[0]! !== FIRST_UNUPSCALED_RELEASE[0] ? parts[0]! < FIRST_UNUPSCALED_RELEASE[0]
-    : parts[1]! !== FIRST_UNUPSCALED_RELEASE[1] ? parts[1]! < FIRST_UNUPSCALED_RELEASE[1] : parts[2]! < FIRST_UNUPSCALED_RELEASE[2];
+  const unupscaled = version === undefined ? undefined : isAtLeastRelease(version, FIRST_UNUPSCALED_RELEASE);
+  if (unupscaled === undefined || options.imageSizes.length === 0) return undefined;
+  const before = !unupscaled;
   const warning = (message: string): Diagnostic => ({ severity: 'warning', ...options.place, message });
   if (before) {
-    return warning(`with mlx-swift-lm ${version} (${options.pin!.file}), the SmolVLM2 processor resizes every image to 2048 px and tiles it, so no tier's imageSize changes what an image costs in memory; it only bounds the pixels handed over. mlx-swift-lm ${FIRST_UNUPSCALED_RELEASE.join('.')} stops the upscaling`);
+    return warning(`with mlx-swift-lm ${version} (${options.pin!.file}), the SmolVLM2 processor resizes every image to 2048 px and tiles it, so no tier's imageSize changes what an image costs in memory; it only bounds the pixels handed over. mlx-swift-lm ${FIRST_UNUPSCALED_RELEASE} stops the upscaling`);
   }
   if (options.imageSizes.every((size) => size <= SMOLVLM_TILE_EDGE)) {
     return warning(`with mlx-swift-lm ${version}, SmolVLM2 processes any image of at most ${SMOLVLM_TILE_EDGE} px as one tile plus the global image, so these image sizes (${[...new Set(options.imageSizes)].join(', ')}) all cost the same memory`);

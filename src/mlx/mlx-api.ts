@@ -14,14 +14,22 @@ export type MlxApi = 'gpu' | 'memory';
 /** The first mlx-swift release with `MLX.Memory`. */
 export const FIRST_MEMORY_API_RELEASE = '0.30.1';
 
+/**
+ * Whether release `version` (`MAJOR.MINOR.PATCH`, an optional `v` and `-`/`+` suffix) is `first`
+ * or later; undefined when `version` is not a release number (a branch, `0.30`).
+ */
+export function isAtLeastRelease(version: string, first: string): boolean | undefined {
+  const parse = (text: string) => /^v?(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$/.exec(text.trim())?.slice(1).map(Number);
+  const [have, want] = [parse(version), parse(first)];
+  if (!have || !want) return undefined;
+  const index = have.findIndex((part, at) => part !== want[at]);
+  return index < 0 || have[index]! > want[index]!;
+}
+
 /** The API a released version calls for, or undefined when `version` is not `MAJOR.MINOR.PATCH`. */
 export function mlxApiForVersion(version: string): MlxApi | undefined {
-  const parts = /^v?(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$/.exec(version.trim());
-  if (!parts) return undefined;
-  const [major, minor, patch] = parts.slice(1).map(Number) as [number, number, number];
-  const [firstMajor, firstMinor, firstPatch] = FIRST_MEMORY_API_RELEASE.split('.').map(Number) as [number, number, number];
-  const atLeastFirst = major !== firstMajor ? major > firstMajor : minor !== firstMinor ? minor > firstMinor : patch >= firstPatch;
-  return atLeastFirst ? 'memory' : 'gpu';
+  const atLeastFirst = isAtLeastRelease(version, FIRST_MEMORY_API_RELEASE);
+  return atLeastFirst === undefined ? undefined : atLeastFirst ? 'memory' : 'gpu';
 }
 
 /** What the decision needs to know. */

@@ -77,13 +77,17 @@ export function parsePackageResolved(text: string, file: string): { resolved?: R
 }
 
 /**
- * The mlx-swift pin: identity `mlx-swift` (formats 2 and 3; format 1 names the package), or a
- * repository whose last path component is mlx-swift, so that forks are found too.
+ * The pin of package `name` (e.g. "mlx-swift-lm"): identity `name` (formats 2 and 3; format 1 names
+ * the package), or a repository whose last path component is `name`, so that forks are found too.
  */
+export function findPin(resolved: ResolvedPackages, name: string): PackagePin | undefined {
+  const lastComponent = new RegExp(`/${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.git)?/?$`, 'i');
+  return resolved.pins.find((pin) => pin.identity.toLowerCase() === name || lastComponent.test(pin.location ?? ''));
+}
+
+/** The mlx-swift pin (see `findPin`). */
 export function findMlxSwiftPin(resolved: ResolvedPackages): PackagePin | undefined {
-  const isMlxSwift = (pin: PackagePin) =>
-    pin.identity.toLowerCase() === 'mlx-swift' || /\/mlx-swift(\.git)?\/?$/i.test(pin.location ?? '');
-  return resolved.pins.find(isMlxSwift);
+  return findPin(resolved, 'mlx-swift');
 }
 
 /** JSON.parse's complaint about `text`, with the offset it gives (Node 20 does; later versions may not). */
