@@ -6,7 +6,7 @@
 import { enclosingMemberName } from './evaluator-class.js';
 import { enclosingPerformStatement } from './perform-closures.js';
 import { findNodes, type SwiftNode } from './swift-parser.js';
-import { lineEnd, lineStart, positionOf, type TextEdit } from './text-edits.js';
+import { indentationAt, lineEnd, lineStart, positionOf, type TextEdit } from './text-edits.js';
 
 /** A construct patch cannot rewrite safely, at a 1-based line and column. */
 export interface PatchProblem {
@@ -53,14 +53,18 @@ export function removeStatement(context: Context, node: SwiftNode): void {
   context.edits.push({ start, end: lineEnd(source, node.endIndex), replacement: '' });
 }
 
-/** Marks that the perform closure around `node` (if any) needs `name` captured before it; true if it does. */
-function needsInPerform(context: Context, node: SwiftNode, name: string): boolean {
-  const statement = enclosingPerformStatement(node, context.classNode);
-  if (!statement) return false;
+/** Records that the closure of the perform call in `statement` reads `name`, to capture before the call. */
+export function hoist(context: Context, statement: SwiftNode, name: string): void {
   const entry = context.hoists.get(statement.startIndex) ?? { statement, names: new Set<string>() };
   entry.names.add(name);
   context.hoists.set(statement.startIndex, entry);
-  return true;
+}
+
+/** Marks that the perform closure around `node` (if any) needs `name` captured before it; true if it does. */
+function needsInPerform(context: Context, node: SwiftNode, name: string): boolean {
+  const statement = enclosingPerformStatement(node, context.classNode);
+  if (statement) hoist(context, statement, name);
+  return statement !== undefined;
 }
 
 /** `X.processing.resize = …` becomes the tier's sizing, through the Sendable configuration inside perform. */
@@ -177,7 +181,7 @@ function holdWhileAnswering(context: Context, branch: SwiftNode, storing: SwiftN
     return undefined;
   }
   const start = lineStart(context.source, returned.startIndex);
-  const indent = /^[ \t]*/.exec(context.source.slice(start))![0];
+  const indent = indentationAt(context.source, start);
   return {
     start,
     end: start,

@@ -5,7 +5,7 @@
  */
 import { classMembers, parseEvaluatorClass, type ClassMember } from './evaluator-class.js';
 import { hoistEdits, statementOf, usesInPerform } from './perform-closures.js';
-import { imageSizeCall, LIMIT_CALL, problemAt, removeStatement, RESIZE, rewriteIf, topLevelPredicateIfs, type Context, type PatchProblem } from './rewrite-decisions.js';
+import { hoist, imageSizeCall, LIMIT_CALL, problemAt, removeStatement, RESIZE, rewriteIf, topLevelPredicateIfs, type Context, type PatchProblem } from './rewrite-decisions.js';
 import { findNodes, type SwiftNode } from './swift-parser.js';
 import { applyEdits, indentationAt, lineEnd, lineStart, positionOf, tidyRemovals, withBlankLineAbove } from './text-edits.js';
 
@@ -134,12 +134,6 @@ function rewriteUnconditional(context: Context, statements: SwiftNode[]): void {
 function enclosingMethodStart(classNode: SwiftNode, offset: number): number {
   const body = classNode.childForFieldName('body');
   return body?.namedChildren.find((member) => member.startIndex <= offset && offset < member.endIndex)?.startIndex ?? -1;
-}
-
-function hoist(context: Context, statement: SwiftNode, name: string): void {
-  const entry = context.hoists.get(statement.startIndex) ?? { statement, names: new Set<string>() };
-  entry.names.add(name);
-  context.hoists.set(statement.startIndex, entry);
 }
 
 /**
