@@ -31,9 +31,15 @@ export function formatKeyPath(segments: readonly PropertyKey[]): string {
  * most editors turn into a clickable location.
  */
 export function formatDiagnostic(diagnostic: Diagnostic): string {
+  const { place, text } = diagnosticParts(diagnostic);
+  return `${place}: ${text}`;
+}
+
+/** The two halves of `formatDiagnostic`: `tiers.yaml:14:16` and `error: tiers[2].memoryLimit: …`. */
+export function diagnosticParts(diagnostic: Diagnostic): { place: string; text: string } {
   const place = [diagnostic.file, diagnostic.line, diagnostic.column].filter((part) => part !== undefined).join(':');
   const subject = diagnostic.path ? `${diagnostic.path}: ` : '';
-  return `${place}: ${diagnostic.severity}: ${subject}${diagnostic.message}`;
+  return { place, text: `${diagnostic.severity}: ${subject}${diagnostic.message}` };
 }
 
 /** Diagnostics in file order, errors before warnings at the same place; ties keep their order. */

@@ -2,6 +2,7 @@
  * `memtier diff`: what changes between two versions of a policy, and what that does to each device.
  * Pure: two validated policies in, a description out.
  */
+import { diagnosticParts, formatDiagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { DEVICES, type Device } from '../devices/catalog.js';
 import { shownReported } from '../devices/device-report.js';
 import { classify } from '../validate/classify.js';
@@ -101,8 +102,8 @@ export interface DiffSubject {
   where: string;
 }
 
-/** The diff as terminal text; `broken` are the working copy's broken promises, formatted. */
-export function formatDiffText(diff: PolicyDiff, subject: DiffSubject, broken: readonly string[] = []): string {
+/** The diff as terminal text; `broken` are the working copy's broken promises. */
+export function formatDiffText(diff: PolicyDiff, subject: DiffSubject, broken: readonly Diagnostic[] = []): string {
   const lines = [`Policy changes in ${subject.file} against ${subject.where}:`];
   for (const name of diff.added) lines.push(`  + tier ${name}`);
   for (const name of diff.removed) lines.push(`  - tier ${name}`);
@@ -111,16 +112,20 @@ export function formatDiffText(diff: PolicyDiff, subject: DiffSubject, broken: r
     lines.push('', `Devices affected (${diff.devices.length}):`);
     for (const impact of diff.devices) lines.push(`  ${deviceLine(impact)}`);
   }
-  if (broken.length > 0) lines.push('', `Broken promises (${broken.length}):`, ...broken.map((line) => `  ${line}`));
+  if (broken.length > 0) lines.push('', `Broken promises (${broken.length}):`, ...broken.map((problem) => `  ${formatDiagnostic(problem)}`));
   return `${lines.join('\n')}\n`;
 }
 
 /** The diff as Markdown for a pull-request comment (format it with prettier before printing). */
-export function formatDiffMarkdown(diff: PolicyDiff, subject: DiffSubject, broken: readonly string[] = []): string {
+export function formatDiffMarkdown(diff: PolicyDiff, subject: DiffSubject, broken: readonly Diagnostic[] = []): string {
   const escape = (text: string) => text.replace(/\|/g, '\\|');
   const parts = [`### memtier: policy changes in \`${subject.file}\` against ${subject.where}`, ''];
   if (broken.length > 0) {
-    parts.push(`#### Broken promises (${broken.length})`, '', ...broken.map((line) => `- \`${line.split(': ')[0]}\` ${escape(line.slice(line.indexOf(': ') + 2))}`), '');
+    const item = (problem: Diagnostic) => {
+      const { place, text } = diagnosticParts(problem);
+      return `- \`${place}\` ${escape(text)}`;
+    };
+    parts.push(`#### Broken promises (${broken.length})`, '', ...broken.map(item), '');
   }
   if (diff.added.length + diff.removed.length > 0) {
     parts.push(...diff.added.map((name) => `- added tier \`${name}\``), ...diff.removed.map((name) => `- removed tier \`${name}\``), '');

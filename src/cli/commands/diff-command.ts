@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { relative } from 'node:path';
 import { promisify } from 'node:util';
-import { formatDiagnostic, hasErrors } from '../../diagnostics/diagnostic.js';
+import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { diffPolicies, formatDiffMarkdown, formatDiffText, isEmptyDiff } from '../../diff/policy-diff.js';
 import { loadYaml } from '../../load/load-yaml.js';
 import { formatMarkdown } from '../../report/table.js';
@@ -63,7 +63,7 @@ export async function diffCommand(io: CliIO, options: { base?: string; markdown?
     io.stderr(`memtier: ${head.displayPath} at the base revision ${where} cannot be read as a policy, so there is nothing to compare with\n`);
     return ExitCode.invalidInput;
   }
-  const broken = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').map(formatDiagnostic);
+  const broken = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
   const diff = diffPolicies(before.readable, head.policy);
   if (isEmptyDiff(diff) && broken.length === 0) return ExitCode.ok;
   const subject = { file: head.displayPath, where };

@@ -34,7 +34,7 @@ export async function generateCommand(io: CliIO, options: GenerateCommandOptions
     const wrote = error.partial ? 'some files were already replaced' : 'nothing was written';
     if (format === 'github') {
       const places = conflicts.length > 0 && !options.force ? conflicts : [undefined];
-      for (const file of places) io.stdout(`${githubAnnotation({ severity: 'error', ...(file ? { file } : { file: run.displayDirectory }), message: `${error.message}; ${wrote}` }, 'memtier generate')}\n`);
+      for (const file of places) io.stdout(`${githubAnnotation({ severity: 'error', file: file ?? run.displayDirectory, message: `${error.message}; ${wrote}` }, 'memtier generate')}\n`);
     } else {
       printJson(io, { command: 'generate', status: 'refused', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: run.displayDirectory, diagnostics: [{ severity: 'error', file: conflicts[0] ?? run.displayDirectory, message: `${error.message}; ${wrote}` }], files: [] });
     }
