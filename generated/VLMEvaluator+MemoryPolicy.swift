@@ -89,7 +89,7 @@ extension VLMEvaluator {
     if !shouldKeepModelLoaded {
       Task { [weak self] in self?.unloadModel() }
     } else if memoryConfiguration.aggressiveCleanup {
-      Task { Self.clearCacheInBackground() }
+      Self.clearCacheInBackground()
     }
   }
 
