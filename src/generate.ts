@@ -1,20 +1,19 @@
 /**
- * The pure core: a validated policy in, generated files out. Nothing here touches the output folder.
+ * The pure core: a validated policy and its templates in, generated files out. Reads nothing and
+ * writes nothing; the templates come from the edge (src/templates/template-files.ts) or the caller.
  */
 import { buildModel } from './model/build-model.js';
-import { readTemplates, renderFiles, type GeneratedFile, type TemplateSet } from './render/render-files.js';
-import type { Policy } from './validate/schema.js';
+import { renderFiles, type GeneratedFile, type TemplateSet } from './render/render-files.js';
+import type { Policy } from './policy/schema.js';
 
 /** Options for {@link generate}. */
 export interface GenerateOptions {
   /** How generated headers name the policy file. Default "tiers.yaml". */
   sourceName?: string;
-  /** Templates to render. Default: memtier's built-in templates. */
-  templates?: TemplateSet;
 }
 
-/** Renders every generated file for a validated policy. Same policy, same bytes. */
-export function generate(policy: Policy, options: GenerateOptions = {}): GeneratedFile[] {
+/** Renders every generated file for a validated policy with `templates`. Same input, same bytes. */
+export function generate(policy: Policy, templates: TemplateSet, options: GenerateOptions = {}): GeneratedFile[] {
   const model = buildModel(policy, { sourceName: options.sourceName ?? 'tiers.yaml' });
-  return renderFiles(model, options.templates ?? readTemplates());
+  return renderFiles(model, templates);
 }

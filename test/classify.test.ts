@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classify } from '../src/validate/classify.js';
-import type { Policy } from '../src/validate/schema.js';
+import { classify } from '../src/policy/classify.js';
+import type { Policy } from '../src/policy/schema.js';
 import { diagnosticsOf, editedPolicy, validPolicy } from './helpers/policy.js';
 
 const GiB = 1024n ** 3n;

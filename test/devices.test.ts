@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEVICES, estimateReported, findDevice } from '../src/devices/catalog.js';
-import { devicesJson, devicesTable } from '../src/devices/device-report.js';
-import { explain, formatExplanation } from '../src/explain/explain.js';
-import { formatMarkdownTable, formatTerminalTable } from '../src/report/table.js';
+import { devicesJson, devicesTable } from '../src/reports/device-table.js';
+import { explain, formatExplanation } from '../src/reports/explain.js';
+import { formatMarkdownTable, formatTerminalTable } from '../src/reports/table.js';
 import { makeProject } from './helpers/cli.js';
 import { diagnosticsOf, editedPolicy, validPolicy } from './helpers/policy.js';
 

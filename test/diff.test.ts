@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEVICES } from '../src/devices/catalog.js';
-import { diffPolicies, formatDiffText } from '../src/diff/policy-diff.js';
+import { diffPolicies, formatDiffText } from '../src/reports/policy-diff.js';
 import { makeProject } from './helpers/cli.js';
 import { DEFAULT_POLICY_TEXT, editedPolicy, validPolicy } from './helpers/policy.js';
 

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { generate } from '../src/generate.js';
-import { readTemplates, renderFiles } from '../src/render/render-files.js';
+import { renderFiles } from '../src/render/render-files.js';
 import { buildModel } from '../src/model/build-model.js';
-import { editedPolicy, validPolicy } from './helpers/policy.js';
+import { editedPolicy, templates, validPolicy } from './helpers/policy.js';
 import { swiftSyntaxErrors } from './helpers/swift-syntax.js';
 import { POLICY_VARIANTS } from './helpers/variants.js';
 
@@ -16,7 +16,7 @@ const snapshotVariants = variants.filter(([name]) => name !== 'default');
 describe('generated Swift', () => {
   it.each(snapshotVariants)('matches the reviewed snapshot for the %s policy', async (name, text) => {
     const policy = validPolicy(text);
-    const files = generate(policy);
+    const files = generate(policy, templates);
     expect(files.map((file) => file.path)).toEqual([
       'DeviceMemoryTier.swift',
       'MemoryConfiguration.swift',
@@ -33,13 +33,13 @@ describe('generated Swift', () => {
   });
 
   it.each(variants)('parses as Swift without syntax errors for the %s policy', async (_, text) => {
-    for (const file of generate(validPolicy(text))) {
+    for (const file of generate(validPolicy(text), templates)) {
       expect(await swiftSyntaxErrors(file.contents), file.path).toEqual([]);
     }
   });
 
   it('the syntax check itself catches broken Swift', async () => {
-    const [file] = generate(validPolicy());
+    const [file] = generate(validPolicy(), templates);
     expect(await swiftSyntaxErrors(file!.contents.replace('case .low: return 1', 'case .low: return 1 }}'))).not.toEqual([]);
     expect(await swiftSyntaxErrors(file!.contents.replace('static func < (', 'static func < ('.slice(0, -1)))).not.toEqual([]);
   });
@@ -49,14 +49,14 @@ describe('generated Swift', () => {
     const root = reordered.contents as unknown as { items: unknown[] };
     root.items.reverse();
     for (const tier of (reordered.get('tiers') as { items: { items: unknown[] }[] }).items) tier.items.reverse();
-    const first = generate(validPolicy());
-    expect(generate(validPolicy())).toEqual(first);
-    expect(generate(validPolicy(reordered.toString()))).toEqual(first);
+    const first = generate(validPolicy(), templates);
+    expect(generate(validPolicy(), templates)).toEqual(first);
+    expect(generate(validPolicy(reordered.toString()), templates)).toEqual(first);
   });
 
   it('ends every file with one newline and has no trailing spaces, tabs, timestamps or absolute paths', () => {
     for (const [, text] of variants) {
-      for (const file of generate(validPolicy(text))) {
+      for (const file of generate(validPolicy(text), templates)) {
         expect(file.contents.endsWith('}\n')).toBe(true);
         expect(file.contents).not.toMatch(/[ \t]+$/m);
         expect(file.contents).not.toMatch(/\t|\d{4}-\d{2}-\d{2}|\/work\/|\/tmp\//);
@@ -65,11 +65,11 @@ describe('generated Swift', () => {
   });
 
   it('writes the XCTest file only when output.tests is set, into its folder', () => {
-    const without = generate(validPolicy(editedPolicy([[['output', 'tests'], null], [['evaluator'], null]])));
+    const without = generate(validPolicy(editedPolicy([[['output', 'tests'], null], [['evaluator'], null]])), templates);
     expect(without.map((file) => file.path)).toEqual(['DeviceMemoryTier.swift', 'MemoryConfiguration.swift']);
-    const elsewhere = generate(validPolicy(editedPolicy([[['output', 'tests', 'directory'], './AppTests//Memory/']], )));
+    const elsewhere = generate(validPolicy(editedPolicy([[['output', 'tests', 'directory'], './AppTests//Memory/']], )), templates);
     expect(elsewhere.map((file) => file.path)).toContain('AppTests/Memory/MemoryPolicyTests.swift');
-    const tests = generate(validPolicy()).find((file) => file.path === 'Tests/MemoryPolicyTests.swift')!.contents;
+    const tests = generate(validPolicy(), templates).find((file) => file.path === 'Tests/MemoryPolicyTests.swift')!.contents;
     expect(tests).toContain('@testable import VLMEval\n');
     expect(tests).toContain('    // iPhone 11 (4 GB): 3.60 GiB (3_865_470_566 bytes)\n    XCTAssertEqual(tier(3_865_470_566), .standard, "expectations[1]")\n');
     expect(tests).toContain('    XCTAssertEqual(tier(6_442_450_944), .standard, "tiers[2].upTo")\n');
@@ -77,13 +77,13 @@ describe('generated Swift', () => {
   });
 
   it('writes the monitor and the evaluator extension only with an evaluator section, for the chosen MLX API', () => {
-    const files = generate(validPolicy());
+    const files = generate(validPolicy(), templates);
     const monitor = files.find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents;
     expect(monitor).toContain('nonisolated static let warningFraction: Double = 0.7\n');
     expect(monitor).toContain('nonisolated static let criticalFraction: Double = 0.85\n');
     expect(monitor).toContain('nonisolated static let pollingInterval: Duration = .milliseconds(5000)\n');
     expect(monitor).toContain('nonisolated static let recoveryFraction: Double = 0.65\n');
-    const tuned = generate(validPolicy(editedPolicy([[['pressure', 'warningPercent'], 60], [['pressure', 'recoveryPercent'], 55], [['pressure', 'pollingIntervalSeconds'], 2.5]])));
+    const tuned = generate(validPolicy(editedPolicy([[['pressure', 'warningPercent'], 60], [['pressure', 'recoveryPercent'], 55], [['pressure', 'pollingIntervalSeconds'], 2.5]])), templates);
     expect(tuned.find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents).toContain('warningFraction: Double = 0.6\n');
     expect(tuned.find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents).toContain('recoveryFraction: Double = 0.55\n');
     expect(tuned.find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents).toContain('.milliseconds(2500)');
@@ -98,7 +98,7 @@ describe('generated Swift', () => {
   it('uses UIKit in the monitor only where UIApplication exists: not on watchOS, which imports UIKit without it', () => {
     // No watchOS SDK here to compile against, so check the guards in the text: every UIKit block
     // names the platforms that have UIApplication, and UIApplication appears only inside one.
-    const monitor = generate(validPolicy()).find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents;
+    const monitor = generate(validPolicy(), templates).find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents;
     const guards = monitor.split('\n').filter((line) => line.includes('canImport(UIKit)'));
     expect(guards.length).toBeGreaterThanOrEqual(3);
     for (const line of guards) expect(line.trim()).toBe('#if canImport(UIKit) && (os(iOS) || os(tvOS) || os(visionOS))');
@@ -117,26 +117,26 @@ describe('generated Swift', () => {
 
   it('writes every tier value into the Swift, so changing one changes the output', () => {
     const policy = validPolicy();
-    const contents = generate(policy).map((file) => file.contents).join('\n');
+    const contents = generate(policy, templates).map((file) => file.contents).join('\n');
     for (const literal of ['2_147_483_648', '3_221_225_472', '6_442_450_944', '3_145_728', '1_572_864_000', '8_388_608', '2_097_152_000', '20_971_520', '2_621_440_000', '52_428_800']) {
       expect(contents).toContain(literal);
     }
     const bumped = structuredClone(policy);
     bumped.tiers[2]!.maxTokens = 801;
-    const changed = generate(bumped);
-    expect(changed[0]).toEqual(generate(policy)[0]);
+    const changed = generate(bumped, templates);
+    expect(changed[0]).toEqual(generate(policy, templates)[0]);
     expect(changed[1]!.contents).toContain('maxTokens: 801,');
   });
 
   it('the committed generated/ folder is what the shipped tiers.yaml produces', () => {
-    for (const file of generate(validPolicy())) {
+    for (const file of generate(validPolicy(), templates)) {
       const committed = readFileSync(fileURLToPath(new URL(`../generated/${file.path}`, import.meta.url)), 'utf8');
       expect(committed).toBe(file.contents);
     }
   });
 
   it('names the policy file in the header, never a path', () => {
-    const [file] = generate(validPolicy(), { sourceName: 'policy.yaml' });
+    const [file] = generate(validPolicy(), templates, { sourceName: 'policy.yaml' });
     expect(file!.contents.split('\n').slice(0, 2)).toEqual([
       '// Generated by memtier from policy.yaml; do not edit by hand.',
       '// To change it, edit policy.yaml and run `npx memtier generate`.',
@@ -148,9 +148,9 @@ describe('generated Swift', () => {
     const [file] = renderFiles(model, new Map([['X.swift', '{{sourceName}}']]));
     expect(file!.contents).toBe('a<b>&"c".yaml\n');
     expect(() => renderFiles(model, new Map([['X.swift', '{{noSuchField}}']]))).toThrow(/noSuchField/);
-    expect([...readTemplates().keys()]).toEqual([
+    expect([...templates.keys()]).toEqual([
       'DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPolicyTests.swift', 'MemoryPressureMonitor.swift', 'VLMEvaluator+MemoryPolicy.swift',
     ]);
-    expect(() => renderFiles(model, new Map())).toThrow('no template for X.swift (expected X.swift.hbs)');
+    expect(() => renderFiles(model, new Map())).toThrow('no template for X.swift');
   });
 });

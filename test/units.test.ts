@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSize, formatSizeApprox, formatSizeExact, groupDigits, MAX_SIZE, parseSize } from '../src/validate/units.js';
+import { formatSize, formatSizeApprox, formatSizeExact, groupDigits, MAX_SIZE, parseSize } from '../src/policy/sizes.js';
 
 const bytes = (input: number | string) => {
   const result = parseSize(input);

@@ -3,10 +3,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
-import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { loadYaml, type Locator } from '../load/load-yaml.js';
-import type { Policy } from '../validate/schema.js';
-import { validatePolicy } from '../validate/validate-policy.js';
+import { hasErrors, type Diagnostic, type Locator } from '../diagnostics/diagnostic.js';
+import type { Policy } from '../policy/schema.js';
+import { validatePolicyText } from '../policy-text.js';
 
 /** The policy file names memtier looks for in the current folder. */
 export const DEFAULT_POLICY_FILE = 'tiers.yaml';
@@ -43,10 +42,8 @@ export async function loadPolicyFile(cwd: string, configOption: string | undefin
   const displayPath = displayPathOf(cwd, path);
   const text = await readPolicyText(path, displayPath);
   if (typeof text !== 'string') return { diagnostics: [text], displayPath };
-  // The TypeScript compiler is large: load it only for a tiers.config.ts.
-  const loaded = path.endsWith('.ts') ? (await import('../load/load-typescript.js')).loadTypeScript(text, displayPath) : loadYaml(text, displayPath);
-  const result = validatePolicy(loaded, displayPath);
-  const readable = result.readable && { policy: result.readable, path, displayPath, sourceName: basename(path), locate: loaded.locate };
+  const result = await validatePolicyText(text, displayPath, path);
+  const readable = result.readable && { policy: result.readable, path, displayPath, sourceName: basename(path), locate: result.locate };
   if (!result.policy || hasErrors(result.diagnostics)) return { ...(readable ? { readable } : {}), diagnostics: result.diagnostics, displayPath };
   return { source: readable!, readable: readable!, diagnostics: result.diagnostics, displayPath };
 }

@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { OutputError } from '../output/output-error.js';
-import { suggest } from '../validate/did-you-mean.js';
+import { suggest } from '../diagnostics/suggest.js';
 import { checkCommand } from './commands/check-command.js';
 import { generateCommand } from './commands/generate-command.js';
 import { patchCommand } from './commands/patch-command.js';

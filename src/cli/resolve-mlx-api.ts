@@ -8,7 +8,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { imageSizeWarning } from '../mlx/image-size-warning.js';
 import { decideMlxApi } from '../mlx/mlx-api.js';
 import { findPin, parsePackageResolved, type PackagePin } from '../mlx/package-resolved.js';
-import type { Policy } from '../validate/schema.js';
+import type { Policy } from '../policy/schema.js';
 import { displayPathOf, policyFolder, type PolicySource } from './load-policy-file.js';
 
 /** Package.resolved files are small; anything larger is not one. */

@@ -6,7 +6,7 @@
  * {@link ESTIMATE_RULE} and marked as estimated wherever they are shown.
  */
 
-import { SIZE_UNITS } from '../validate/units.js';
+import { SIZE_UNITS } from '../policy/sizes.js';
 
 /** How sure a reported value is. */
 export type ReportedSource =

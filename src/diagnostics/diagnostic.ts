@@ -16,6 +16,9 @@ export interface Diagnostic {
   message: string;
 }
 
+/** Finds where a key path is written; `key: true` points at the key rather than its value. */
+export type Locator = (path: readonly PropertyKey[], options?: { key?: boolean }) => { line: number; column: number };
+
 /** A key path as the user reads it: `['tiers', 2, 'memoryLimit']` -> `tiers[2].memoryLimit`. */
 export function formatKeyPath(segments: readonly PropertyKey[]): string {
   let text = '';

@@ -7,9 +7,9 @@
  */
 import { createContext, Script } from 'node:vm';
 import { ts } from 'ts-morph';
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import * as dsl from '../dsl.js';
-import type { LoadedSource, Locator } from './load-yaml.js';
+import type { Diagnostic, Locator } from '../diagnostics/diagnostic.js';
+import * as dsl from '../policy/dsl.js';
+import type { LoadedSource } from './load-yaml.js';
 
 /** How long evaluating the config may take before it is stopped. */
 const EVALUATION_TIMEOUT_MS = 2_000;

@@ -2,10 +2,7 @@
  * Stage 1: YAML text -> plain object, plus a locator from key paths back to line:column.
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
-
-/** Finds where a key path is written; `key: true` points at the key rather than its value. */
-export type Locator = (path: readonly PropertyKey[], options?: { key?: boolean }) => { line: number; column: number };
+import type { Diagnostic, Locator } from '../diagnostics/diagnostic.js';
 
 /** What loading produced: the data (absent when the YAML itself is broken), a locator, and problems. */
 export interface LoadedSource {

@@ -3,8 +3,8 @@
  * (literals, comments, access modifiers, ranges in words) is made here, so templates only loop
  * and substitute.
  */
-import type { Policy, Tier } from '../validate/schema.js';
-import { formatSize } from '../validate/units.js';
+import type { Policy, Tier } from '../policy/schema.js';
+import { formatSize } from '../policy/sizes.js';
 import { headerLines } from '../swift/header.js';
 import { swiftCommentLines, swiftFloatLiteral, swiftIntLiteral } from '../swift/literals.js';
 import { buildTestsModel, type TestsView } from './tests-model.js';

@@ -2,8 +2,8 @@
  * The view model of the generated XCTest file: every promise of the policy, as data the template
  * prints one assertion each.
  */
-import type { Policy } from '../validate/schema.js';
-import { formatSize } from '../validate/units.js';
+import type { Policy } from '../policy/schema.js';
+import { formatSize } from '../policy/sizes.js';
 import { swiftCommentLines, swiftFloatLiteral, swiftIntLiteral, swiftStringLiteral } from '../swift/literals.js';
 
 /** One `DeviceMemoryTier(physicalMemory:)` assertion. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { GeneratedFile } from '../render/render-files.js';
 import { isGeneratedFile } from '../swift/header.js';
 import { OutputError } from './output-error.js';
-import { TEMPORARY_PREFIX } from './write-output.js';
+import { isTemporaryName } from './temporary-name.js';
 
 /** What should happen to one generated file. */
 export interface PlannedFile {
@@ -75,7 +75,7 @@ async function listDirectory(directory: string, prefix = '', folderSetting = 'ou
       const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
       if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) found.push(...(await listDirectory(directory, path)));
       // Another run's temporary files are not orphans: deleting one would break that run's rename.
-      else if (entry.isFile() && entry.name.endsWith('.swift') && !entry.name.startsWith(TEMPORARY_PREFIX)) found.push(path);
+      else if (entry.isFile() && entry.name.endsWith('.swift') && !isTemporaryName(entry.name)) found.push(path);
     }
     return found.sort();
   } catch (error) {

@@ -4,10 +4,10 @@
  * beside its target, and only when all are written are they renamed into place. A run that
  * fails or is killed leaves every file complete, old or new.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { OutputError } from './output-error.js';
+import { temporaryOwner, temporaryPathFor } from './temporary-name.js';
 import type { OutputPlan } from './plan-output.js';
 
 /** One change made to the output folder. */
@@ -35,9 +35,6 @@ export interface WriteOptions {
   fileSystem?: WriteFileSystem;
 }
 
-/** The prefix of memtier's temporary files; the process id follows, so leftovers can be told apart. */
-export const TEMPORARY_PREFIX = '.memtier-tmp-';
-
 /** Applies a plan: writes new and changed files, removes orphans. Refuses before writing anything on a conflict. */
 export async function writeOutput(plan: OutputPlan, options: WriteOptions = {}): Promise<OutputChange[]> {
   const fileSystem = options.fileSystem ?? NODE_FILE_SYSTEM;
@@ -54,7 +51,7 @@ export async function writeOutput(plan: OutputPlan, options: WriteOptions = {}):
       const target = join(plan.directory, file.path);
       await mkdir(dirname(target), { recursive: true });
       await removeAbandonedTemporaries(dirname(target));
-      const temporary = temporaryPathFor(target);
+      const temporary = temporaryPathFor(target, process.pid);
       staged.push({ temporary, target });
       await fileSystem.writeFile(temporary, file.contents);
     }
@@ -76,7 +73,7 @@ export async function writeOutput(plan: OutputPlan, options: WriteOptions = {}):
 
 /** Writes one file atomically: a temporary file beside it, then a rename. */
 export async function writeFileAtomically(target: string, contents: string): Promise<void> {
-  const temporary = temporaryPathFor(target);
+  const temporary = temporaryPathFor(target, process.pid);
   try {
     await NODE_FILE_SYSTEM.writeFile(temporary, contents);
     await rename(temporary, target);
@@ -86,17 +83,12 @@ export async function writeFileAtomically(target: string, contents: string): Pro
   }
 }
 
-/** A unique temporary file beside `target`, named so that its process can be told (see below). */
-function temporaryPathFor(target: string): string {
-  return join(dirname(target), `${TEMPORARY_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-${basename(target)}`);
-}
-
 /** Deletes temporary files left by memtier runs that were killed (their process no longer exists). */
 async function removeAbandonedTemporaries(directory: string): Promise<void> {
   const names = await readdir(directory).catch(() => [] as string[]);
   for (const name of names) {
-    const pid = Number(/^\.memtier-tmp-(\d+)-/.exec(name)?.[1]);
-    if (Number.isInteger(pid) && pid > 0 && !isRunning(pid)) await rm(join(directory, name), { force: true });
+    const pid = temporaryOwner(name);
+    if (pid !== undefined && !isRunning(pid)) await rm(join(directory, name), { force: true });
   }
 }
 

@@ -1,9 +1,6 @@
 /**
  * Stage 4: view model + handlebars templates -> generated files. Pure: reads nothing, writes nothing.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { SwiftModel } from '../model/build-model.js';
 import { swiftIdentifier } from '../swift/identifier.js';
@@ -18,17 +15,6 @@ export interface GeneratedFile {
 /** A template's source text, by the name of the file it produces ("DeviceMemoryTier.swift"). */
 export type TemplateSet = ReadonlyMap<string, string>;
 
-/** The templates shipped with memtier. */
-export const BUILT_IN_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
-
-const TEMPLATE_SUFFIX = '.hbs';
-
-/** Reads every `*.hbs` template in a folder, keyed by output file name, in a stable order. */
-export function readTemplates(directory: string = BUILT_IN_TEMPLATE_DIR): TemplateSet {
-  const names = readdirSync(directory).filter((name) => name.endsWith(TEMPLATE_SUFFIX)).sort();
-  return new Map(names.map((name) => [name.slice(0, -TEMPLATE_SUFFIX.length), readFileSync(join(directory, name), 'utf8')]));
-}
-
 /** Renders each output the model asks for with its template, in the model's (path) order. */
 export function renderFiles(model: SwiftModel, templates: TemplateSet): GeneratedFile[] {
   // An isolated instance: no global helpers or partials leak in, and Swift is not HTML, so no escaping.
@@ -36,7 +22,7 @@ export function renderFiles(model: SwiftModel, templates: TemplateSet): Generate
   registerSwiftHelpers(handlebars);
   return model.outputs.map(({ template: name, path }) => {
     const source = templates.get(name);
-    if (source === undefined) throw new Error(`no template for ${name} (expected ${name}${TEMPLATE_SUFFIX})`);
+    if (source === undefined) throw new Error(`no template for ${name}`);
     const template = handlebars.compile(source, { noEscape: true, strict: true });
     return { path, contents: normalizeText(template(model)) };
   });

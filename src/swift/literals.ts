@@ -1,7 +1,7 @@
 /**
  * Swift source text for values: number literals and comment text. Templates only substitute these.
  */
-import { groupDigits } from '../validate/units.js';
+import { groupDigits } from '../policy/sizes.js';
 
 /** An integer literal; digits are grouped in threes when there are more than four (`2_621_440_000`, `1000`). */
 export function swiftIntLiteral(value: bigint | number): string {

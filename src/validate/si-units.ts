@@ -3,10 +3,8 @@
  * in powers of two: a "4 GB" iPhone reports about 3.6 GiB, and `upTo: 4 GB` is 4,000,000,000 bytes,
  * 7% below 4 GiB. Such a value is valid, but worth a warning that says both numbers.
  */
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { Locator } from '../load/load-yaml.js';
-import { formatKeyPath } from '../diagnostics/diagnostic.js';
-import { parseSize, SIZE_UNITS } from './units.js';
+import { formatKeyPath, type Diagnostic, type Locator } from '../diagnostics/diagnostic.js';
+import { parseSize, SIZE_UNITS } from '../policy/sizes.js';
 
 const SI = /^(\d+(?:_\d+)*(?:\.\d+(?:_\d+)*)?)[ ]?(KB|MB|GB|TB)$/;
 const KEYS = ['upTo', 'cacheLimit', 'memoryLimit'] as const;

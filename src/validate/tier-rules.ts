@@ -2,11 +2,10 @@
  * Rules zod cannot express on one value alone: tier order and boundaries, limits against each other,
  * and the policy's own expectations.
  */
-import type { Policy, Tier } from './schema.js';
-import { classify } from './classify.js';
-import { formatSize } from './units.js';
-import { suggest } from './did-you-mean.js';
-import { DEVICES } from '../devices/catalog.js';
+import type { Policy, Tier } from '../policy/schema.js';
+import { classify } from '../policy/classify.js';
+import { formatSize } from '../policy/sizes.js';
+import { suggest } from '../diagnostics/suggest.js';
 import { moduleNameProblem, tierNameProblem } from '../swift/identifier.js';
 
 /** Records one problem at a key path. */
@@ -17,8 +16,15 @@ export type Report = (
   options?: { key?: boolean },
 ) => void;
 
+/** What the margin rule needs to know of a catalog device (see devices/catalog.ts). */
+export interface CatalogDevice {
+  name: string;
+  reported: bigint;
+  reportedSource: { kind: 'exact' | 'approximate' | 'estimated' };
+}
+
 /** Runs every semantic rule, reporting all problems rather than stopping at the first. */
-export function checkPolicyRules(policy: Policy, report: Report): void {
+export function checkPolicyRules(policy: Policy, report: Report, devices: readonly CatalogDevice[]): void {
   checkNames(policy.tiers, report);
   const boundariesOk = checkBoundaries(policy.tiers, report);
   checkLimits(policy.tiers, report);
@@ -26,18 +32,18 @@ export function checkPolicyRules(policy: Policy, report: Report): void {
   checkExpectations(policy, report, boundariesOk);
   checkPressure(policy, report);
   checkOutput(policy, report);
-  checkMargins(policy.tiers, report);
+  checkMargins(policy.tiers, devices, report);
 }
 
 /** A boundary this close to what a device reports (as a share of it) is fragile across iOS updates. */
 export const BOUNDARY_MARGIN_PERCENT = 5;
 
 /** Warns when a tier boundary sits within 5% of a catalog device's reported memory, naming the devices. */
-function checkMargins(tiers: readonly Tier[], report: Report): void {
+function checkMargins(tiers: readonly Tier[], devices: readonly CatalogDevice[], report: Report): void {
   tiers.forEach((tier, index) => {
     if (tier.upTo === undefined) return;
     const upTo = tier.upTo;
-    const close = DEVICES.filter((device) => {
+    const close = devices.filter((device) => {
       const distance = device.reported > upTo ? device.reported - upTo : upTo - device.reported;
       return distance * 100n <= device.reported * BigInt(BOUNDARY_MARGIN_PERCENT);
     });

@@ -3,10 +3,12 @@
  * that need a well-typed policy to run).
  */
 import { formatKeyPath, hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { loadYaml, type LoadedSource } from '../load/load-yaml.js';
-import { policySchema, type Policy } from './schema.js';
+import type { LoadedSource } from '../load/load-yaml.js';
+import { policySchema, type Policy } from '../policy/schema.js';
 import { siUnitWarnings } from './si-units.js';
-import { checkPolicyRules } from './tier-rules.js';
+import { checkPolicyRules, type CatalogDevice } from './tier-rules.js';
+
+export type { CatalogDevice } from './tier-rules.js';
 import { diagnosticsFromIssues } from './zod-issues.js';
 
 /** A validated policy (present only when there are no errors) and all diagnostics, warnings included. */
@@ -17,8 +19,8 @@ export interface ValidationResult {
   diagnostics: Diagnostic[];
 }
 
-/** Validates loaded data against the schema and the policy rules. */
-export function validatePolicy(source: LoadedSource, file: string): ValidationResult {
+/** Validates loaded data against the schema and the policy rules; `devices` is the catalog the margin rule reads. */
+export function validatePolicy(source: LoadedSource, file: string, devices: readonly CatalogDevice[]): ValidationResult {
   if (source.data === undefined) return { diagnostics: sortDiagnostics(source.diagnostics) };
   const parsed = policySchema.safeParse(source.data);
   if (!parsed.success) {
@@ -28,12 +30,7 @@ export function validatePolicy(source: LoadedSource, file: string): ValidationRe
   const diagnostics = [...source.diagnostics, ...siUnitWarnings(source.data, source.locate, file)];
   checkPolicyRules(parsed.data, (severity, path, message, options) => {
     diagnostics.push({ severity, file, ...source.locate(path, options), path: formatKeyPath(path), message });
-  });
+  }, devices);
   const sorted = sortDiagnostics(diagnostics);
   return hasErrors(sorted) ? { readable: parsed.data, diagnostics: sorted } : { policy: parsed.data, readable: parsed.data, diagnostics: sorted };
-}
-
-/** Loads and validates policy YAML text; `file` is how messages name it. Never throws for bad input. */
-export function validatePolicyYaml(text: string, file: string): ValidationResult {
-  return validatePolicy(loadYaml(text, file), file);
 }

@@ -2,9 +2,8 @@
  * zod issues -> located diagnostics, worded for the person editing tiers.yaml.
  */
 import type { z } from 'zod';
-import { formatKeyPath, type Diagnostic } from '../diagnostics/diagnostic.js';
-import type { Locator } from '../load/load-yaml.js';
-import { suggest } from './did-you-mean.js';
+import { formatKeyPath, type Diagnostic, type Locator } from '../diagnostics/diagnostic.js';
+import { suggest } from '../diagnostics/suggest.js';
 import { knownKeysAt } from './schema-keys.js';
 
 /** What turning zod issues into diagnostics needs to know. */

@@ -2,10 +2,14 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { formatDiagnostic } from '../../src/diagnostics/diagnostic.js';
-import type { Policy } from '../../src/validate/schema.js';
-import { validatePolicyYaml } from '../../src/validate/validate-policy.js';
+import type { Policy } from '../../src/policy/schema.js';
+import { validatePolicyYaml } from '../../src/policy-text.js';
+import { readBuiltInTemplates } from '../../src/templates/template-files.js';
 
 /** The shipped default policy, as text. */
+/** memtier's built-in templates, read once from templates/ (the edge); `generate` itself reads nothing. */
+export const templates = readBuiltInTemplates();
+
 export const DEFAULT_POLICY_TEXT = readFileSync(fileURLToPath(new URL('../../tiers.yaml', import.meta.url)), 'utf8');
 
 /** The shipped policy with one value replaced (or removed, with `undefined`) at a key path. */

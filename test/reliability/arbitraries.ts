@@ -3,7 +3,7 @@
  * break them.
  */
 import fc from 'fast-check';
-import { classify } from '../../src/validate/classify.js';
+import { classify } from '../../src/policy/classify.js';
 import { tierNameProblem } from '../../src/swift/identifier.js';
 
 const MiB = 1024n * 1024n;
@@ -119,7 +119,8 @@ export function mutate(policy: unknown, change: Mutation): unknown {
     if (last) {
       if (change.kind === 'set') (node as Record<string, unknown>)[key] = change.value;
       if (change.kind === 'delete') delete (node as Record<string, unknown>)[key];
-      if (change.kind === 'unknown') (node as Record<string, unknown>)[change.unknownKey] = change.value;
+      // An array has no keys to add (and setting its `length` to junk would throw here, in the test).
+      if (change.kind === 'unknown' && !Array.isArray(node)) (node as Record<string, unknown>)[change.unknownKey] = change.value;
       return copy;
     }
     node = child;

@@ -8,10 +8,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { formatDiagnostic } from '../../src/diagnostics/diagnostic.js';
 import { generate } from '../../src/generate.js';
-import { classify } from '../../src/validate/classify.js';
-import { validatePolicyYaml } from '../../src/validate/validate-policy.js';
+import { classify } from '../../src/policy/classify.js';
+import { validatePolicyYaml } from '../../src/policy-text.js';
 import { swiftSyntaxErrors } from '../helpers/swift-syntax.js';
 import { mutate, mutation, validPolicy } from './arbitraries.js';
+import { templates } from '../helpers/policy.js';
 
 /** Cases per property; CI runs them all (at least 10,000 in total). */
 const VALID_RUNS = Number(process.env.MEMTIER_PROPERTY_VALID_RUNS ?? 1_500);
@@ -45,9 +46,9 @@ describe('properties', () => {
         counts.valid += 1;
         const result = validatePolicyYaml(stringify(policy), 'tiers.yaml');
         expect(result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').map(formatDiagnostic)).toEqual([]);
-        const files = generate(result.policy!);
-        expect(generate(result.policy!)).toEqual(files);
-        expect(generate(validatePolicyYaml(stringify(reversedKeys(policy)), 'tiers.yaml').policy!)).toEqual(files);
+        const files = generate(result.policy!, templates);
+        expect(generate(result.policy!, templates)).toEqual(files);
+        expect(generate(validatePolicyYaml(stringify(reversedKeys(policy)), 'tiers.yaml').policy!, templates)).toEqual(files);
         for (const file of files) {
           counts.swiftFiles += 1;
           expect(await swiftSyntaxErrors(file.contents), file.path).toEqual([]);
@@ -87,7 +88,7 @@ describe('properties', () => {
           return;
         }
         counts.stillValid += 1;
-        for (const file of generate(result.policy!)) expect(await swiftSyntaxErrors(file.contents), file.path).toEqual([]);
+        for (const file of generate(result.policy!, templates)) expect(await swiftSyntaxErrors(file.contents), file.path).toEqual([]);
       }),
       { numRuns: MUTATED_RUNS },
     );

@@ -15,7 +15,7 @@ import { OutputError } from '../../src/output/output-error.js';
 import { planOutput } from '../../src/output/plan-output.js';
 import { writeOutput, type WriteFileSystem } from '../../src/output/write-output.js';
 import { makeProject } from '../helpers/cli.js';
-import { DEFAULT_POLICY_TEXT, validPolicy } from '../helpers/policy.js';
+import { DEFAULT_POLICY_TEXT, templates, validPolicy } from '../helpers/policy.js';
 
 const bin = fileURLToPath(new URL('../../bin/memtier.js', import.meta.url));
 let project: ReturnType<typeof makeProject> | undefined;
@@ -111,7 +111,7 @@ describe('atomic writes', () => {
     expect((await project.run('generate')).code).toBe(0);
     const names = swiftFiles(project.root);
     const old = new Map(names.map((name) => [name, readFileSync(project!.path('generated', name), 'utf8')]));
-    const files = generate(validPolicy(DEFAULT_POLICY_TEXT.replaceAll('maxTokens: ', 'maxTokens: 1').replace('topP: 0.9', 'topP: 0.8')));
+    const files = generate(validPolicy(DEFAULT_POLICY_TEXT.replaceAll('maxTokens: ', 'maxTokens: 1').replace('topP: 0.9', 'topP: 0.8')), templates);
     const fresh = new Map(files.map((file) => [file.path, file.contents]));
     const changing = names.filter((name) => fresh.get(name) !== old.get(name));
     expect(changing.length).toBeGreaterThanOrEqual(2);
@@ -154,7 +154,7 @@ describe('atomic writes', () => {
     expect((await project.run('generate')).code).toBe(0);
     const before = swiftFiles(project.root).map((name) => readFileSync(project!.path('generated', name), 'utf8'));
     const changed = validPolicy(DEFAULT_POLICY_TEXT.replace('maxTokens: 800', 'maxTokens: 900').replace('maxTokens: 300', 'maxTokens: 301'));
-    const plan = await planOutput(project.path('generated'), generate(changed));
+    const plan = await planOutput(project.path('generated'), generate(changed, templates));
     expect(plan.files.filter((file) => file.status === 'changed').length).toBeGreaterThanOrEqual(2);
 
     let calls = 0;

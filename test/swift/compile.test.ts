@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { generate } from '../../src/generate.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/model/build-model.js';
-import { readTemplates, renderFiles, type GeneratedFile } from '../../src/render/render-files.js';
-import { validPolicy } from '../helpers/policy.js';
+import { renderFiles, type GeneratedFile } from '../../src/render/render-files.js';
+import { templates as builtInTemplates, validPolicy } from '../helpers/policy.js';
 import { POLICY_VARIANTS } from '../helpers/variants.js';
 import { lint, swift, swiftSkipped, tempFolder, typecheck, writeFiles } from './harness.js';
 import { splitGenerated } from './helpers.js';
@@ -25,7 +25,7 @@ const folder = (prefix: string) => {
 
 /** Renders the default policy with one built-in template edited. */
 function renderWithEdit(template: string, from: string, to: string): GeneratedFile[] {
-  const templates = new Map(readTemplates());
+  const templates = new Map(builtInTemplates);
   const source = templates.get(template)!;
   expect(source).toContain(from);
   templates.set(template, source.replace(from, to));
@@ -75,7 +75,7 @@ describe.skipIf(swiftSkipped)('swiftc and swift-format on the generated Swift', 
     const built = swift(root, ['swiftc', '-emit-module', '-parse-as-library', '-module-name', 'Darwin', '-swift-version', '5', 'shim/Darwin.swift', '-emit-module-path', 'shim/Darwin.swiftmodule']);
     expect(built.output).toBe('');
     expect(built.status).toBe(0);
-    const monitor = generate(validPolicy()).find((file) => file.path === 'MemoryPressureMonitor.swift')!;
+    const monitor = generate(validPolicy(), builtInTemplates).find((file) => file.path === 'MemoryPressureMonitor.swift')!;
     expect(monitor.contents).toContain('#if canImport(Darwin)');
     writeFiles(root, [monitor]);
     const strict = ['-swift-version', '6', '-strict-concurrency=complete', '-warnings-as-errors'];

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate.js';
 import type { GeneratedFile } from '../../src/render/render-files.js';
-import type { Policy } from '../../src/validate/schema.js';
-import { diagnosticsOf, editedPolicy, validPolicy } from '../helpers/policy.js';
+import type { Policy } from '../../src/policy/schema.js';
+import { diagnosticsOf, editedPolicy, templates, validPolicy } from '../helpers/policy.js';
 import {
   assemblePackage, diagnosticsIn, ERA_EVALUATORS, harnessTests, MLX_ERAS, swift, swiftSkipped, tempFolder,
   upstreamEvaluatorSource, xctestSummary, type MlxEra,
@@ -71,7 +71,7 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
 
   it('mlx-swift 0.30.6 + mlx-swift-lm 2.30.6, mlxApi memory: builds with the 0.30 evaluator, all XCTests pass', () => {
     const policy = policyFor('mlx-0.30');
-    const extension = generate(policy).find((file) => file.path === 'VLMEvaluator+MemoryPolicy.swift')!.contents;
+    const extension = generate(policy, templates).find((file) => file.path === 'VLMEvaluator+MemoryPolicy.swift')!.contents;
     expect(extension).toContain('MLX.Memory.cacheLimit = memoryConfiguration.cacheLimit');
     expect(extension).not.toContain('GPU.');
     const result = build({ era: 'mlx-0.30', policy });
@@ -121,7 +121,7 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
     // ...so build the policy object directly, as if validation had been skipped.
     const policy = validPolicy();
     policy.expectations[1]!.tier = 'low';
-    expect(generate(policy).find((file) => file.path.endsWith('MemoryPolicyTests.swift'))?.contents).toContain('XCTAssertEqual(tier(3_865_470_566), .low, "expectations[1]")');
+    expect(generate(policy, templates).find((file) => file.path.endsWith('MemoryPolicyTests.swift'))?.contents).toContain('XCTAssertEqual(tier(3_865_470_566), .low, "expectations[1]")');
     const result = build({ era: 'mlx-0.29', policy });
     expect(result.status).not.toBe(0);
     expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 1, failures: 1 });

@@ -7,10 +7,9 @@ import { execFile } from 'node:child_process';
 import { relative } from 'node:path';
 import { promisify } from 'node:util';
 import { hasErrors } from '../../diagnostics/diagnostic.js';
-import { diffPolicies, formatDiffMarkdown, formatDiffText, isEmptyDiff } from '../../diff/policy-diff.js';
-import { loadYaml } from '../../load/load-yaml.js';
-import { formatMarkdown } from '../../report/table.js';
-import { validatePolicy } from '../../validate/validate-policy.js';
+import { diffPolicies, formatDiffMarkdown, formatDiffText, isEmptyDiff } from '../../reports/policy-diff.js';
+import { formatMarkdown } from '../../reports/table.js';
+import { validatePolicyText } from '../../policy-text.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { loadPolicyFile, policyFolder } from '../load-policy-file.js';
 import { printDiagnostics } from '../report-format.js';
@@ -56,8 +55,7 @@ export async function diffCommand(io: CliIO, options: { base?: string; markdown?
   const text = await git(top, ['show', `${short}:${pathInRepo}`]);
   if (text === undefined) throw new UsageError(`${head.displayPath} does not exist at ${where}: there is no earlier policy to compare with`);
   const label = `${head.displayPath} at ${short}`;
-  const parsed = head.path.endsWith('.ts') ? (await import('../../load/load-typescript.js')).loadTypeScript(text, label) : loadYaml(text, label);
-  const before = validatePolicy(parsed, label);
+  const before = await validatePolicyText(text, label, head.path);
   if (!before.readable) {
     printDiagnostics(io, 'text', before.diagnostics.filter((diagnostic) => diagnostic.severity === 'error'));
     io.stderr(`memtier: ${head.displayPath} at the base revision ${where} cannot be read as a policy, so there is nothing to compare with\n`);

@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomically } from '../../output/write-output.js';
-import { renderJsonSchema, SCHEMA_MARKER } from '../../schema/json-schema.js';
+import { renderJsonSchema, SCHEMA_MARKER } from '../../policy/json-schema.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { DEFAULT_POLICY_FILE, displayPathOf, TYPED_POLICY_FILE } from '../load-policy-file.js';
 

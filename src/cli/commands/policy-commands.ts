@@ -2,9 +2,9 @@
  * Commands that read the policy and answer questions about it: `explain` and `devices`.
  */
 import { hasErrors } from '../../diagnostics/diagnostic.js';
-import { devicesJson, devicesTable, REPORTED_LEGEND } from '../../devices/device-report.js';
-import { explain, formatExplanation } from '../../explain/explain.js';
-import { formatMarkdown, formatMarkdownTable, formatTerminalTable } from '../../report/table.js';
+import { devicesJson, devicesTable, REPORTED_LEGEND } from '../../reports/device-table.js';
+import { explain, formatExplanation } from '../../reports/explain.js';
+import { formatMarkdown, formatMarkdownTable, formatTerminalTable } from '../../reports/table.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { loadPolicyFile, type PolicySource } from '../load-policy-file.js';
 import { printDiagnostics } from '../report-format.js';

@@ -6,7 +6,8 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { hasErrors, sortDiagnostics } from '../../diagnostics/diagnostic.js';
 import { generate } from '../../generate.js';
 import { planOutput, type OutputPlan } from '../../output/plan-output.js';
-import { readTemplates, type TemplateSet } from '../../render/render-files.js';
+import type { TemplateSet } from '../../render/render-files.js';
+import { readBuiltInTemplates } from '../../templates/template-files.js';
 import { UsageError, type CliIO } from '../io.js';
 import { displayPathOf, loadPolicyFile, policyFolder, type LoadedPolicy, type PolicySource } from '../load-policy-file.js';
 import { resolveMlxApi } from '../resolve-mlx-api.js';
@@ -38,11 +39,11 @@ export async function planRun(io: CliIO, options: RunOptions): Promise<{ loaded:
   if (hasErrors(loaded.diagnostics)) return { loaded: { ...loaded, source: undefined } };
   const source: PolicySource = { ...read.source, policy: settled.policy };
   loaded.source = source;
-  const templates: TemplateSet = await resolveTemplates(source, readTemplates(), io.cwd);
+  const templates: TemplateSet = await resolveTemplates(source, readBuiltInTemplates(), io.cwd);
   const directory = options.out !== undefined
     ? resolve(io.cwd, options.out)
     : await containedOutputFolder(source);
-  const files = generate(source.policy, { sourceName: source.sourceName, templates });
+  const files = generate(source.policy, templates, { sourceName: source.sourceName });
   const plan = await planOutput(directory, files, { folderSetting: options.out !== undefined ? '--out' : `output.directory in ${source.displayPath}` });
   return { loaded, run: { source, plan, displayDirectory: displayPathOf(io.cwd, directory) } };
 }

@@ -3,10 +3,10 @@
  */
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { BUILT_IN_TEMPLATE_DIR, readTemplates } from '../../render/render-files.js';
+import { BUILT_IN_TEMPLATE_DIR, outputOf, readBuiltInTemplates, templateFileName } from '../../templates/template-files.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { displayPathOf, loadPolicyFile, policyFolder } from '../load-policy-file.js';
-import { suggest } from '../../validate/did-you-mean.js';
+import { suggest } from '../../diagnostics/suggest.js';
 
 /** The folder custom templates live in: the policy's output.templates, or "templates" beside it. */
 async function customFolder(io: CliIO, config: string | undefined): Promise<{ path: string; configured: boolean } | undefined> {
@@ -22,18 +22,18 @@ async function exists(path: string): Promise<boolean> {
 
 /** Runs `templates list` or `templates eject`. */
 export async function templatesCommand(io: CliIO, options: { action?: string; name?: string; to?: string; config?: string }): Promise<number> {
-  const names = [...readTemplates().keys()];
+  const names = [...readBuiltInTemplates().keys()];
   if (options.action === 'list') {
     const custom = await customFolder(io, options.config);
     for (const name of names) {
-      const overridden = custom?.configured && (await exists(join(custom.path, `${name}.hbs`)));
-      io.stdout(`${name}.hbs  ${overridden ? `custom: ${displayPathOf(io.cwd, join(custom.path, `${name}.hbs`))}` : 'built-in'}\n`);
+      const overridden = custom?.configured && (await exists(join(custom.path, templateFileName(name))));
+      io.stdout(`${templateFileName(name)}  ${overridden ? `custom: ${displayPathOf(io.cwd, join(custom.path, templateFileName(name)))}` : 'built-in'}\n`);
     }
     io.stdout('\nHelpers for custom templates: swiftIdentifier, swiftString, swiftInt, swiftDocComment (see the README).\n');
     return ExitCode.ok;
   }
   if (options.action === 'eject') {
-    const given = (options.name ?? '').replace(/\.hbs$/, '');
+    const given = outputOf(options.name ?? '') ?? options.name ?? '';
     const wanted = names.includes(given) ? given : `${given}.swift`;
     if (!names.includes(wanted)) {
       const guess = suggest(given, names) ?? suggest(wanted, names);
@@ -41,11 +41,11 @@ export async function templatesCommand(io: CliIO, options: { action?: string; na
     }
     const custom = options.to !== undefined ? { path: resolve(io.cwd, options.to), configured: false } : await customFolder(io, options.config);
     const folder = custom?.path ?? resolve(io.cwd, 'templates');
-    const target = join(folder, `${wanted}.hbs`);
+    const target = join(folder, templateFileName(wanted));
     if (await exists(target)) throw new UsageError(`${displayPathOf(io.cwd, target)} already exists; memtier never overwrites an ejected template`);
     await mkdir(folder, { recursive: true });
-    await copyFile(join(BUILT_IN_TEMPLATE_DIR, `${wanted}.hbs`), target);
-    io.stdout(`ejected ${wanted}.hbs to ${displayPathOf(io.cwd, target)}\n`);
+    await copyFile(join(BUILT_IN_TEMPLATE_DIR, templateFileName(wanted)), target);
+    io.stdout(`ejected ${templateFileName(wanted)} to ${displayPathOf(io.cwd, target)}\n`);
     if (!custom?.configured) io.stdout(`set output.templates: ${displayPathOf(io.cwd, folder)} in the policy so that generate and check use it\n`);
     return ExitCode.ok;
   }

@@ -4,10 +4,10 @@
  */
 import { diagnosticParts, formatDiagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { DEVICES, type Device } from '../devices/catalog.js';
-import { shownReported } from '../devices/device-report.js';
-import { classify } from '../validate/classify.js';
-import type { Policy, Tier } from '../validate/schema.js';
-import { formatSize } from '../validate/units.js';
+import { shownReported } from './device-table.js';
+import { classify } from '../policy/classify.js';
+import type { Policy, Tier } from '../policy/schema.js';
+import { formatSize } from '../policy/sizes.js';
 
 /** One value that changed: where, before, after (as people read them). */
 export interface ValueChange {

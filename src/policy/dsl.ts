@@ -10,7 +10,7 @@
  * exactly the same validation and produce the same Swift.
  */
 import type { z } from 'zod';
-import type { policySchema } from './validate/schema.js';
+import type { policySchema } from './schema.js';
 
 /** What `tiers.config.ts` exports: the policy as written, before defaults and unit parsing. */
 export type TiersConfig = z.input<typeof policySchema>;

@@ -3,10 +3,10 @@
  * Pure: a validated policy and a question in, an explanation out.
  */
 import { describeReportedSource, deviceNames, findDevice, type Device } from '../devices/catalog.js';
-import { suggest } from '../validate/did-you-mean.js';
-import { classify } from '../validate/classify.js';
-import type { Policy, Tier } from '../validate/schema.js';
-import { formatSize, formatSizeApprox, parseSizeRounded } from '../validate/units.js';
+import { suggest } from '../diagnostics/suggest.js';
+import { classify } from '../policy/classify.js';
+import type { Policy, Tier } from '../policy/schema.js';
+import { formatSize, formatSizeApprox, parseSizeRounded } from '../policy/sizes.js';
 
 /** The answer to one question. */
 export interface Explanation {

@@ -1,11 +1,11 @@
 /**
  * `memtier devices`: the catalog against a policy.
  */
-import { classify } from '../validate/classify.js';
-import type { Policy } from '../validate/schema.js';
-import { formatSize, formatSizeApprox } from '../validate/units.js';
-import { DEVICES, ESTIMATE_RULE, type Device } from './catalog.js';
-import type { Table } from '../report/table.js';
+import { classify } from '../policy/classify.js';
+import type { Policy } from '../policy/schema.js';
+import { formatSize, formatSizeApprox } from '../policy/sizes.js';
+import { DEVICES, ESTIMATE_RULE, type Device } from '../devices/catalog.js';
+import type { Table } from './table.js';
 
 /** One catalog device under a policy. */
 export interface DeviceRow {

@@ -3,7 +3,7 @@
  * Types, defaults and editor documentation all come from here.
  */
 import { z } from 'zod';
-import { parseSize, SIZE_EXPECTATION } from './units.js';
+import { parseSize, SIZE_EXPECTATION } from './sizes.js';
 
 /** A byte size: a whole number of bytes, or a string with a unit ("20MiB", "2.5GiB", "4GB"). */
 export const sizeSchema = z
