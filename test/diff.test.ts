@@ -41,7 +41,7 @@ describe('memtier diff', () => {
       expect(text.stdout).toContain(`  ${device.name} (${device.ramGB} GB, reports `);
     }
     expect(text.stdout).toContain('  low.upTo: 3 GiB -> 4 GiB\n');
-    expect(text.stdout).toMatch(/ {2}iPhone 12 \(4 GB, reports ~3\.68 GiB\): standard -> low; cacheLimit 20 MiB -> 8 MiB; memoryLimit 2500 MiB -> 2000 MiB; maxTokens 800 -> 500; imageSize 384 -> 256; keepModelLoaded true -> false\n/);
+    expect(text.stdout).toMatch(/ {2}iPhone 12 \(4 GB, reports ~3\.68 GiB\): standard -> low; cacheLimit 20 MiB -> 8 MiB; memoryLimit 2500 MiB -> 2000 MiB; maxTokens 800 -> 500; imageSize 384 px -> 256 px; keepModelLoaded yes -> no\n/);
     expect(text.stdout.split('\n').filter((line) => line.includes(' -> low;'))).toHaveLength(moving.length);
 
     const markdown = await project.run('diff', '--markdown');

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { githubAnnotation } from '../src/cli/report-format.js';
+import { githubAnnotation } from '../src/diagnostics/format.js';
 import { renderJsonSchema, SCHEMA_MARKER } from '../src/policy/json-schema.js';
 import { makeProject } from './helpers/cli.js';
 import { DEFAULT_POLICY_TEXT } from './helpers/policy.js';

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatDiagnostic } from '../src/diagnostics/diagnostic.js';
+import { formatDiagnostic } from '../src/diagnostics/format.js';
 import { decideMlxApi, mlxApiForVersion } from '../src/mlx/mlx-api.js';
 import { imageSizeWarning } from '../src/mlx/image-size-warning.js';
 import { findMlxSwiftPin, parsePackageResolved } from '../src/mlx/package-resolved.js';

@@ -10,13 +10,13 @@ const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`./fixtures
 const ORIGINAL = fixture('ContentView.swift');
 
 async function patched(source: string): Promise<string> {
-  const result = await patchEvaluator(source);
+  const result = await patchEvaluator(source, 'ContentView.swift');
   if (!result.ok) throw new Error(result.problems.map((problem) => `${problem.line}:${problem.column}: ${problem.message}`).join('\n'));
   return result.output;
 }
 
 async function problems(source: string): Promise<string[]> {
-  const result = await patchEvaluator(source);
+  const result = await patchEvaluator(source, 'ContentView.swift');
   if (result.ok) throw new Error('expected the patch to refuse');
   return result.problems.map((problem) => `${problem.line}:${problem.column}: ${problem.message}`);
 }
@@ -34,7 +34,7 @@ describe('patching the design document\'s evaluator', () => {
     for (const call of ['var memoryConfiguration = MemoryConfiguration.current', 'startMemoryMonitoring()', 'applyMemoryLimits()', 'if !shouldKeepModelLoaded {', 'applyImageSize(to: &userInput)', 'releaseModelAfterGeneration()', 'releaseMemoryAfterCancel()']) {
       expect(output).toContain(call);
     }
-    expect(await findRegressions(output)).toEqual([]);
+    expect(await findRegressions(output, 'ContentView.swift')).toEqual([]);
   });
 
   it('keeps everything else byte for byte: the view, other types, comments', async () => {
@@ -55,13 +55,13 @@ describe('patching the design document\'s evaluator', () => {
   it('folds a hard-coded limit kept next to the predicate chain into applyMemoryLimits(), so check accepts the result', async () => {
     const source = ORIGINAL.replace('      let modelContainer = try await VLMModelFactory.shared.loadContainer(', '      MLX.GPU.set(memoryLimit: maxMetalMemory, relaxed: false)\n\n      let modelContainer = try await VLMModelFactory.shared.loadContainer(');
     expect(source).not.toBe(ORIGINAL);
-    const result = await patchEvaluator(source);
+    const result = await patchEvaluator(source, 'ContentView.swift');
     expect(result.ok).toBe(true);
     const output = (result as { output: string }).output;
     expect(output).not.toContain('maxMetalMemory');
     expect(output.match(/applyMemoryLimits\(\)/g)).toHaveLength(1);
     expect(output).toBe(fixture('ContentView.patched.swift'));
-    expect(await findRegressions(output)).toEqual([]);
+    expect(await findRegressions(output, 'ContentView.swift')).toEqual([]);
   });
 
   it('keeps an existing init and starts monitoring in it, and reads a negated caching test', async () => {
@@ -110,7 +110,7 @@ describe('files patch refuses, with a location and nothing written', () => {
     const clash = ORIGINAL.replace('  func cancelGeneration() {', '  func applyMemoryLimits() {}\n\n  func cancelGeneration() {');
     expect(await problems(clash)).toEqual(['161:3: VLMEvaluator already declares applyMemoryLimits, which the generated extension provides; rename or remove it first']);
     const sleep = ORIGINAL.replace('    running = false\n\n    // 4GB', '    running = false\n    Thread.sleep(forTimeInterval: 0.1)\n\n    // 4GB');
-    expect((await problems(sleep))[0]).toMatch(/^164:5: `Thread.sleep` blocks the main actor;/);
+    expect((await problems(sleep))[0]).toMatch(/^164:5: `Thread.sleep` blocks the thread it runs on \(the main actor, in the evaluator\); remove it/);
   });
 });
 

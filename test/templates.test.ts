@@ -2,9 +2,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import Handlebars from 'handlebars';
 import { registerSwiftHelpers } from '../src/render/render-files.js';
-import { swiftIdentifier } from '../src/swift/identifier.js';
+import { SWIFT_RESERVED_WORDS, swiftIdentifier } from '../src/swift/identifier.js';
 import { makeProject } from './helpers/cli.js';
-import { DEFAULT_POLICY_TEXT } from './helpers/policy.js';
+import { DEFAULT_POLICY_TEXT, templates, validPolicy } from './helpers/policy.js';
+import { generate } from '../src/generate.js';
+import { declarationKind, findNodes, memberName, parseSwift } from '../src/patch/swift-parser.js';
+import { ADDED_EVALUATOR_MEMBERS, DEVICE_MEMORY_TIER_MEMBERS, REPLACED_EVALUATOR_MEMBERS } from '../src/swift/generated-api.js';
 
 let project: ReturnType<typeof makeProject> | undefined;
 afterEach(() => project?.cleanup());
@@ -69,5 +72,34 @@ describe('custom templates', () => {
     expect(render('{{swiftInt value}}', { value: 2621440000 })).toBe('2_621_440_000');
     expect(render('{{swiftDocComment text}}', { text: 'a\n\nb */' })).toBe('/// a\n///\n/// b */');
     expect(swiftIdentifier('ok_name')).toBe('ok_name');
+  });
+});
+
+describe('the generated member names memtier\'s rules rely on (src/swift/generated-api.ts)', () => {
+  /** The names declared directly in the bodies of `kind name` declarations of a rendered file; private ones apart when asked. */
+  async function declaredMembers(source: string, kind: string, name: string, { withPrivate }: { withPrivate: boolean }): Promise<string[]> {
+    const root = (await parseSwift(source)).rootNode;
+    const declarations = findNodes(root, (node) => node.type === 'class_declaration' && declarationKind(node) === kind && node.childForFieldName('name')?.text === name);
+    expect(declarations.length, `${kind} ${name}`).toBeGreaterThan(0);
+    const members = declarations.flatMap((declaration) => declaration.childForFieldName('body')?.namedChildren ?? []);
+    return members
+      .filter((member) => withPrivate || !/^(private|fileprivate)\b/.test(member.text.replace(/^(nonisolated|static|@\w+)\s+/g, '')))
+      .flatMap((member) => memberName(member) ?? [])
+      .sort();
+  }
+
+  const files = new Map(generate(validPolicy(), templates).map((file) => [file.path, file.contents]));
+
+  it('the extension declares exactly the replaced and the added evaluator members', async () => {
+    const declared = await declaredMembers(files.get('VLMEvaluator+MemoryPolicy.swift')!, 'extension', 'VLMEvaluator', { withPrivate: false });
+    expect(declared).toEqual([...REPLACED_EVALUATOR_MEMBERS, ...ADDED_EVALUATOR_MEMBERS].sort());
+  });
+
+  it('DeviceMemoryTier declares the members a tier name may not take (with those Swift synthesises)', async () => {
+    const declared = await declaredMembers(files.get('DeviceMemoryTier.swift')!, 'enum', 'DeviceMemoryTier', { withPrivate: true });
+    const synthesised = ['allCases', 'hashValue', 'rawValue'];
+    // Cases (the tier names) aside; `init` and operators are not names a tier could take anyway.
+    const named = declared.filter((member) => /^[A-Za-z_]\w*$/.test(member) && !SWIFT_RESERVED_WORDS.has(member) && !validPolicy().tiers.some((tier) => tier.name === member));
+    expect([...named, ...synthesised].sort()).toEqual([...DEVICE_MEMORY_TIER_MEMBERS].sort());
   });
 });

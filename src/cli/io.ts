@@ -1,3 +1,5 @@
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+
 /** Where a command reads and prints: the real process, or a test's temporary folder and buffers. */
 export interface CliIO {
   cwd: string;
@@ -22,4 +24,9 @@ export const ExitCode = {
 /** A mistake the user can fix: printed as `memtier: error: ...`, never with a stack trace. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+
+  /** The mistake as a Diagnostic, printed like every other problem. */
+  get diagnostic(): Diagnostic {
+    return { severity: 'error', message: this.message };
+  }
 }

@@ -37,7 +37,7 @@ export interface LoadedPolicy {
 /** Finds the policy (`--config`, or tiers.yaml / tiers.config.ts in `cwd`), reads and validates it. */
 export async function loadPolicyFile(cwd: string, configOption: string | undefined): Promise<LoadedPolicy> {
   const found = configOption !== undefined ? { path: resolve(cwd, configOption) } : await discover(cwd);
-  if ('problem' in found) return { diagnostics: [found.problem], displayPath: found.problem.file };
+  if ('problem' in found) return { diagnostics: [found.problem], displayPath: found.problem.file ?? DEFAULT_POLICY_FILE };
   const { path } = found;
   const displayPath = displayPathOf(cwd, path);
   const text = await readPolicyText(path, displayPath);

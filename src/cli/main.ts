@@ -3,6 +3,7 @@
  * The only place that knows about process arguments and exit codes.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { formatDiagnostic } from '../diagnostics/format.js';
 import { OutputError } from '../output/output-error.js';
 import { suggest } from '../diagnostics/suggest.js';
 import { checkCommand } from './commands/check-command.js';
@@ -95,7 +96,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return await dispatch(argv, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`memtier: error: ${error.message}\n`);
+      io.stderr(`${formatDiagnostic(error.diagnostic)}\n`);
       return ExitCode.invalidInput;
     }
     if (error instanceof OutputError) {

@@ -1,12 +1,14 @@
 /**
- * Problems found in a policy, located so that Xcode, GitHub and a terminal can all point at them.
+ * The one problem type: policy errors and warnings, `patch` refusals, `check`'s evaluator
+ * regressions, and usage mistakes, located so that Xcode, GitHub and a terminal can all point at
+ * them. How each output format prints one is in ./format.ts.
  */
 
 /** One problem, with where it is and which key it concerns. */
 export interface Diagnostic {
   severity: 'error' | 'warning';
-  /** The policy file as the user named it (relative paths stay relative). */
-  file: string;
+  /** The file as the user named it (relative paths stay relative); absent for a usage mistake. */
+  file?: string;
   /** 1-based line, when the problem has a place in the file. */
   line?: number;
   /** 1-based column, when the problem has a place in the file. */
@@ -27,22 +29,6 @@ export function formatKeyPath(segments: readonly PropertyKey[]): string {
     else text += text === '' ? String(segment) : `.${String(segment)}`;
   }
   return text;
-}
-
-/**
- * `tiers.yaml:14:16: error: tiers[2].memoryLimit: expected ...`: the compiler shape that Xcode and
- * most editors turn into a clickable location.
- */
-export function formatDiagnostic(diagnostic: Diagnostic): string {
-  const { place, text } = diagnosticParts(diagnostic);
-  return `${place}: ${text}`;
-}
-
-/** The two halves of `formatDiagnostic`: `tiers.yaml:14:16` and `error: tiers[2].memoryLimit: …`. */
-export function diagnosticParts(diagnostic: Diagnostic): { place: string; text: string } {
-  const place = [diagnostic.file, diagnostic.line, diagnostic.column].filter((part) => part !== undefined).join(':');
-  const subject = diagnostic.path ? `${diagnostic.path}: ` : '';
-  return { place, text: `${diagnostic.severity}: ${subject}${diagnostic.message}` };
 }
 
 /** Diagnostics in file order, errors before warnings at the same place; ties keep their order. */

@@ -4,15 +4,12 @@
  */
 import { declarationKind, findNodes, firstSyntaxError, memberName, parseSwift, type SwiftNode } from './swift-parser.js';
 import { findTopLevelClasses, maskOutside } from './swift-source.js';
+import { positionOf } from './text-edits.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 
 /** The class the generated extension extends. */
 export const EVALUATOR_CLASS = 'VLMEvaluator';
 
-/** A problem with the file, at a node. */
-export interface NodeProblem {
-  node?: SwiftNode;
-  message: string;
-}
 
 /** A member of the class and where its declaration starts, doc comments included. */
 export interface ClassMember {
@@ -22,15 +19,15 @@ export interface ClassMember {
   start: number;
 }
 
-/** The single `class VLMEvaluator` of a parsed file, or why there is not exactly one. */
-export function findEvaluatorClass(root: SwiftNode): { node: SwiftNode } | NodeProblem {
+/** The single `class VLMEvaluator` of a parsed file, or why there is not exactly one (and where, if it can say). */
+function findEvaluatorClass(root: SwiftNode): { node: SwiftNode } | { at?: SwiftNode; message: string } {
   const error = firstSyntaxError(root);
-  if (error) return { node: error, message: 'the class does not parse as Swift here; fix the syntax first (or report it, if the compiler accepts it)' };
+  if (error) return { at: error, message: 'the class does not parse as Swift here; fix the syntax first (or report it, if the compiler accepts it)' };
   const classes = findNodes(root, (node) =>
     node.type === 'class_declaration' && declarationKind(node) === 'class' && node.childForFieldName('name')?.text === EVALUATOR_CLASS);
   if (classes.length === 0) return { message: `no \`class ${EVALUATOR_CLASS}\` in this file; pass the file that declares it` };
   if (classes.length > 1) {
-    return { node: classes[1], message: `a second \`class ${EVALUATOR_CLASS}\`; memtier patch rewrites a file with exactly one` };
+    return { at: classes[1], message: `a second \`class ${EVALUATOR_CLASS}\`; memtier patch rewrites a file with exactly one` };
   }
   return { node: classes[0]! };
 }
@@ -69,19 +66,20 @@ export function enclosingMemberName(node: SwiftNode): string | undefined {
  * Finds the class lexically first (src/patch/swift-source.ts); a syntax error is then one inside
  * the class, at its real place.
  */
-export async function parseEvaluatorClass(source: string): Promise<{ node: SwiftNode; root: SwiftNode } | (NodeProblem & { offset?: number })> {
+export async function parseEvaluatorClass(source: string, file: string): Promise<{ node: SwiftNode; root: SwiftNode } | { problem: Diagnostic }> {
+  const problem = (offset: number, message: string) => ({ problem: { severity: 'error', file, ...positionOf(source, offset), message } satisfies Diagnostic });
   const ranges = findTopLevelClasses(source, EVALUATOR_CLASS);
   if (ranges.length === 0) {
     const others = findTopLevelClasses(source).map((range) => range.name);
     const here = others.length > 0 ? ` (classes here: ${others.join(', ')}; the generated extension extends ${EVALUATOR_CLASS})` : '';
-    return { message: `no \`class ${EVALUATOR_CLASS}\` in this file${here}; pass the file that declares it` };
+    return problem(0, `no \`class ${EVALUATOR_CLASS}\` in this file${here}; pass the file that declares it`);
   }
   if (ranges.length > 1) {
-    return { offset: ranges[1]!.keyword, message: `a second \`class ${EVALUATOR_CLASS}\` (in another #if branch?); memtier patch rewrites a file with exactly one` };
+    return problem(ranges[1]!.keyword, `a second \`class ${EVALUATOR_CLASS}\` (in another #if branch?); memtier patch rewrites a file with exactly one`);
   }
   const range = ranges[0]!;
   const root = (await parseSwift(maskOutside(source, range.start, range.end))).rootNode;
   const found = findEvaluatorClass(root);
-  if ('message' in found) return found.node ? found : { ...found, offset: range.keyword };
+  if ('message' in found) return problem(found.at?.startIndex ?? range.keyword, found.message);
   return { node: found.node, root };
 }

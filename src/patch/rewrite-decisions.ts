@@ -3,33 +3,30 @@
  * statement, becomes a call into the generated API. Each rule names the shape it recognises; any
  * other decision is refused with its place.
  */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { enclosingMemberName } from './evaluator-class.js';
+import { LIMIT_SETTING } from './memory-handling.js';
 import { enclosingPerformStatement } from './perform-closures.js';
 import { findNodes, type SwiftNode } from './swift-parser.js';
 import { indentationAt, lineEnd, lineStart, positionOf, type TextEdit } from './text-edits.js';
 
-/** A construct patch cannot rewrite safely, at a 1-based line and column. */
-export interface PatchProblem {
-  line: number;
-  column: number;
-  message: string;
-}
-
 /** What the rewrite of one class accumulates. */
 export interface Context {
   source: string;
+  /** How problems name the file. */
+  file: string;
   classNode: SwiftNode;
   /** Names that decide from device memory: predicate members and local constants. */
   predicates: Set<string>;
   edits: TextEdit[];
-  problems: PatchProblem[];
+  /** Constructs patch cannot rewrite safely. */
+  problems: Diagnostic[];
   /** Nodes a problem was reported for: nothing inside them is reported again. */
   reported: SwiftNode[];
   /** perform statements (by offset) -> members their closures now read, to capture before the call. */
   hoists: Map<number, { statement: SwiftNode; names: Set<string> }>;
 }
 
-export const LIMIT_CALL = /^(MLX\s*\.\s*)?(GPU\s*\.\s*set\s*\(\s*(cacheLimit|memoryLimit)\s*:|Memory\s*\.\s*(cacheLimit|memoryLimit)\s*=)/;
 export const RESIZE = /^([A-Za-z_][A-Za-z0-9_]*)\.processing\.resize\s*=/;
 const CLEANUP_CALL = /^((MLX\.)?(GPU|Memory)\.clearCache\(\)|unloadModel\(\)|eval\(\))$/;
 const PARAMETERS = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(MLXLMCommon\s*\.\s*)?GenerateParameters\s*\(/;
@@ -37,7 +34,7 @@ const PARAMETERS = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(MLXLMCommon\s*\.\s*)?Genera
 const CLEANUP_LINE = /^((MLX\.)?(GPU|Memory)\.clearCache\(\)|eval\(\)|for _ in 0\s*\.\.<\s*\d+\s*\{|autoreleasepool\s*\{|(\}\s*else\s*)?(if\s+[!A-Za-z0-9_|&\s]+)?\{|\}|)$/;
 
 export function problemAt(context: Context, node: SwiftNode, message: string): void {
-  context.problems.push({ ...positionOf(context.source, node.startIndex), message });
+  context.problems.push({ severity: 'error', file: context.file, ...positionOf(context.source, node.startIndex), message });
   context.reported.push(node);
 }
 
@@ -94,7 +91,7 @@ export function rewriteIf(context: Context, node: SwiftNode): void {
   const inside = enclosingMemberName(node);
   const branches = node.namedChildren.filter((child) => child.type === 'statements');
 
-  if (texts.length > 0 && texts.every((text) => LIMIT_CALL.test(text))) return replaceWith('applyMemoryLimits()');
+  if (texts.length > 0 && texts.every((text) => LIMIT_SETTING.test(text))) return replaceWith('applyMemoryLimits()');
   const resized = texts.map((text) => RESIZE.exec(text)?.[1]);
   if (texts.length > 0 && resized.every((name) => name !== undefined && name === resized[0])) return replaceWith(imageSizeCall(context, node, resized[0]!));
   const assigned = texts.map((text) => PARAMETERS.exec(text)?.[1]);

@@ -5,42 +5,37 @@
  */
 import { classMembers, parseEvaluatorClass, type ClassMember } from './evaluator-class.js';
 import { hoistEdits, statementOf, usesInPerform } from './perform-closures.js';
-import { hoist, imageSizeCall, LIMIT_CALL, problemAt, removeStatement, RESIZE, rewriteIf, topLevelPredicateIfs, type Context, type PatchProblem } from './rewrite-decisions.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { ADDED_EVALUATOR_MEMBERS, REPLACED_EVALUATOR_MEMBERS } from '../swift/generated-api.js';
+import { LIMIT_SETTING, THREAD_SLEEP_RULE } from './memory-handling.js';
+import { hoist, imageSizeCall, problemAt, removeStatement, RESIZE, rewriteIf, topLevelPredicateIfs, type Context } from './rewrite-decisions.js';
 import { findNodes, type SwiftNode } from './swift-parser.js';
 import { applyEdits, indentationAt, lineEnd, lineStart, positionOf, tidyRemovals, withBlankLineAbove } from './text-edits.js';
 
-export type { PatchProblem } from './rewrite-decisions.js';
-
 /** The rewritten source, or every construct that stops the rewrite. */
-export type PatchResult = { ok: true; output: string } | { ok: false; problems: PatchProblem[] };
+export type PatchResult = { ok: true; output: string } | { ok: false; problems: Diagnostic[] };
 
-/** Members the generated extension provides in place of the hand-written ones; patch removes these. */
-const REPLACED_MEMBERS = new Set(['generateParameters', 'unloadModel', 'handleMemoryEmergency', 'emergencyMemoryReset']);
+const REPLACED_MEMBERS: ReadonlySet<string> = new Set(REPLACED_EVALUATOR_MEMBERS);
+const GENERATED_MEMBERS: ReadonlySet<string> = new Set(ADDED_EVALUATOR_MEMBERS);
 
-/** Members only the generated extension may declare; a hand-written one would clash. */
-const GENERATED_MEMBERS = new Set([
-  'shouldKeepModelLoaded', 'applyMemoryLimits', 'applyImageSize', 'releaseMemoryAfterCancel',
-  'releaseModelAfterGeneration', 'startMemoryMonitoring', 'clearCacheInBackground', 'releaseMemory', 'downscaled',
-]);
-
-/** Rewrites `source`; an already patched file comes back unchanged. Never throws for bad Swift. */
-export async function patchEvaluator(source: string): Promise<PatchResult> {
-  const found = await parseEvaluatorClass(source);
-  if ('message' in found) return { ok: false, problems: [{ ...positionOf(source, found.node?.startIndex ?? found.offset ?? 0), message: found.message }] };
+/** Rewrites `source`; `file` is how problems name it. An already patched file comes back unchanged. Never throws for bad Swift. */
+export async function patchEvaluator(source: string, file: string): Promise<PatchResult> {
+  const found = await parseEvaluatorClass(source, file);
+  if ('problem' in found) return { ok: false, problems: [found.problem] };
   const classNode = found.node;
   const members = classMembers(classNode);
   const predicates = members.filter((member) => isMemoryPredicate(member.node) && !REPLACED_MEMBERS.has(member.name ?? ''));
   const replaced = members.filter((member) => member.name !== undefined && REPLACED_MEMBERS.has(member.name));
   const gone = [...predicates, ...replaced].map((member) => member.node);
   const insideGone = (node: SwiftNode) => gone.some((member) => node.startIndex >= member.startIndex && node.endIndex <= member.endIndex);
-  const context: Context = { source, classNode, predicates: new Set(predicates.map((member) => member.name!)), edits: [], problems: [], reported: [], hoists: new Map() };
+  const context: Context = { source, file, classNode, predicates: new Set(predicates.map((member) => member.name!)), edits: [], problems: [], reported: [], hoists: new Map() };
   const locals = localPredicates(classNode, context.predicates).filter((node) => !insideGone(node));
   for (const local of locals) context.predicates.add(local.childForFieldName('name')?.text ?? '');
   const hasConfiguration = members.some((member) => member.name === 'memoryConfiguration');
   const unconditional = unconditionalStatements(classNode, context.predicates).filter((node) => !insideGone(node));
   if (predicates.length === 0 && replaced.length === 0 && locals.length === 0 && unconditional.length === 0) {
     if (hasConfiguration) return { ok: true, output: source };
-    return { ok: false, problems: [{ ...positionOf(source, classNode.startIndex), message: 'VLMEvaluator sets no MLX limits, no image size, no generation parameters and no device predicates; there is nothing for memtier patch to migrate, so adopt the generated extension by hand (see the README)' }] };
+    return { ok: false, problems: [{ severity: 'error', file, ...positionOf(source, classNode.startIndex), message: 'VLMEvaluator sets no MLX limits, no image size, no generation parameters and no device predicates; there is nothing for memtier patch to migrate, so adopt the generated extension by hand (see the README)' }] };
   }
   for (const member of members) {
     if (member.name && GENERATED_MEMBERS.has(member.name)) problemAt(context, member.node, `VLMEvaluator already declares ${member.name}, which the generated extension provides; rename or remove it first`);
@@ -60,9 +55,9 @@ export async function patchEvaluator(source: string): Promise<PatchResult> {
   if (overlap) return { ok: false, problems: [overlap] };
   const output = applyEdits(source, tidyRemovals(source, context.edits));
   // Read what would be written before anyone can write it: the rewritten class must parse.
-  const again = await parseEvaluatorClass(output);
-  if ('message' in again) {
-    return { ok: false, problems: [{ ...positionOf(output, again.node?.startIndex ?? again.offset ?? 0), message: `the rewritten class would not parse (${again.message}); nothing was written. This is a memtier bug: please report it with the file` }] };
+  const again = await parseEvaluatorClass(output, file);
+  if ('problem' in again) {
+    return { ok: false, problems: [{ ...again.problem, message: `the rewritten class would not parse (${again.problem.message}); nothing was written. This is a memtier bug: please report it with the file` }] };
   }
   return { ok: true, output };
 }
@@ -109,7 +104,7 @@ function unconditionalStatements(classNode: SwiftNode, predicates: Set<string>):
     return false;
   };
   return findNodes(classNode, (node) =>
-    node.parent?.type === 'statements' && (LIMIT_CALL.test(node.text.trim()) || RESIZE.test(node.text.trim())) && !underPredicateIf(node));
+    node.parent?.type === 'statements' && (LIMIT_SETTING.test(node.text.trim()) || RESIZE.test(node.text.trim())) && !underPredicateIf(node));
 }
 
 /** The first limit call of a method becomes `applyMemoryLimits()` (others go); a resize becomes the tier's. */
@@ -168,18 +163,18 @@ function reportLeftovers(context: Context): void {
   for (const use of findNodes(context.classNode, (node) => node.type === 'simple_identifier' && context.predicates.has(node.text))) {
     if (!covered(use)) problemAt(context, use, `\`${use.text}\` is still used here; replace it with memoryConfiguration (or DeviceMemoryTier.current) by hand, then run patch again`);
   }
-  for (const sleep of findNodes(context.classNode, (node) => node.type === 'call_expression' && /^Thread\.sleep\b/.test(node.text))) {
-    if (!covered(sleep)) problemAt(context, sleep, '`Thread.sleep` blocks the main actor; remove it (the generated unloadModel() releases memory without sleeping)');
+  for (const sleep of findNodes(context.classNode, THREAD_SLEEP_RULE.test)) {
+    if (!covered(sleep)) problemAt(context, sleep, THREAD_SLEEP_RULE.message);
   }
 }
 
 /** Two rewrites of the same text: refused with its place, never applied. */
-function firstOverlap(context: Context): PatchProblem | undefined {
+function firstOverlap(context: Context): Diagnostic | undefined {
   const sorted = [...context.edits].sort((a, b) => a.start - b.start || a.end - b.end);
   for (let index = 1; index < sorted.length; index++) {
     const [previous, edit] = [sorted[index - 1]!, sorted[index]!];
     if (edit.start < previous.end || (edit.start === previous.start && edit.end === previous.end && edit.start !== edit.end)) {
-      return { ...positionOf(context.source, edit.start), message: 'two rewrites of memtier patch meet here (a decision inside another one it rewrites); nothing was written. Simplify this code by hand, or report the file' };
+      return { severity: 'error', file: context.file, ...positionOf(context.source, edit.start), message: 'two rewrites of memtier patch meet here (a decision inside another one it rewrites); nothing was written. Simplify this code by hand, or report the file' };
     }
   }
   return undefined;

@@ -3,6 +3,7 @@
  */
 import { classify } from '../policy/classify.js';
 import type { Policy } from '../policy/schema.js';
+import { tierValueInWords } from '../policy/wording.js';
 import { formatSize, formatSizeApprox } from '../policy/sizes.js';
 import { DEVICES, ESTIMATE_RULE, type Device } from '../devices/catalog.js';
 import type { Table } from './table.js';
@@ -39,10 +40,10 @@ export function devicesTable(policy: Policy): Table {
         `${device.ramGB} GB`,
         shownReported(device),
         tier.name,
-        formatSize(tier.cacheLimit),
-        tier.memoryLimit === null ? 'none' : formatSize(tier.memoryLimit),
-        String(tier.maxTokens),
-        String(tier.imageSize),
+        tierValueInWords('cacheLimit', tier.cacheLimit),
+        tierValueInWords('memoryLimit', tier.memoryLimit),
+        tierValueInWords('maxTokens', tier.maxTokens),
+        tierValueInWords('imageSize', tier.imageSize),
       ];
     }),
   };

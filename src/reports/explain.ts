@@ -6,6 +6,7 @@ import { describeReportedSource, deviceNames, findDevice, type Device } from '..
 import { suggest } from '../diagnostics/suggest.js';
 import { classify } from '../policy/classify.js';
 import type { Policy, Tier } from '../policy/schema.js';
+import { tierValueInWords } from '../policy/wording.js';
 import { formatSize, formatSizeApprox, parseSizeRounded } from '../policy/sizes.js';
 
 /** The answer to one question. */
@@ -63,16 +64,11 @@ function percentOf(part: bigint, whole: bigint): number {
   return whole === 0n ? Infinity : Number((part * 10_000n) / whole) / 100;
 }
 
+const LIMIT_KEYS = ['cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize', 'keepModelLoaded', 'aggressiveCleanup'] as const;
+
 /** A tier's limits in human units, one `key value` pair each. */
 export function describeLimits(tier: Tier): string {
-  return [
-    `cacheLimit ${formatSize(tier.cacheLimit)}`,
-    `memoryLimit ${tier.memoryLimit === null ? 'none (MLX default)' : formatSize(tier.memoryLimit)}`,
-    `maxTokens ${tier.maxTokens}`,
-    `imageSize ${tier.imageSize} px`,
-    `keepModelLoaded ${tier.keepModelLoaded ? 'yes' : 'no'}`,
-    `aggressiveCleanup ${tier.aggressiveCleanup ? 'yes' : 'no'}`,
-  ].join(', ');
+  return LIMIT_KEYS.map((key) => `${key} ${tierValueInWords(key, tier[key])}`).join(', ');
 }
 
 /** The explanation as terminal text. */

@@ -2,12 +2,14 @@
  * `memtier diff`: what changes between two versions of a policy, and what that does to each device.
  * Pure: two validated policies in, a description out.
  */
-import { diagnosticParts, formatDiagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnosticParts, formatDiagnostic } from '../diagnostics/format.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { DEVICES, type Device } from '../devices/catalog.js';
 import { shownReported } from './device-table.js';
 import { classify } from '../policy/classify.js';
 import type { Policy, Tier } from '../policy/schema.js';
 import { formatSize } from '../policy/sizes.js';
+import { tierValueInWords } from '../policy/wording.js';
 
 /** One value that changed: where, before, after (as people read them). */
 export interface ValueChange {
@@ -36,12 +38,8 @@ const TIER_KEYS = ['upTo', 'cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize'
 const LIMIT_KEYS = ['cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize', 'keepModelLoaded', 'aggressiveCleanup'] as const;
 
 /** A tier value as people read it. */
-function show(key: (typeof TIER_KEYS)[number], tier: Tier): string {
-  const value = tier[key];
-  if (value === undefined) return key === 'upTo' ? 'none (last tier)' : '(none)';
-  if (value === null) return 'none';
-  if (typeof value === 'bigint') return formatSize(value);
-  return String(value);
+function valueOf(key: (typeof TIER_KEYS)[number], tier: Tier): string {
+  return tierValueInWords(key, tier[key]);
 }
 
 /** Compares a base policy with the working one. */
@@ -53,7 +51,7 @@ export function diffPolicies(base: Policy, head: Policy): PolicyDiff {
     const before = baseTiers.get(tier.name);
     if (!before) continue;
     for (const key of TIER_KEYS) {
-      const [was, now] = [show(key, before), show(key, tier)];
+      const [was, now] = [valueOf(key, before), valueOf(key, tier)];
       if (was !== now) values.push({ path: `${tier.name}.${key}`, before: was, after: now });
     }
   }
@@ -64,7 +62,7 @@ export function diffPolicies(base: Policy, head: Policy): PolicyDiff {
   const devices = DEVICES.flatMap((device) => {
     const was = base.tiers[classify(base.tiers, device.reported).index]!;
     const now = head.tiers[classify(head.tiers, device.reported).index]!;
-    const changes = LIMIT_KEYS.map((key) => ({ path: key, before: show(key, was), after: show(key, now) })).filter((change) => change.before !== change.after);
+    const changes = LIMIT_KEYS.map((key) => ({ path: key, before: valueOf(key, was), after: valueOf(key, now) })).filter((change) => change.before !== change.after);
     return was.name === now.name && changes.length === 0 ? [] : [{ device, tierBefore: was.name, tierAfter: now.name, changes }];
   });
   return {

@@ -3,6 +3,7 @@
  * must be usable as `case name` and `.name` without backticks and must not collide with a member
  * memtier generates on the same type.
  */
+import { DEVICE_MEMORY_TIER_MEMBERS } from './generated-api.js';
 
 /** Words Swift reserves (plus `Type` and `Protocol`, which mean the metatype after a dot). */
 export const SWIFT_RESERVED_WORDS: ReadonlySet<string> = new Set([
@@ -14,10 +15,8 @@ export const SWIFT_RESERVED_WORDS: ReadonlySet<string> = new Set([
   'throw', 'throws', 'true', 'try', 'typealias', 'var', 'where', 'while',
 ]);
 
-/** Members memtier declares on `DeviceMemoryTier`; a case with one of these names would not compile. */
-export const GENERATED_TIER_MEMBERS: ReadonlySet<string> = new Set([
-  'allCases', 'current', 'hashValue', 'physicalMemoryUpperBound', 'rawValue', 'sortIndex',
-]);
+/** Members of the generated `DeviceMemoryTier`; a case with one of these names would not compile. */
+const GENERATED_TIER_MEMBERS: ReadonlySet<string> = new Set(DEVICE_MEMORY_TIER_MEMBERS);
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

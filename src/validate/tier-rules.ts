@@ -5,6 +5,7 @@
 import type { Policy, Tier } from '../policy/schema.js';
 import { classify } from '../policy/classify.js';
 import { formatSize } from '../policy/sizes.js';
+import { tierValueInWords } from '../policy/wording.js';
 import { suggest } from '../diagnostics/suggest.js';
 import { moduleNameProblem, tierNameProblem } from '../swift/identifier.js';
 
@@ -143,7 +144,7 @@ function checkGrowth(tiers: readonly Tier[], report: Report): void {
       const before = amount(smaller[key]);
       const after = amount(larger[key]);
       if (after < before) {
-        report('warning', ['tiers', index, key], `${show(key, larger[key])} is less than "${smaller.name}" has (${show(key, smaller[key])}), although "${larger.name}" is for larger devices`);
+        report('warning', ['tiers', index, key], `${tierValueInWords(key, larger[key])} is less than "${smaller.name}" has (${tierValueInWords(key, smaller[key])}), although "${larger.name}" is for larger devices`);
       }
     }
     if (smaller.keepModelLoaded && !larger.keepModelLoaded) {
@@ -157,11 +158,6 @@ function checkGrowth(tiers: readonly Tier[], report: Report): void {
 
 function amount(value: bigint | number | null): bigint {
   return value === null ? UNLIMITED : BigInt(value);
-}
-
-function show(key: (typeof GROWING_KEYS)[number], value: bigint | number | null): string {
-  if (value === null) return 'no limit';
-  return key === 'cacheLimit' || key === 'memoryLimit' ? formatSize(BigInt(value)) : String(value);
 }
 
 /** Unknown tier names are always reported; classification only when the boundaries are sound. */

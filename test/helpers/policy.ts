@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import { formatDiagnostic } from '../../src/diagnostics/diagnostic.js';
+import { formatDiagnostic } from '../../src/diagnostics/format.js';
 import type { Policy } from '../../src/policy/schema.js';
 import { validatePolicyYaml } from '../../src/policy-text.js';
 import { readBuiltInTemplates } from '../../src/templates/template-files.js';

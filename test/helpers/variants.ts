@@ -4,6 +4,8 @@ import { editedPolicy } from './policy.js';
 export const POLICY_VARIANTS: Record<string, string> = {
   default: editedPolicy([]),
   public: editedPolicy([[['output', 'accessLevel'], 'public']]),
+  'mlx-memory': editedPolicy([[['evaluator', 'mlxApi'], 'memory']]),
+  'no-expectations': editedPolicy([[['expectations'], []]]),
   'single-tier': `tiers:
   - name: everyDevice
     cacheLimit: 20MiB

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { formatDiagnostic } from '../../src/diagnostics/diagnostic.js';
+import { formatDiagnostic } from '../../src/diagnostics/format.js';
 import { generate } from '../../src/generate.js';
 import { classify } from '../../src/policy/classify.js';
 import { validatePolicyYaml } from '../../src/policy-text.js';

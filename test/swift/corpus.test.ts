@@ -28,7 +28,7 @@ const CORPUS = ['vlmeval-a2363c6', 'vlmeval-289bb67', 'vlmeval-44b14cf', 'wank12
 });
 
 async function patched(source: string): Promise<string> {
-  const result = await patchEvaluator(source);
+  const result = await patchEvaluator(source, 'ContentView.swift');
   if (!result.ok) throw new Error(result.problems.map((problem) => `${problem.line}:${problem.column}: ${problem.message}`).join('\n'));
   return result.output;
 }
@@ -45,9 +45,9 @@ describe.each(CORPUS)('memtier patch on $name', ({ source }) => {
   });
 
   it('leaves no device predicate, physicalMemory read, hand-set MLX limit or Thread.sleep: check finds nothing', async () => {
-    expect((await findRegressions(source)).length).toBeGreaterThan(0);
+    expect((await findRegressions(source, 'ContentView.swift')).length).toBeGreaterThan(0);
     const output = await patched(source);
-    expect(await findRegressions(output)).toEqual([]);
+    expect(await findRegressions(output, 'ContentView.swift')).toEqual([]);
     const [range] = findTopLevelClasses(output, 'VLMEvaluator');
     const patchedClass = output.slice(range!.start, range!.end);
     expect(patchedClass).not.toMatch(/physicalMemory|isLowMemoryDevice|isUltraLowMemoryDevice|GPU\.set|Thread\.sleep/);
@@ -58,8 +58,8 @@ describe.each(CORPUS)('memtier patch on $name', ({ source }) => {
 
 it('LLMEval\'s LLMEvaluator (44b14cf) is refused with the classes the file has, and nothing else', async () => {
   const file = fileURLToPath(new URL('../fixtures/real/llmeval-44b14cf/LLMEvaluator.swift', import.meta.url));
-  const result = await patchEvaluator(readFileSync(file, 'utf8'));
-  expect(result).toEqual({ ok: false, problems: [{ line: 1, column: 1, message: 'no `class VLMEvaluator` in this file (classes here: LLMEvaluator; the generated extension extends VLMEvaluator); pass the file that declares it' }] });
+  const result = await patchEvaluator(readFileSync(file, 'utf8'), 'LLMEval/ContentView.swift');
+  expect(result).toEqual({ ok: false, problems: [{ severity: 'error', file: 'LLMEval/ContentView.swift', line: 1, column: 1, message: 'no `class VLMEvaluator` in this file (classes here: LLMEvaluator; the generated extension extends VLMEvaluator); pass the file that declares it' }] });
 });
 
 describe.skipIf(swiftSkipped)('the patched real classes type-check with the generated files (mlx-swift 0.29.1, mlx-swift-lm 2.29.2)', () => {

@@ -10,7 +10,9 @@ import { isUpToDate } from '../../output/plan-output.js';
 import { findRegressions } from '../../patch/evaluator-regressions.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { displayPathOf, policyFolder, type PolicySource } from '../load-policy-file.js';
-import { diagnosticJson, githubAnnotation, printDiagnostics, printJson } from '../report-format.js';
+import { githubAnnotation } from '../../diagnostics/format.js';
+import { checkReport, printReport } from '../json-report.js';
+import { printDiagnostics } from '../report-format.js';
 import { expectedOutputDirectory, invalidPolicyLine, planRun, type PlannedRun, type RunOptions } from './shared.js';
 
 /** Runs `check`; 0 when up to date, 1 when not (or the evaluator regressed), 2 for an invalid policy. */
@@ -19,7 +21,7 @@ export async function checkCommand(io: CliIO, options: RunOptions): Promise<numb
   const { loaded, run } = await planRun(io, options);
   if (!run) {
     printDiagnostics(io, format, loaded.diagnostics);
-    if (format === 'json') printJson(io, { command: 'check', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options), diagnostics: loaded.diagnostics.map(diagnosticJson), files: [], orphans: [] });
+    if (format === 'json') printReport(io, checkReport({ command: 'check', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options), diagnostics: loaded.diagnostics, files: [], orphans: [] }));
     else if (format === 'text') io.stderr(invalidPolicyLine(loaded));
     return ExitCode.invalidInput;
   }
@@ -28,16 +30,16 @@ export async function checkCommand(io: CliIO, options: RunOptions): Promise<numb
   const upToDate = isUpToDate(run.plan);
   const exitCode = upToDate && regressions.length === 0 ? ExitCode.ok : ExitCode.outOfDate;
   if (format === 'json') {
-    printJson(io, {
+    printReport(io, checkReport({
       command: 'check',
       status: exitCode === ExitCode.ok ? 'ok' : 'out-of-date',
       exitCode,
       policy: run.source.displayPath,
       outputDirectory: run.displayDirectory,
-      diagnostics: diagnostics.map(diagnosticJson),
+      diagnostics,
       files: run.plan.files.map((file) => ({ path: join(run.displayDirectory, file.path), status: file.status })),
       orphans: run.plan.orphans.map((orphan) => join(run.displayDirectory, orphan.path)),
-    });
+    }));
     return exitCode;
   }
   printDiagnostics(io, format, diagnostics);
@@ -62,7 +64,7 @@ async function evaluatorRegressions(io: CliIO, source: PolicySource): Promise<Di
   } catch (error) {
     throw new UsageError(`${source.displayPath}: evaluator.source names ${shown}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  return (await findRegressions(text)).map((regression) => ({ severity: 'error', file: shown, line: regression.line, column: regression.column, message: regression.message }));
+  return findRegressions(text, shown);
 }
 
 function printStaleAnnotations(io: CliIO, run: PlannedRun): void {

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { OutputError } from '../../output/output-error.js';
 import { writeOutput } from '../../output/write-output.js';
 import { ExitCode, type CliIO } from '../io.js';
-import { diagnosticJson, githubAnnotation, printDiagnostics, printJson } from '../report-format.js';
+import { githubAnnotation } from '../../diagnostics/format.js';
+import { generateReport, printReport } from '../json-report.js';
+import { printDiagnostics } from '../report-format.js';
 import { expectedOutputDirectory, invalidPolicyLine, planRun, type RunOptions } from './shared.js';
 
 /** Options of `memtier generate`. */
@@ -20,7 +22,7 @@ export async function generateCommand(io: CliIO, options: GenerateCommandOptions
   const { loaded, run } = await planRun(io, options);
   printDiagnostics(io, format, loaded.diagnostics);
   if (!run) {
-    if (format === 'json') printJson(io, { command: 'generate', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options), diagnostics: loaded.diagnostics.map(diagnosticJson), files: [] });
+    if (format === 'json') printReport(io, generateReport({ command: 'generate', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options), diagnostics: loaded.diagnostics, files: [] }));
     else if (format === 'text') io.stderr(invalidPolicyLine(loaded));
     return ExitCode.invalidInput;
   }
@@ -36,20 +38,20 @@ export async function generateCommand(io: CliIO, options: GenerateCommandOptions
       const places = conflicts.length > 0 && !options.force ? conflicts : [undefined];
       for (const file of places) io.stdout(`${githubAnnotation({ severity: 'error', file: file ?? run.displayDirectory, message: `${error.message}; ${wrote}` }, 'memtier generate')}\n`);
     } else {
-      printJson(io, { command: 'generate', status: 'refused', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: run.displayDirectory, diagnostics: [{ severity: 'error', file: conflicts[0] ?? run.displayDirectory, message: `${error.message}; ${wrote}` }], files: [] });
+      printReport(io, generateReport({ command: 'generate', status: 'refused', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: run.displayDirectory, diagnostics: [{ severity: 'error', file: conflicts[0] ?? run.displayDirectory, message: `${error.message}; ${wrote}` }], files: [] }));
     }
     return ExitCode.invalidInput;
   }
   if (format === 'json') {
-    printJson(io, {
+    printReport(io, generateReport({
       command: 'generate',
       status: 'ok',
       exitCode: ExitCode.ok,
       policy: loaded.displayPath,
       outputDirectory: run.displayDirectory,
-      diagnostics: loaded.diagnostics.map(diagnosticJson),
+      diagnostics: loaded.diagnostics,
       files: changes.map((change) => ({ path: join(run.displayDirectory, change.path), action: change.action })),
-    });
+    }));
     return ExitCode.ok;
   }
   for (const change of changes) {

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
+import { formatDiagnostic } from '../../diagnostics/format.js';
 import { writeFileAtomically } from '../../output/write-output.js';
 import { patchEvaluator } from '../../patch/rewrite-evaluator.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
@@ -21,9 +22,9 @@ export async function patchCommand(io: CliIO, options: PatchCommandOptions): Pro
   const path = resolve(io.cwd, options.file);
   const shown = displayPathOf(io.cwd, path);
   const source = await readSource(path, shown);
-  const result = await patchEvaluator(source);
+  const result = await patchEvaluator(source, shown);
   if (!result.ok) {
-    for (const problem of result.problems) io.stderr(`${shown}:${problem.line}:${problem.column}: error: ${problem.message}\n`);
+    for (const problem of result.problems) io.stderr(`${formatDiagnostic(problem)}\n`);
     io.stderr(`${shown}: not patched; nothing was written\n`);
     return ExitCode.invalidInput;
   }

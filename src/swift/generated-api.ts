@@ -1,0 +1,19 @@
+/**
+ * The names memtier's generated Swift declares, for the rules that must avoid or replace them:
+ * tier names may not collide with `DeviceMemoryTier`'s members, and `memtier patch` removes the
+ * hand-written members the evaluator extension replaces and refuses a class that already declares
+ * one the extension adds. The templates declare these; test/templates.test.ts parses the rendered
+ * Swift and fails when a template and these lists disagree.
+ */
+
+/** Members of the generated `DeviceMemoryTier`, including those Swift synthesises for a `String`, `CaseIterable` enum. */
+export const DEVICE_MEMORY_TIER_MEMBERS: readonly string[] = ['allCases', 'current', 'hashValue', 'physicalMemoryUpperBound', 'rawValue', 'sortIndex'];
+
+/** Members of the generated `extension VLMEvaluator` that take the place of hand-written ones: patch removes those. */
+export const REPLACED_EVALUATOR_MEMBERS: readonly string[] = ['emergencyMemoryReset', 'generateParameters', 'handleMemoryEmergency', 'unloadModel'];
+
+/** Members the generated `extension VLMEvaluator` adds (its `private` helpers aside): a hand-written one would clash. */
+export const ADDED_EVALUATOR_MEMBERS: readonly string[] = [
+  'applyImageSize', 'applyMemoryLimits', 'clearCacheInBackground', 'downscaled',
+  'releaseMemory', 'releaseMemoryAfterCancel', 'releaseModelAfterGeneration', 'shouldKeepModelLoaded', 'startMemoryMonitoring',
+];
