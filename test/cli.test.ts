@@ -15,7 +15,7 @@ const age = (path: string) => utimesSync(path, new Date(2000, 0, 1), new Date(20
 const mtime = (path: string) => statSync(path).mtimeMs;
 
 describe('memtier generate', () => {
-  it('writes the two Swift files and says so, one line each', async () => {
+  it('writes the five generated files (tier, configuration, monitor, evaluator extension, XCTest) and says so, one line each', async () => {
     project = makeProject();
     const result = await project.run('generate');
     expect(result).toEqual({

@@ -50,7 +50,7 @@ describe('memtier devices', () => {
     await expect(await formatMarkdownTable(devicesTable(policy))).toMatchFileSnapshot('./__snapshots__/devices.md');
     const terminal = formatTerminalTable(devicesTable(policy)).split('\n');
     expect(terminal[0]).toMatch(/^Device\s+Identifier\s+RAM\s+Reports\s+Tier\s+cacheLimit\s+memoryLimit\s+maxTokens\s+imageSize$/);
-    expect(terminal.find((line) => line.startsWith('iPhone 13 mini '))).toMatch(/~3\.68 GiB\s+standard\s+20 MiB\s+2500 MiB\s+800\s+384$/);
+    expect(terminal.find((line) => line.startsWith('iPhone 13 mini '))).toMatch(/~3\.68 GiB\s+standard\s+20 MiB\s+2500 MiB\s+800\s+384 px$/);
   });
 
   it('gives stable JSON', () => {

@@ -64,11 +64,19 @@ describe('memtier diff', () => {
   it('reports a missing revision, a file new since the base, a folder outside git, and which side cannot be read, as bad input', async () => {
     project = repository();
     expect((await project.run('diff', '--base', 'nope')).stderr).toBe('memtier: error: nope is not a revision of this repository\n');
-    // A policy file that is new since the base.
+    // A policy file committed after the base: it exists in git, at HEAD, but not at HEAD~1.
     writeFileSync(project.path('other.yaml'), DEFAULT_POLICY_TEXT);
-    const added = await project.run('diff', '--config', 'other.yaml');
+    git(project.root, 'add', 'other.yaml');
+    git(project.root, 'commit', '-q', '-m', 'a second policy');
+    expect(git(project.root, 'ls-tree', '--name-only', 'HEAD')).toContain('other.yaml');
+    const added = await project.run('diff', '--config', 'other.yaml', '--base', 'HEAD~1');
     expect(added.code).toBe(2);
-    expect(added.stderr).toMatch(/^memtier: error: other\.yaml does not exist at [0-9a-f]{7,} \(the merge base with main\): there is no earlier policy to compare with\n$/);
+    expect(added.stderr).toMatch(/^memtier: error: other\.yaml does not exist at [0-9a-f]{7,} \(HEAD~1\): there is no earlier policy to compare with\n$/);
+    // One that is not committed at all is new since the default base too.
+    writeFileSync(project.path('third.yaml'), DEFAULT_POLICY_TEXT);
+    const uncommitted = await project.run('diff', '--config', 'third.yaml');
+    expect(uncommitted.code).toBe(2);
+    expect(uncommitted.stderr).toMatch(/^memtier: error: third\.yaml does not exist at [0-9a-f]{7,} \(the merge base with main\): there is no earlier policy to compare with\n$/);
     // The working copy broken.
     writeFileSync(project.path('tiers.yaml'), 'tiers: [\n');
     const working = await project.run('diff');

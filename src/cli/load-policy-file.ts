@@ -63,6 +63,12 @@ async function discover(cwd: string): Promise<{ path: string } | { problem: Diag
   return { path: resolve(cwd, present[0]!) };
 }
 
+/** The closing line for an invalid policy, in text format: `tiers.yaml: 2 errors; nothing was written`. */
+export function invalidPolicyLine(loaded: LoadedPolicy, consequence = 'nothing was written'): string {
+  const count = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
+  return `${loaded.displayPath}: ${count} error${count === 1 ? '' : 's'}${consequence ? `; ${consequence}` : ''}\n`;
+}
+
 /** A path as the user should see it: relative to the working folder when it is inside it. */
 export function displayPathOf(cwd: string, path: string): string {
   const shown = relative(cwd, path);

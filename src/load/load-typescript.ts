@@ -7,7 +7,7 @@
  */
 import { createContext, Script } from 'node:vm';
 import { ts } from 'ts-morph';
-import type { Diagnostic, Locator } from '../diagnostics/diagnostic.js';
+import type { Locator } from '../diagnostics/diagnostic.js';
 import * as dsl from '../policy/dsl.js';
 import type { LoadedSource } from './load-yaml.js';
 

@@ -1,12 +1,13 @@
 /**
  * Stage 3: Policy -> the explicit view model the templates print. Every decision about Swift text
- * (literals, comments, access modifiers, ranges in words) is made here, so templates only loop
- * and substitute.
+ * (literals, comments, access modifiers, which MLX API to call, ranges in words, what an absent
+ * value becomes) is made here, so templates only loop, substitute, and include the optional
+ * sections the model switches on (`sections`).
  */
 import type { Policy, Tier } from '../policy/schema.js';
 import { formatSize } from '../policy/sizes.js';
 import { headerLines } from '../swift/header.js';
-import { swiftCommentLines, swiftFloatLiteral, swiftIntLiteral } from '../swift/literals.js';
+import { swiftCommentLines, swiftDocCommentLines, swiftFloatLiteral, swiftIntLiteral } from '../swift/literals.js';
 import { buildTestsModel, type TestsView } from './tests-model.js';
 
 /** A size as a Swift literal plus the same size for people, for a trailing comment. */
@@ -15,19 +16,29 @@ export interface SizeView {
   human: string;
 }
 
+/** A value that may be absent: its Swift literal (`nil` when absent) and the trailing comment to print after it ("" for none). */
+export interface OptionalValueView {
+  literal: string;
+  /** `  // 2.44 GiB`, or an explanation of `nil`, or "" */
+  trailingComment: string;
+}
+
 /** One tier as the templates see it. */
 export interface TierView {
   caseName: string;
   index: string;
   /** The physical-memory range in words: "More than 2 GiB, up to 3 GiB". */
   range: string;
-  /** The policy's description, one comment line each (empty when there is none). */
-  descriptionLines: string[];
+  /** The case's doc comment, one `///` line each: the range, then the policy's description. */
+  docLines: string[];
   /** The inclusive upper bound; absent for the last tier. */
   upperBound?: SizeView;
+  /** The upper bound as `physicalMemoryUpperBound` returns it: `nil` for the last tier. */
+  upperBoundValue: OptionalValueView;
   config: {
     cacheLimit: SizeView;
-    memoryLimit?: SizeView;
+    /** `nil` when the tier leaves the limit to MLX. */
+    memoryLimit: OptionalValueView;
     maxTokens: string;
     imageSize: string;
     keepModelLoaded: string;
@@ -41,6 +52,26 @@ export interface OutputView {
   path: string;
 }
 
+/** The Swift statements the evaluator extension uses for MLX's memory API, as the pinned mlx-swift spells them. */
+export interface MlxCallsView {
+  /** Sets the cache limit from `memoryConfiguration.cacheLimit`. */
+  setCacheLimit: string;
+  /** Sets the memory limit from a local `memoryLimit`. */
+  setMemoryLimit: string;
+  /** Clears the cache. */
+  clearCache: string;
+}
+
+/** Optional parts of the generated files, switched on by the policy. */
+export interface SectionsView {
+  /** A `public init` for MemoryConfiguration (a public struct has no public memberwise initializer). */
+  publicInitializer: boolean;
+  /** The monitor's tests in the XCTest file (the monitor is generated with an `evaluator` section). */
+  monitorTests: boolean;
+  /** A comment in place of the expectations test's assertions, when the policy has none. */
+  noExpectations: boolean;
+}
+
 /** Everything the templates print. */
 export interface SwiftModel {
   /** The files to produce, sorted by path. */
@@ -49,18 +80,19 @@ export interface SwiftModel {
   sourceName: string;
   /** `"public "` or `""` (internal is Swift's default and is left implicit). */
   access: string;
-  isPublic: boolean;
+  sections: SectionsView;
   tiers: TierView[];
   /** Tiers that have an upper bound, in order: the cases of the classification switch. */
   boundedTiers: TierView[];
+  firstTier: TierView;
   lastTier: TierView;
   generation: { temperature: string; topP: string };
   /** The XCTest file's data, when the policy asks for it. */
   tests?: TestsView;
   /** Thresholds of the memory-pressure monitor. */
   pressure: { warningPercent: string; criticalPercent: string; recoveryPercent: string; warningFraction: string; criticalFraction: string; recoveryFraction: string; pollingSeconds: string; pollingMilliseconds: string };
-  /** Which mlx-swift memory API the evaluator extension calls. */
-  mlx: { memoryApi: boolean };
+  /** MLX memory calls, for the mlx-swift release the app pins (`evaluator.mlxApi`). */
+  mlx: MlxCallsView;
 }
 
 /** Options for {@link buildModel}. */
@@ -69,10 +101,23 @@ export interface ModelOptions {
   sourceName: string;
 }
 
+/** mlx-swift 0.29's `GPU` functions and 0.30's `Memory` properties (GPU's are deprecated there). */
+const MLX_CALLS: Record<'gpu' | 'memory', MlxCallsView> = {
+  gpu: {
+    setCacheLimit: 'MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)',
+    setMemoryLimit: 'MLX.GPU.set(memoryLimit: memoryLimit)',
+    clearCache: 'MLX.GPU.clearCache()',
+  },
+  memory: {
+    setCacheLimit: 'MLX.Memory.cacheLimit = memoryConfiguration.cacheLimit',
+    setMemoryLimit: 'MLX.Memory.memoryLimit = memoryLimit',
+    clearCache: 'MLX.Memory.clearCache()',
+  },
+};
+
 /** Builds the view model; the policy must already be validated. */
 export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
   const tiers = policy.tiers.map((tier, index) => buildTier(tier, index, policy.tiers[index - 1]));
-  const isPublic = policy.output.accessLevel === 'public';
   const tests = policy.output.tests ? buildTestsModel(policy, policy.output.tests.module) : undefined;
   const outputs: OutputView[] = [
     { template: 'DeviceMemoryTier.swift', path: 'DeviceMemoryTier.swift' },
@@ -83,14 +128,20 @@ export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
     ] : []),
     ...(policy.output.tests ? [{ template: 'MemoryPolicyTests.swift', path: joinPath(policy.output.tests.directory, 'MemoryPolicyTests.swift') }] : []),
   ];
+  const isPublic = policy.output.accessLevel === 'public';
   return {
     outputs: outputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     header: headerLines(options.sourceName),
     sourceName: options.sourceName,
     access: isPublic ? 'public ' : '',
-    isPublic,
+    sections: {
+      publicInitializer: isPublic,
+      monitorTests: policy.evaluator !== null && policy.evaluator !== undefined,
+      noExpectations: policy.expectations.length === 0,
+    },
     tiers,
     boundedTiers: tiers.filter((tier) => tier.upperBound !== undefined),
+    firstTier: tiers[0]!,
     lastTier: tiers[tiers.length - 1]!,
     generation: {
       temperature: swiftFloatLiteral(policy.generation.temperature),
@@ -98,20 +149,21 @@ export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
     },
     ...(tests ? { tests } : {}),
     pressure: buildPressure(policy.pressure),
-    mlx: { memoryApi: policy.evaluator?.mlxApi === 'memory' },
+    mlx: MLX_CALLS[policy.evaluator?.mlxApi ?? 'gpu'],
   };
 }
 
 function buildPressure(pressure: Policy['pressure']): SwiftModel['pressure'] {
-  const percent = (value: number) => String(Number(value.toFixed(6)));
+  const decimal = (value: number) => String(Number(value.toFixed(6)));
+  const fraction = (percent: number) => swiftFloatLiteral(Number((percent / 100).toFixed(8)));
   return {
-    warningPercent: percent(pressure.warningPercent),
-    criticalPercent: percent(pressure.criticalPercent),
-    recoveryPercent: percent(pressure.recoveryPercent),
-    warningFraction: swiftFloatLiteral(Number((pressure.warningPercent / 100).toFixed(8))),
-    criticalFraction: swiftFloatLiteral(Number((pressure.criticalPercent / 100).toFixed(8))),
-    recoveryFraction: swiftFloatLiteral(Number((pressure.recoveryPercent / 100).toFixed(8))),
-    pollingSeconds: percent(pressure.pollingIntervalSeconds),
+    warningPercent: decimal(pressure.warningPercent),
+    criticalPercent: decimal(pressure.criticalPercent),
+    recoveryPercent: decimal(pressure.recoveryPercent),
+    warningFraction: fraction(pressure.warningPercent),
+    criticalFraction: fraction(pressure.criticalPercent),
+    recoveryFraction: fraction(pressure.recoveryPercent),
+    pollingSeconds: decimal(pressure.pollingIntervalSeconds),
     pollingMilliseconds: swiftIntLiteral(Math.round(pressure.pollingIntervalSeconds * 1000)),
   };
 }
@@ -123,15 +175,18 @@ function joinPath(directory: string, file: string): string {
 }
 
 function buildTier(tier: Tier, index: number, previous: Tier | undefined): TierView {
+  const range = describeRange(previous?.upTo, tier.upTo);
+  const description = tier.description ? swiftDocCommentLines(tier.description.trim()) : [];
   return {
     caseName: tier.name,
     index: String(index),
-    range: describeRange(previous?.upTo, tier.upTo),
-    descriptionLines: tier.description ? swiftCommentLines(tier.description.trim()) : [],
+    range,
+    docLines: [`/// ${swiftCommentLines(range).join(' ')}.`, ...(description.length > 0 ? ['///', ...description] : [])],
     ...(tier.upTo !== undefined ? { upperBound: sizeView(tier.upTo) } : {}),
+    upperBoundValue: tier.upTo !== undefined ? sizeValue(tier.upTo) : { literal: 'nil', trailingComment: '' },
     config: {
       cacheLimit: sizeView(tier.cacheLimit),
-      ...(tier.memoryLimit !== null ? { memoryLimit: sizeView(tier.memoryLimit) } : {}),
+      memoryLimit: tier.memoryLimit !== null ? sizeValue(tier.memoryLimit) : { literal: 'nil', trailingComment: "  // no limit: MLX's own default" },
       maxTokens: swiftIntLiteral(tier.maxTokens),
       imageSize: swiftIntLiteral(tier.imageSize),
       keepModelLoaded: String(tier.keepModelLoaded),
@@ -142,6 +197,10 @@ function buildTier(tier: Tier, index: number, previous: Tier | undefined): TierV
 
 function sizeView(bytes: bigint): SizeView {
   return { literal: swiftIntLiteral(bytes), human: formatSize(bytes) };
+}
+
+function sizeValue(bytes: bigint): OptionalValueView {
+  return { literal: swiftIntLiteral(bytes), trailingComment: `  // ${formatSize(bytes)}` };
 }
 
 /** The range of reported physical memory a tier covers, in words. */

@@ -4,7 +4,7 @@
  */
 import type { Policy } from '../policy/schema.js';
 import { formatSize } from '../policy/sizes.js';
-import { swiftCommentLines, swiftFloatLiteral, swiftIntLiteral, swiftStringLiteral } from '../swift/literals.js';
+import { swiftCommentLines, swiftIntLiteral, swiftStringLiteral } from '../swift/literals.js';
 
 /** One `DeviceMemoryTier(physicalMemory:)` assertion. */
 export interface TierCaseView {
@@ -16,18 +16,15 @@ export interface TierCaseView {
   message: string;
 }
 
-/** What the XCTest template prints. */
+/** What the XCTest template prints, beyond the tiers and values the main model already holds. */
 export interface TestsView {
   module: string;
   expectations: TierCaseView[];
   boundaries: TierCaseView[];
-  caseNames: string[];
-  firstTier: string;
-  lastTier: string;
-  temperature: string;
-  topP: string;
-  /** Whether the monitor is generated (an `evaluator` section), and so its tests. */
-  monitor: boolean;
+  /** `DeviceMemoryTier.allCases` as the policy orders it: `[.ultraLow, .low]`. */
+  allCases: string;
+  /** One assertion per tier on `physicalMemoryUpperBound`: its bound, or nil for the last tier. */
+  upperBoundAssertions: string[];
 }
 
 /** Builds the XCTest view model; the policy must already be validated. */
@@ -54,11 +51,10 @@ export function buildTestsModel(policy: Policy, module: string): TestsView {
     module,
     expectations,
     boundaries,
-    caseNames: tiers.map((tier) => tier.name),
-    firstTier: tiers[0]!.name,
-    lastTier: tiers[tiers.length - 1]!.name,
-    temperature: swiftFloatLiteral(policy.generation.temperature),
-    topP: swiftFloatLiteral(policy.generation.topP),
-    monitor: policy.evaluator !== null && policy.evaluator !== undefined,
+    allCases: `[${tiers.map((tier) => `.${tier.name}`).join(', ')}]`,
+    upperBoundAssertions: tiers.map((tier) => {
+      const bound = `DeviceMemoryTier.${tier.name}.physicalMemoryUpperBound`;
+      return tier.upTo === undefined ? `XCTAssertNil(${bound})` : `XCTAssertEqual(${bound}, ${swiftIntLiteral(tier.upTo)})`;
+    }),
   };
 }

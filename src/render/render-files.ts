@@ -4,7 +4,7 @@
 import Handlebars from 'handlebars';
 import type { SwiftModel } from '../model/build-model.js';
 import { swiftIdentifier } from '../swift/identifier.js';
-import { swiftCommentLines, swiftIntLiteral, swiftStringLiteral } from '../swift/literals.js';
+import { swiftDocCommentLines, swiftIntLiteral, swiftStringLiteral } from '../swift/literals.js';
 
 /** A file memtier produces: a path relative to the output folder, and its exact contents. */
 export interface GeneratedFile {
@@ -43,6 +43,5 @@ export function registerSwiftHelpers(handlebars: typeof Handlebars): void {
   handlebars.registerHelper('swiftIdentifier', (text: unknown) => swiftIdentifier(String(text)));
   handlebars.registerHelper('swiftString', (text: unknown) => swiftStringLiteral(String(text)));
   handlebars.registerHelper('swiftInt', (value: unknown) => swiftIntLiteral(BigInt(String(value).replaceAll('_', ''))));
-  handlebars.registerHelper('swiftDocComment', (text: unknown) =>
-    swiftCommentLines(String(text)).map((line) => (line === '' ? '///' : `/// ${line}`)).join('\n'));
+  handlebars.registerHelper('swiftDocComment', (text: unknown) => swiftDocCommentLines(String(text)).join('\n'));
 }

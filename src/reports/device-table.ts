@@ -4,7 +4,7 @@
 import { classify } from '../policy/classify.js';
 import type { Policy } from '../policy/schema.js';
 import { tierValueInWords } from '../policy/wording.js';
-import { formatSize, formatSizeApprox } from '../policy/sizes.js';
+import { formatSizeApprox } from '../policy/sizes.js';
 import { DEVICES, ESTIMATE_RULE, type Device } from '../devices/catalog.js';
 import type { Table } from './table.js';
 

@@ -8,7 +8,6 @@ import { DEVICES, type Device } from '../devices/catalog.js';
 import { shownReported } from './device-table.js';
 import { classify } from '../policy/classify.js';
 import type { Policy, Tier } from '../policy/schema.js';
-import { formatSize } from '../policy/sizes.js';
 import { tierValueInWords } from '../policy/wording.js';
 
 /** One value that changed: where, before, after (as people read them). */

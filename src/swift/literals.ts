@@ -27,6 +27,11 @@ export function swiftCommentLines(text: string): string[] {
     .map((line) => line.replace(/[\u0000-\u001f\u007f]/g, ' ').trimEnd());
 }
 
+/** `///` lines for free text: `/// text`, and a bare `///` for an empty line. */
+export function swiftDocCommentLines(text: string): string[] {
+  return swiftCommentLines(text).map((line) => (line === '' ? '///' : `/// ${line}`));
+}
+
 /**
  * A Swift string literal for any text: quotes, backslashes (so no `\(` interpolation), line breaks
  * and other control or invisible characters are escaped; printable Unicode is kept as it is.

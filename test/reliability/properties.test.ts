@@ -17,13 +17,23 @@ import { templates } from '../helpers/policy.js';
 /** Cases per property; CI runs them all (at least 10,000 in total). */
 const VALID_RUNS = Number(process.env.MEMTIER_PROPERTY_VALID_RUNS ?? 1_500);
 const MUTATED_RUNS = Number(process.env.MEMTIER_PROPERTY_MUTATED_RUNS ?? 9_000);
-const counts = { valid: 0, mutated: 0, rejected: 0, stillValid: 0, swiftFiles: 0 };
+const counts = { valid: 0, mutated: 0, rejected: 0, stillValid: 0, swiftFiles: 0, failed: 0 };
+
+/** Runs one case, counting it as failed when it throws (an exception in memtier or a broken assertion). */
+async function counted(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    counts.failed += 1;
+    throw error;
+  }
+}
 
 afterAll(() => {
   console.log(
     `properties: ${counts.valid} valid policies (${counts.swiftFiles} Swift files parsed), ` +
       `${counts.mutated} mutated policies (${counts.rejected} rejected with located errors, ${counts.stillValid} still valid and generated); ` +
-      `${counts.valid + counts.mutated} cases, 0 crashes`,
+      `${counts.valid + counts.mutated} cases, ${counts.failed} failed (fast-check shrinks a failure, so this counts its attempts too)`,
   );
 });
 
@@ -42,7 +52,7 @@ function swiftBoundaries(source: string): { bound: bigint; tier: string }[] {
 describe('properties', () => {
   it('valid policies: generation succeeds, is deterministic and key-order independent, parses as Swift, and classifies like TypeScript', async () => {
     await fc.assert(
-      fc.asyncProperty(validPolicy, async ({ policy, upTos }) => {
+      fc.asyncProperty(validPolicy, async ({ policy, upTos }) => counted(async () => {
         counts.valid += 1;
         const result = validatePolicyYaml(stringify(policy), 'tiers.yaml');
         expect(result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').map(formatDiagnostic)).toEqual([]);
@@ -60,14 +70,14 @@ describe('properties', () => {
           const swiftTier = swift.find((entry) => probe <= entry.bound)?.tier ?? last;
           expect(swiftTier).toBe(result.policy!.tiers[classify(result.policy!.tiers, probe).index]!.name);
         }
-      }),
+      })),
       { numRuns: VALID_RUNS },
     );
   }, 600_000);
 
   it('mutated policies: validation never throws, and every rejection is located; what it accepts still generates valid Swift', async () => {
     await fc.assert(
-      fc.asyncProperty(validPolicy, mutation, fc.boolean(), async ({ policy }, change, textLevel) => {
+      fc.asyncProperty(validPolicy, mutation, fc.boolean(), async ({ policy }, change, textLevel) => counted(async () => {
         counts.mutated += 1;
         let text = stringify(mutate(policy, change));
         if (textLevel) {
@@ -89,7 +99,7 @@ describe('properties', () => {
         }
         counts.stillValid += 1;
         for (const file of generate(result.policy!, templates)) expect(await swiftSyntaxErrors(file.contents), file.path).toEqual([]);
-      }),
+      })),
       { numRuns: MUTATED_RUNS },
     );
   }, 600_000);

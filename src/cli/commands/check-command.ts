@@ -9,19 +9,20 @@ import { countPendingChanges, formatCheckReport } from '../../output/check-repor
 import { isUpToDate } from '../../output/plan-output.js';
 import { findRegressions } from '../../patch/evaluator-regressions.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
-import { displayPathOf, policyFolder, type PolicySource } from '../load-policy-file.js';
+import { displayPathOf, invalidPolicyLine, policyFolder, type PolicySource } from '../load-policy-file.js';
 import { githubAnnotation } from '../../diagnostics/format.js';
 import { checkReport, printReport } from '../json-report.js';
 import { printDiagnostics } from '../report-format.js';
-import { expectedOutputDirectory, invalidPolicyLine, planRun, type PlannedRun, type RunOptions } from './shared.js';
+import { expectedOutputDirectory } from '../output-folder.js';
+import { planGeneration, type PlannedGeneration, type GenerationOptions } from '../plan-generation.js';
 
 /** Runs `check`; 0 when up to date, 1 when not (or the evaluator regressed), 2 for an invalid policy. */
-export async function checkCommand(io: CliIO, options: RunOptions): Promise<number> {
+export async function checkCommand(io: CliIO, options: GenerationOptions): Promise<number> {
   const format = options.format ?? 'text';
-  const { loaded, run } = await planRun(io, options);
+  const { loaded, run } = await planGeneration(io, options);
   if (!run) {
     printDiagnostics(io, format, loaded.diagnostics);
-    if (format === 'json') printReport(io, checkReport({ command: 'check', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options), diagnostics: loaded.diagnostics, files: [], orphans: [] }));
+    if (format === 'json') printReport(io, checkReport({ command: 'check', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options.out), diagnostics: loaded.diagnostics, files: [], orphans: [] }));
     else if (format === 'text') io.stderr(invalidPolicyLine(loaded));
     return ExitCode.invalidInput;
   }
@@ -67,7 +68,7 @@ async function evaluatorRegressions(io: CliIO, source: PolicySource): Promise<Di
   return findRegressions(text, shown);
 }
 
-function printStaleAnnotations(io: CliIO, run: PlannedRun): void {
+function printStaleAnnotations(io: CliIO, run: PlannedGeneration): void {
   for (const file of run.plan.files.filter((candidate) => candidate.status !== 'unchanged')) {
     const path = join(run.displayDirectory, file.path);
     const message = file.status === 'new' ? 'missing' : file.status === 'conflict' ? 'exists but was not written by memtier' : 'out of date';
@@ -79,7 +80,7 @@ function printStaleAnnotations(io: CliIO, run: PlannedRun): void {
   }
 }
 
-function reportOutput(io: CliIO, run: PlannedRun, options: RunOptions): void {
+function reportOutput(io: CliIO, run: PlannedGeneration, options: GenerationOptions): void {
   const { plan, displayDirectory, source } = run;
   if (isUpToDate(plan)) {
     io.stdout(`${displayDirectory} matches ${source.displayPath} (${plan.files.length} files)\n`);

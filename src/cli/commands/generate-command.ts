@@ -8,10 +8,12 @@ import { ExitCode, type CliIO } from '../io.js';
 import { githubAnnotation } from '../../diagnostics/format.js';
 import { generateReport, printReport } from '../json-report.js';
 import { printDiagnostics } from '../report-format.js';
-import { expectedOutputDirectory, invalidPolicyLine, planRun, type RunOptions } from './shared.js';
+import { expectedOutputDirectory } from '../output-folder.js';
+import { planGeneration, type GenerationOptions } from '../plan-generation.js';
+import { invalidPolicyLine } from '../load-policy-file.js';
 
 /** Options of `memtier generate`. */
-export interface GenerateCommandOptions extends RunOptions {
+export interface GenerateCommandOptions extends GenerationOptions {
   /** Overwrite same-named files that memtier did not write. */
   force?: boolean;
 }
@@ -19,10 +21,10 @@ export interface GenerateCommandOptions extends RunOptions {
 /** Runs `generate`; returns the exit code. */
 export async function generateCommand(io: CliIO, options: GenerateCommandOptions): Promise<number> {
   const format = options.format ?? 'text';
-  const { loaded, run } = await planRun(io, options);
+  const { loaded, run } = await planGeneration(io, options);
   printDiagnostics(io, format, loaded.diagnostics);
   if (!run) {
-    if (format === 'json') printReport(io, generateReport({ command: 'generate', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options), diagnostics: loaded.diagnostics, files: [] }));
+    if (format === 'json') printReport(io, generateReport({ command: 'generate', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options.out), diagnostics: loaded.diagnostics, files: [] }));
     else if (format === 'text') io.stderr(invalidPolicyLine(loaded));
     return ExitCode.invalidInput;
   }

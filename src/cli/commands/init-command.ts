@@ -1,44 +1,17 @@
 /**
- * Commands that write a single helper file: `schema` (the JSON Schema) and `init` (a starter policy).
+ * `memtier init`: writes the starter tiers.yaml (plan B of the design document) and its schema,
+ * and prints the next steps.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomically } from '../../output/write-output.js';
-import { renderJsonSchema, SCHEMA_MARKER } from '../../policy/json-schema.js';
+import { renderJsonSchema } from '../../policy/json-schema.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
-import { DEFAULT_POLICY_FILE, displayPathOf, TYPED_POLICY_FILE } from '../load-policy-file.js';
+import { DEFAULT_POLICY_FILE, TYPED_POLICY_FILE } from '../load-policy-file.js';
+import { existingText, SCHEMA_FILE } from './schema-command.js';
 
-/** The schema file name the shipped tiers.yaml refers to. */
-export const SCHEMA_FILE = 'tiers.schema.json';
 const STARTER_POLICY = fileURLToPath(new URL('../../../tiers.yaml', import.meta.url));
-
-async function existingText(path: string): Promise<string | undefined> {
-  try {
-    if ((await stat(path)).isDirectory()) return '';
-    return await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** `memtier schema [--out FILE] [--force]`: writes the JSON Schema (only over its own earlier output unless --force). */
-export async function schemaCommand(io: CliIO, options: { out?: string; force?: boolean }): Promise<number> {
-  const path = resolve(io.cwd, options.out ?? SCHEMA_FILE);
-  const shown = displayPathOf(io.cwd, path);
-  const text = await renderJsonSchema();
-  const existing = await existingText(path);
-  if (existing === text) {
-    io.stdout(`${shown} is up to date\n`);
-    return ExitCode.ok;
-  }
-  if (existing !== undefined && !existing.includes(SCHEMA_MARKER) && !options.force) {
-    throw new UsageError(`${shown} exists and was not written by memtier; move it away, or pass --force to overwrite`);
-  }
-  await writeFileAtomically(path, text);
-  io.stdout(`wrote ${shown}\n`);
-  return ExitCode.ok;
-}
 
 /** `memtier init`: writes the starter tiers.yaml (plan B) and prints the next steps; never overwrites. */
 export async function initCommand(io: CliIO): Promise<number> {

@@ -1,0 +1,16 @@
+/**
+ * `memtier explain <size | device>`: which tier a size or a catalog device lands in, and why.
+ */
+import { explain, formatExplanation } from '../../reports/explain.js';
+import { ExitCode, UsageError, type CliIO } from '../io.js';
+import { readValidPolicy } from '../read-valid-policy.js';
+
+/** Runs `explain`. */
+export async function explainCommand(io: CliIO, options: { query: string; config?: string }): Promise<number> {
+  const source = await readValidPolicy(io, options.config);
+  if (!source) return ExitCode.invalidInput;
+  const answer = explain(source.policy, options.query);
+  if ('error' in answer) throw new UsageError(answer.error);
+  io.stdout(formatExplanation(answer));
+  return ExitCode.ok;
+}
