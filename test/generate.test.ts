@@ -153,4 +153,17 @@ describe('generated Swift', () => {
     ]);
     expect(() => renderFiles(model, new Map())).toThrow('no template for X.swift');
   });
+
+  it('generate renders exactly the template texts it is given, and reads no template files itself', () => {
+    const inMemory = new Map([...templates.keys()].map((name) => [name, `// ${name}: {{#each tiers}}{{caseName}} {{/each}}\n`]));
+    const files = generate(validPolicy(), inMemory);
+    expect(files.map((file) => file.contents)).toEqual([
+      '// DeviceMemoryTier.swift: ultraLow low standard high\n',
+      '// MemoryConfiguration.swift: ultraLow low standard high\n',
+      '// MemoryPressureMonitor.swift: ultraLow low standard high\n',
+      '// MemoryPolicyTests.swift: ultraLow low standard high\n',
+      '// VLMEvaluator+MemoryPolicy.swift: ultraLow low standard high\n',
+    ]);
+    expect(() => generate(validPolicy(), new Map())).toThrow('no template for DeviceMemoryTier.swift');
+  });
 });
