@@ -19,7 +19,7 @@ const LAYERS = [
   ['output', '^src/output/'],
   ['patch', '^src/patch/'],
   ['reports', '^src/reports/'],
-  ['api', '^src/(templates/|[^/]+\\.ts$)'],
+  ['api', '^src/(package/|[^/]+\\.ts$)'],
   ['cli', '^src/cli/'],
 ];
 

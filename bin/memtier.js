@@ -1,26 +1,43 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// `memtier --version` and `memtier --help` answer before anything else loads: Xcode and CI call
+// them often, and they need only package.json and the help text. dist/cli/main.js answers the same
+// way when memtier is called as a library (and for `memtier COMMAND --help`).
+import { readFileSync } from 'node:fs';
 
-// A reader that stops early (`memtier devices | head`) is not an error.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
+const [first, ...rest] = process.argv.slice(2);
+if (rest.length === 0 && (first === '--version' || first === '-v')) {
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+} else if (rest.length === 0 && (first === '--help' || first === '-h')) {
+  process.stdout.write((await import('../dist/cli/help.js')).MAIN_HELP);
+} else {
+  await run();
 }
 
-// Only `watch` runs until interrupted; every other command keeps Node's default Ctrl-C behaviour.
-const interrupted =
-  process.argv[2] === 'watch'
-    ? new Promise((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      })
-    : undefined;
+async function run() {
+  // The CLI bundled by esbuild (scripts/bundle-cli.mjs): a few files to load instead of hundreds.
+  const { main } = await import('../dist/bundle/main.js');
 
-process.exitCode = await main(process.argv.slice(2), {
-  cwd: process.cwd(),
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  interrupted,
-});
+  // A reader that stops early (`memtier devices | head`) is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+
+  // Only `watch` runs until interrupted; every other command keeps Node's default Ctrl-C behaviour.
+  const interrupted =
+    process.argv[2] === 'watch'
+      ? new Promise((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        })
+      : undefined;
+
+  process.exitCode = await main(process.argv.slice(2), {
+    cwd: process.cwd(),
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    interrupted,
+  });
+}

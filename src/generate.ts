@@ -1,6 +1,6 @@
 /**
  * The pure core: a validated policy and its templates in, generated files out. Reads nothing and
- * writes nothing; the templates come from the edge (src/templates/template-files.ts) or the caller.
+ * writes nothing; the templates come from the edge (src/package/template-files.ts) or the caller.
  */
 import { buildModel } from './model/build-model.js';
 import { renderFiles, type GeneratedFile, type TemplateSet } from './render/render-files.js';

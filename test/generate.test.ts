@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { generate } from '../src/generate.js';
-import { renderFiles } from '../src/render/render-files.js';
+import Handlebars from 'handlebars';
+import { renderFiles, TEMPLATE_COMPILE_OPTIONS } from '../src/render/render-files.js';
 import { buildModel } from '../src/model/build-model.js';
 import { editedPolicy, templates, validPolicy } from './helpers/policy.js';
 import { swiftSyntaxErrors } from './helpers/swift-syntax.js';
@@ -152,6 +153,18 @@ describe('generated Swift', () => {
       'DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPolicyTests.swift', 'MemoryPressureMonitor.swift', 'VLMEvaluator+MemoryPolicy.swift',
     ]);
     expect(() => renderFiles(model, new Map())).toThrow('no template for X.swift');
+  });
+
+  it('precompiled templates (what the CLI renders, with the handlebars runtime alone) give the same bytes as their texts', () => {
+    const precompiled = new Map([...templates].map(([name, text]) => {
+      // What scripts/precompile-templates.mjs writes into dist/package/templates.precompiled.js, as an object.
+      const spec = new Function(`return ${Handlebars.precompile(text, TEMPLATE_COMPILE_OPTIONS)};`)() as TemplateSpecification;
+      return [name, { precompiled: spec }];
+    }));
+    for (const [, text] of variants) {
+      const policy = validPolicy(text);
+      expect(generate(policy, precompiled)).toEqual(generate(policy, templates));
+    }
   });
 
   it('generate renders exactly the template texts it is given, and reads no template files itself', () => {

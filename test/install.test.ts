@@ -27,7 +27,7 @@ beforeAll(() => {
   // Pack from a copy of the sources with no dist/: the package must build itself (prepare), and
   // this checkout's dist/, which other tests run, is left alone.
   const sources = join(work, 'memtier');
-  for (const path of ['package.json', 'tsconfig.json', 'README.md', 'tiers.yaml', 'tiers.schema.json', 'bin', 'docs', 'src', 'templates']) {
+  for (const path of ['package.json', 'tsconfig.json', 'README.md', 'tiers.yaml', 'tiers.schema.json', 'bin', 'docs', 'scripts', 'src', 'templates']) {
     cpSync(join(repo, path), join(sources, path), { recursive: true });
   }
   symlinkSync(join(repo, 'node_modules'), join(sources, 'node_modules'), 'dir');
@@ -47,7 +47,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('the packed package, installed into an app repository', () => {
   it('carries what it needs at run time: compiled code, templates, starter policy and schema; the grammar comes with its dependency', () => {
     const installed = join(app, 'node_modules', 'memtier');
-    for (const path of ['bin/memtier.js', 'dist/cli/main.js', 'templates/MemoryPressureMonitor.swift.hbs', 'tiers.yaml', 'tiers.schema.json', 'docs/vlmeval-memory-design.md']) {
+    for (const path of ['bin/memtier.js', 'dist/cli/main.js', 'dist/bundle/main.js', 'dist/package/templates.precompiled.js', 'templates/MemoryPressureMonitor.swift.hbs', 'tiers.yaml', 'tiers.schema.json', 'docs/vlmeval-memory-design.md']) {
       expect(existsSync(join(installed, path)), path).toBe(true);
     }
     expect(existsSync(join(app, 'node_modules', 'tree-sitter-wasms', 'out', 'tree-sitter-swift.wasm'))).toBe(true);

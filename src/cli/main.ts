@@ -1,25 +1,17 @@
 /**
  * The command line: parses arguments, runs one command, maps every outcome to an exit code.
- * The only place that knows about process arguments and exit codes.
+ * The only place that knows about process arguments and exit codes. Each command's module is
+ * imported when that command runs, so `--version` or `check` never load what `patch` (the Swift
+ * grammar), `diff` (prettier) or a tiers.config.ts (the TypeScript compiler) need.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { OutputError } from '../output/output-error.js';
 import { suggest } from '../diagnostics/suggest.js';
-import { checkCommand } from './commands/check-command.js';
-import { generateCommand } from './commands/generate-command.js';
-import { patchCommand } from './commands/patch-command.js';
-import { diffCommand } from './commands/diff-command.js';
-import { devicesCommand } from './commands/devices-command.js';
-import { explainCommand } from './commands/explain-command.js';
-import { initCommand } from './commands/init-command.js';
-import { schemaCommand } from './commands/schema-command.js';
-import { templatesCommand } from './commands/templates-command.js';
-import { watchCommand } from './commands/watch-command.js';
 import { parseFormat } from './report-format.js';
 import { ExitCode, UsageError, type CliIO } from './io.js';
 import { COMMAND_HELP, MAIN_HELP } from './help.js';
-import { readVersion } from './version.js';
+import { packageVersion } from '../package/package-files.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -47,47 +39,47 @@ type Command = {
 const COMMANDS: Record<string, Command> = {
   generate: {
     options: { ...POLICY_OPTIONS, force: { type: 'boolean' } },
-    run: (io, values) => generateCommand(io, { config: str(values.config), out: str(values.out), force: values.force === true, format: parseFormat(values.format) }),
+    run: async (io, values) => (await import('./commands/generate-command.js')).generateCommand(io, { config: str(values.config), out: str(values.out), force: values.force === true, format: parseFormat(values.format) }),
   },
   check: {
     options: POLICY_OPTIONS,
-    run: (io, values) => checkCommand(io, { config: str(values.config), out: str(values.out), format: parseFormat(values.format) }),
+    run: async (io, values) => (await import('./commands/check-command.js')).checkCommand(io, { config: str(values.config), out: str(values.out), format: parseFormat(values.format) }),
   },
   patch: {
     options: { write: { type: 'boolean', short: 'w' }, ...COMMON_OPTIONS },
     positionals: ['the Swift file that declares VLMEvaluator'],
-    run: (io, values, [file]) => patchCommand(io, { file: file!, write: values.write === true }),
+    run: async (io, values, [file]) => (await import('./commands/patch-command.js')).patchCommand(io, { file: file!, write: values.write === true }),
   },
   explain: {
     options: { ...CONFIG_OPTION, ...COMMON_OPTIONS },
     positionals: ['a size such as 3.6GiB, or a device name such as "iPhone 13 mini"'],
-    run: (io, values, [query]) => explainCommand(io, { query: query!, config: str(values.config) }),
+    run: async (io, values, [query]) => (await import('./commands/explain-command.js')).explainCommand(io, { query: query!, config: str(values.config) }),
   },
   devices: {
     options: { ...CONFIG_OPTION, markdown: { type: 'boolean' }, json: { type: 'boolean' }, ...COMMON_OPTIONS },
-    run: (io, values) => devicesCommand(io, { config: str(values.config), markdown: values.markdown === true, json: values.json === true }),
+    run: async (io, values) => (await import('./commands/devices-command.js')).devicesCommand(io, { config: str(values.config), markdown: values.markdown === true, json: values.json === true }),
   },
   diff: {
     options: { ...CONFIG_OPTION, base: { type: 'string', short: 'b' }, markdown: { type: 'boolean' }, ...COMMON_OPTIONS },
-    run: (io, values) => diffCommand(io, { config: str(values.config), base: str(values.base), markdown: values.markdown === true }),
+    run: async (io, values) => (await import('./commands/diff-command.js')).diffCommand(io, { config: str(values.config), base: str(values.base), markdown: values.markdown === true }),
   },
   schema: {
     options: { out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, ...COMMON_OPTIONS },
-    run: (io, values) => schemaCommand(io, { out: str(values.out), force: values.force === true }),
+    run: async (io, values) => (await import('./commands/schema-command.js')).schemaCommand(io, { out: str(values.out), force: values.force === true }),
   },
   init: {
     options: COMMON_OPTIONS,
-    run: (io) => initCommand(io),
+    run: async (io) => (await import('./commands/init-command.js')).initCommand(io),
   },
   templates: {
     options: { ...CONFIG_OPTION, to: { type: 'string' }, ...COMMON_OPTIONS },
     positionals: ['list or eject', 'the template to eject'],
     minimumPositionals: 1,
-    run: (io, values, [action, name]) => templatesCommand(io, { action, name, to: str(values.to), config: str(values.config) }),
+    run: async (io, values, [action, name]) => (await import('./commands/templates-command.js')).templatesCommand(io, { action, name, to: str(values.to), config: str(values.config) }),
   },
   watch: {
     options: { ...CONFIG_OPTION, out: { type: 'string', short: 'o' }, ...COMMON_OPTIONS },
-    run: (io, values) => watchCommand(io, { config: str(values.config), out: str(values.out), stop: io.interrupted ?? new Promise(() => {}) }),
+    run: async (io, values) => (await import('./commands/watch-command.js')).watchCommand(io, { config: str(values.config), out: str(values.out), stop: io.interrupted ?? new Promise(() => {}) }),
   },
 };
 
@@ -120,7 +112,7 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
     return name === undefined ? ExitCode.invalidInput : ExitCode.ok;
   }
   if (name === '--version' || name === '-v') {
-    io.stdout(`${readVersion()}\n`);
+    io.stdout(`${packageVersion()}\n`);
     return ExitCode.ok;
   }
   const command = COMMANDS[name];

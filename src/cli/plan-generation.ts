@@ -7,7 +7,7 @@ import { hasErrors, sortDiagnostics } from '../diagnostics/diagnostic.js';
 import { generate } from '../generate.js';
 import { planOutput, type OutputPlan } from '../output/plan-output.js';
 import type { TemplateSet } from '../render/render-files.js';
-import { readBuiltInTemplates } from '../templates/template-files.js';
+import { readBuiltInTemplates } from '../package/template-files.js';
 import type { CliIO } from './io.js';
 import { displayPathOf, loadPolicyFile, type LoadedPolicy, type PolicySource } from './load-policy-file.js';
 import { outputFolderFor } from './output-folder.js';
@@ -56,6 +56,6 @@ async function loadSettledPolicy(io: CliIO, config: string | undefined): Promise
 }
 
 /** memtier's templates with the policy's custom ones (output.templates) in their place. */
-function templatesFor(io: CliIO, source: PolicySource): Promise<TemplateSet> {
-  return resolveTemplates(source, readBuiltInTemplates(), io.cwd);
+async function templatesFor(io: CliIO, source: PolicySource): Promise<TemplateSet> {
+  return resolveTemplates(source, await readBuiltInTemplates(), io.cwd);
 }

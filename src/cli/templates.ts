@@ -4,7 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { TemplateSet } from '../render/render-files.js';
-import { withOverrides } from '../templates/template-files.js';
+import { withOverrides } from '../package/template-files.js';
 import { UsageError } from './io.js';
 import { displayPathOf, policyFolder, type PolicySource } from './load-policy-file.js';
 

@@ -20,8 +20,3 @@ export function formatCheckReport(plan: OutputPlan, displayDirectory: string, so
   for (const orphan of plan.orphans) parts.push(`no longer generated: ${join(displayDirectory, orphan.path)}\n`);
   return parts.join('');
 }
-
-/** How many files `generate` would create, update or remove. */
-export function countPendingChanges(plan: OutputPlan): number {
-  return plan.files.filter((file) => file.status !== 'unchanged').length + plan.orphans.length;
-}

@@ -106,3 +106,8 @@ async function isNonFile(path: string): Promise<boolean> {
     return false;
   }
 }
+
+/** How many files `generate` would create, update or remove. */
+export function countPendingChanges(plan: OutputPlan): number {
+  return plan.files.filter((file) => file.status !== 'unchanged').length + plan.orphans.length;
+}

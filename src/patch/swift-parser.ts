@@ -10,7 +10,7 @@ import Parser from 'web-tree-sitter';
 /** A node of the Swift syntax tree. */
 export type SwiftNode = Parser.SyntaxNode;
 
-const require = createRequire(import.meta.url);
+const resolveFromHere = createRequire(import.meta.url).resolve;
 let parser: Promise<Parser> | undefined;
 
 /** Parses Swift source. Node offsets (`startIndex`, `endIndex`) index into `source` as a JS string. */
@@ -21,7 +21,7 @@ export async function parseSwift(source: string): Promise<Parser.Tree> {
     // The baseline compiler alone parses an app file in well under a second.
     setFlagsFromString('--liftoff-only');
     await Parser.init();
-    const language = await Parser.Language.load(require.resolve('tree-sitter-wasms/out/tree-sitter-swift.wasm'));
+    const language = await Parser.Language.load(resolveFromHere('tree-sitter-wasms/out/tree-sitter-swift.wasm'));
     const instance = new Parser();
     instance.setLanguage(language);
     return instance;

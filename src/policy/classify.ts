@@ -18,10 +18,20 @@ export interface Classification {
   atOrBelow?: { index: number; bytes: bigint };
 }
 
-/** The first tier whose `upTo` is at least `bytes`; the last tier otherwise. Tiers are assumed validated. */
+/**
+ * The first tier whose `upTo` is at least `bytes`; the last tier otherwise. Tiers are assumed
+ * validated (bounds strictly increasing, only the last without one), so a binary search finds it:
+ * checking one expectation per tier stays O(n log n).
+ */
 export function classify(tiers: readonly TierBound[], bytes: bigint): Classification {
-  let index = tiers.findIndex((tier) => tier.upTo !== undefined && bytes <= tier.upTo);
-  if (index === -1) index = tiers.length - 1;
+  let [low, high] = [0, tiers.length - 1];
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    const upTo = tiers[middle]!.upTo;
+    if (upTo !== undefined && bytes <= upTo) high = middle;
+    else low = middle + 1;
+  }
+  const index = low;
   const upper = tiers[index]?.upTo;
   const lower = index > 0 ? tiers[index - 1]?.upTo : undefined;
   return {

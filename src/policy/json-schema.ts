@@ -2,7 +2,7 @@
  * The JSON Schema of tiers.yaml, for editor completion: derived from the zod schema, never written
  * by hand, and formatted by prettier.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { policySchema } from './schema.js';
 
 /** Marks a schema file as memtier's, so that `memtier schema` may overwrite it. */

@@ -2,7 +2,7 @@
  * The policy format: the only definition of what tiers.yaml (and later tiers.config.ts) may hold.
  * Types, defaults and editor documentation all come from here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseSize, SIZE_EXPECTATION } from './sizes.js';
 
 /** A byte size: a whole number of bytes, or a string with a unit ("20MiB", "2.5GiB", "4GB"). */

@@ -2,7 +2,7 @@
  * The keys the schema allows at a path, read from the zod schema itself so that
  * "did you mean" suggestions can never drift from the format.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Known keys of the object schema at `path` (array indexes step into elements), or [] if none. */
 export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {

@@ -4,11 +4,11 @@ import { parseDocument } from 'yaml';
 import { formatDiagnostic } from '../../src/diagnostics/format.js';
 import type { Policy } from '../../src/policy/schema.js';
 import { validatePolicyYaml } from '../../src/policy-text.js';
-import { readBuiltInTemplates } from '../../src/templates/template-files.js';
+import { readBuiltInTemplateTexts } from '../../src/package/template-files.js';
 
 /** The shipped default policy, as text. */
 /** memtier's built-in templates, read once from templates/ (the edge); `generate` itself reads nothing. */
-export const templates = readBuiltInTemplates();
+export const templates = readBuiltInTemplateTexts();
 
 export const DEFAULT_POLICY_TEXT = readFileSync(fileURLToPath(new URL('../../tiers.yaml', import.meta.url)), 'utf8');
 

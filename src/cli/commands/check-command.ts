@@ -5,9 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
-import { countPendingChanges, formatCheckReport } from '../../output/check-report.js';
-import { isUpToDate } from '../../output/plan-output.js';
-import { findRegressions } from '../../patch/evaluator-regressions.js';
+import { countPendingChanges, isUpToDate } from '../../output/plan-output.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { displayPathOf, invalidPolicyLine, policyFolder, type PolicySource } from '../load-policy-file.js';
 import { githubAnnotation } from '../../diagnostics/format.js';
@@ -49,7 +47,7 @@ export async function checkCommand(io: CliIO, options: GenerationOptions): Promi
     const shown = regressions[0]!.file;
     io.stderr(`memtier: ${shown} handles memory outside the generated code (${regressions.length} place${regressions.length === 1 ? '' : 's'}); \`npx memtier patch ${shown}\` moves it onto the generated code\n`);
   }
-  reportOutput(io, run, options);
+  await reportOutput(io, run, options);
   return exitCode;
 }
 
@@ -65,6 +63,8 @@ async function evaluatorRegressions(io: CliIO, source: PolicySource): Promise<Di
   } catch (error) {
     throw new UsageError(`${source.displayPath}: evaluator.source names ${shown}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  // The Swift grammar loads only for a policy that names the evaluator.
+  const { findRegressions } = await import('../../patch/evaluator-regressions.js');
   return findRegressions(text, shown);
 }
 
@@ -80,12 +80,14 @@ function printStaleAnnotations(io: CliIO, run: PlannedGeneration): void {
   }
 }
 
-function reportOutput(io: CliIO, run: PlannedGeneration, options: GenerationOptions): void {
+async function reportOutput(io: CliIO, run: PlannedGeneration, options: GenerationOptions): Promise<void> {
   const { plan, displayDirectory, source } = run;
   if (isUpToDate(plan)) {
     io.stdout(`${displayDirectory} matches ${source.displayPath} (${plan.files.length} files)\n`);
     return;
   }
+  // The diff library loads only when there is something to show.
+  const { formatCheckReport } = await import('../../output/check-report.js');
   io.stdout(formatCheckReport(plan, displayDirectory, source.displayPath));
   const count = countPendingChanges(plan);
   const command = ['npx memtier generate', ...(options.config ? [`--config ${options.config}`] : []), ...(options.out ? [`--out ${options.out}`] : [])].join(' ');

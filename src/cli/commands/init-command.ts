@@ -4,14 +4,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { writeFileAtomically } from '../../output/write-output.js';
+import { packageFile } from '../../package/package-files.js';
 import { renderJsonSchema } from '../../policy/json-schema.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { DEFAULT_POLICY_FILE, TYPED_POLICY_FILE } from '../load-policy-file.js';
 import { existingText, SCHEMA_FILE } from './schema-command.js';
 
-const STARTER_POLICY = fileURLToPath(new URL('../../../tiers.yaml', import.meta.url));
+const STARTER_POLICY = packageFile('tiers.yaml');
 
 /** `memtier init`: writes the starter tiers.yaml (plan B) and prints the next steps; never overwrites. */
 export async function initCommand(io: CliIO): Promise<number> {
@@ -47,7 +47,7 @@ Next steps:
  * own folder (an installed package or a checkout) so the command can be run as it is.
  */
 async function noPackageJsonStep(): Promise<string> {
-  const root = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
+  const root = packageFile('').replace(/\/$/, '');
   const inNodeModules = root.split(sep).includes('node_modules');
   const source = inNodeModules ? 'PATH/TO/memtier-<version>.tgz' : root;
   return `

@@ -3,7 +3,7 @@
  */
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { BUILT_IN_TEMPLATE_DIR, outputOf, readBuiltInTemplates, templateFileName } from '../../templates/template-files.js';
+import { BUILT_IN_TEMPLATE_DIR, outputOf, readBuiltInTemplateTexts, templateFileName } from '../../package/template-files.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { displayPathOf, loadPolicyFile, policyFolder } from '../load-policy-file.js';
 import { suggest } from '../../diagnostics/suggest.js';
@@ -22,7 +22,7 @@ async function exists(path: string): Promise<boolean> {
 
 /** Runs `templates list` or `templates eject`. */
 export async function templatesCommand(io: CliIO, options: { action?: string; name?: string; to?: string; config?: string }): Promise<number> {
-  const names = [...readBuiltInTemplates().keys()];
+  const names = [...readBuiltInTemplateTexts().keys()];
   if (options.action === 'list') {
     const custom = await customFolder(io, options.config);
     for (const name of names) {

@@ -2,15 +2,23 @@
  * The edge where templates come from files: memtier's built-in `templates/*.hbs`, and a policy's
  * `output.templates` folder whose files replace built-ins of the same name. Everything after this
  * (`generate`, `renderFiles`) receives the templates as data and reads nothing.
+ *
+ * `npm run build` also precompiles the built-in templates (scripts/precompile-templates.mjs), so
+ * that rendering them needs only the handlebars runtime. Each precompiled template carries the
+ * text it was made from, and is used only while the .hbs file still has that text.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { TemplateSet } from '../render/render-files.js';
+import { pathToFileURL } from 'node:url';
+import type { PrecompiledTemplate, TemplateSet, TemplateSource } from '../render/render-files.js';
+import { packageFile } from './package-files.js';
 
 /** The templates shipped with memtier. */
-export const BUILT_IN_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+export const BUILT_IN_TEMPLATE_DIR = packageFile('templates/');
+
+/** Where the build puts the precompiled built-in templates. */
+export const PRECOMPILED_TEMPLATES = packageFile('dist/package/templates.precompiled.js');
 
 const TEMPLATE_SUFFIX = '.hbs';
 
@@ -24,10 +32,22 @@ export function outputOf(fileName: string): string | undefined {
   return fileName.endsWith(TEMPLATE_SUFFIX) ? fileName.slice(0, -TEMPLATE_SUFFIX.length) : undefined;
 }
 
-/** memtier's own templates, keyed by output file name, in a stable order. */
-export function readBuiltInTemplates(): TemplateSet {
+/** memtier's own templates as texts, keyed by output file name, in a stable order. */
+export function readBuiltInTemplateTexts(): ReadonlyMap<string, string> {
   const names = readdirSync(BUILT_IN_TEMPLATE_DIR).filter((name) => outputOf(name) !== undefined).sort();
   return new Map(names.map((name) => [outputOf(name)!, readFileSync(join(BUILT_IN_TEMPLATE_DIR, name), 'utf8')]));
+}
+
+/** memtier's own templates, precompiled where the build's precompiled form still matches the text. */
+export async function readBuiltInTemplates(): Promise<TemplateSet> {
+  const texts = readBuiltInTemplateTexts();
+  const precompiled = existsSync(PRECOMPILED_TEMPLATES)
+    ? ((await import(pathToFileURL(PRECOMPILED_TEMPLATES).href)) as { TEMPLATES: Record<string, PrecompiledTemplate & { text: string }> }).TEMPLATES
+    : {};
+  return new Map([...texts].map(([name, text]): [string, TemplateSource] => {
+    const built = precompiled[name];
+    return [name, built && built.text === text ? { precompiled: built.precompiled } : text];
+  }));
 }
 
 /** Why a custom template folder could not be used: it cannot be read, or a file replaces nothing. */
