@@ -11,16 +11,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findRegressions } from '../../src/patch/evaluator-regressions.js';
 import { patchEvaluator } from '../../src/patch/rewrite-evaluator.js';
 import { findTopLevelClasses } from '../../src/patch/swift-source.js';
 import { editedPolicy, validPolicy } from '../helpers/policy.js';
-import { assemblePackage, diagnosticsIn, harnessTests, swift, swiftSkipped, tempFolder, upstreamEvaluatorSource } from './harness.js';
+import { compileAppModule, diagnosticsIn, swiftSkipped, upstreamEvaluatorSource } from './harness.js';
 import { splitGenerated } from './helpers.js';
-
-const folders: { cleanup: () => void }[] = [];
-afterAll(() => folders.forEach((folder) => folder.cleanup()));
 
 const CORPUS = ['vlmeval-a2363c6', 'vlmeval-289bb67', 'vlmeval-44b14cf', 'wank125-c09ef38'].map((name) => {
   const file = fileURLToPath(new URL(`../fixtures/real/${name}/ContentView.swift`, import.meta.url));
@@ -68,22 +65,18 @@ describe.skipIf(swiftSkipped)('the patched real classes type-check with the gene
   const PINNED_ERA = ['vlmeval-44b14cf', 'wank125-c09ef38'];
 
   /** The compiler's errors in the app module, without their places (a rewrite moves lines). */
-  function errorsOf(file: string, text: string, withGenerated: boolean, appMode: 'strict' | 'xcode-swift5') {
-    const folder = tempFolder(`corpus-${appMode}`);
-    folders.push(folder);
+  function errorsOf(name: string, file: string, text: string, withGenerated: boolean, appMode: 'strict' | 'xcode-swift5') {
     const { module, sources } = splitGenerated(policy);
-    // The real classes have their own API, so of the harness's tests only the stand-ins' own one fits.
-    const tests = harnessTests().filter((test) => test.path === 'StandInTests.swift');
     const evaluator = upstreamEvaluatorSource(file, text);
-    assemblePackage(folder.root, { era: 'mlx-0.29', module, sources: withGenerated ? [...sources, evaluator] : [evaluator], tests, appMode });
-    const result = swift(folder.root, ['swift', 'build']);
+    // The stand-ins are built once (test/swift/harness.ts); each case compiles only the app module.
+    const result = compileAppModule('mlx-0.29', { name: `${name}-${appMode}-${withGenerated ? 'patched' : 'original'}`, module, sources: withGenerated ? [...sources, evaluator] : [evaluator], appMode });
     const lines = diagnosticsIn(result.output, [module]);
     return { result, warnings: lines, errors: [...new Set(lines.filter((line) => line.includes(': error: ')).map((line) => line.replace(/^.*?: error: /, '')))].sort() };
   }
 
   it.each(CORPUS.flatMap((entry) => (['xcode-swift5', 'strict'] as const).map((appMode) => ({ ...entry, appMode }))))('$name, app module in $appMode mode: no error the original did not have', async ({ name, file, source, appMode }) => {
-    const original = errorsOf(file, source, false, appMode);
-    const patchedBuild = errorsOf(file, await patched(source), true, appMode);
+    const original = errorsOf(name, file, source, false, appMode);
+    const patchedBuild = errorsOf(name, file, await patched(source), true, appMode);
     for (const error of patchedBuild.errors) expect(original.errors, `new error: ${error}`).toContain(error);
     if (PINNED_ERA.includes(name)) {
       expect(patchedBuild.errors).toEqual([]);

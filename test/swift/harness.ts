@@ -6,7 +6,7 @@
  * provisioned Debian root). MEMTIER_SKIP_SWIFT=1 skips these tests, loudly; nothing else does.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,19 +100,47 @@ export interface PackageOptions {
   appMode?: 'strict' | 'xcode-swift5';
 }
 
-/** Assembles a SwiftPM package in `root`: Swift 6 language mode, warnings as errors in the module and tests. */
+/**
+ * Assembles a SwiftPM package in `root`: Swift 6 language mode, warnings as errors in the module and
+ * tests. In a package kept between runs (see {@link cachedPackageFolder}) the stand-ins are written
+ * only when their text changed, so SwiftPM reuses their build; the code under test (the app module,
+ * the tests, Upstream) is written anew every time, so it is compiled, with all its diagnostics, on
+ * every run. Files no longer wanted are removed.
+ */
 export function assemblePackage(root: string, options: PackageOptions): void {
+  const standInFiles: GeneratedFile[] = [];
   for (const module of STAND_IN_MODULES) {
-    for (const layer of ['common', options.era]) {
-      const from = join(standIns, layer, module);
-      if (existsSync(from)) cpSync(from, join(root, 'Sources', module), { recursive: true });
-    }
+    for (const layer of ['common', options.era]) standInFiles.push(...filesUnder(join(standIns, layer, module), join('Sources', module)));
   }
-  writeFiles(join(root, 'Sources', options.module), options.sources);
-  writeFiles(join(root, 'Tests', `${options.module}Tests`), options.tests);
-  if (options.upstream) writeFiles(join(root, 'Sources', 'Upstream'), options.upstream);
-  cpSync(join(repo, '.swift-format'), join(root, '.swift-format'));
-  writeFileSync(join(root, 'Package.swift'), packageManifest(options.module, options.era, options.upstream !== undefined, options.appMode ?? 'strict'));
+  const under = (folder: string, list: readonly GeneratedFile[]) => list.map((file) => ({ ...file, path: join(folder, file.path) }));
+  const underTest = [
+    ...under(join('Sources', options.module), options.sources),
+    ...under(join('Tests', `${options.module}Tests`), options.tests),
+    ...(options.upstream ? under(join('Sources', 'Upstream'), options.upstream) : []),
+  ];
+  syncFiles(root, [
+    ...standInFiles,
+    ...underTest,
+    { path: '.swift-format', contents: readFileSync(join(repo, '.swift-format'), 'utf8') },
+    { path: 'Package.swift', contents: packageManifest(options.module, options.era, options.upstream !== undefined, options.appMode ?? 'strict') },
+  ], ['Sources', 'Tests']);
+  writeFiles(root, underTest);
+}
+
+/**
+ * A package folder kept between test runs, by name, in node_modules/.cache/memtier-swift/packages/:
+ * its .build stays, so a second run compiles only what changed since the first.
+ */
+export function cachedPackageFolder(name: string): string {
+  return join(repo, 'node_modules', '.cache', 'memtier-swift', 'packages', name);
+}
+
+/** The files below `folder` (none if it does not exist), with paths under `prefix`, in a stable order. */
+function filesUnder(folder: string, prefix: string): GeneratedFile[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder, { recursive: true }).map(String).sort()
+    .filter((name) => statSync(join(folder, name)).isFile())
+    .map((name) => ({ path: join(prefix, name), contents: readFileSync(join(folder, name), 'utf8') }));
 }
 
 function packageManifest(module: string, era: MlxEra, upstream: boolean, appMode: 'strict' | 'xcode-swift5'): string {
@@ -149,6 +177,96 @@ let package = Package(
   swiftLanguageModes: [.v6]
 )
 `;
+}
+
+/**
+ * The stand-in modules of an era, built once and kept between runs in
+ * node_modules/.cache/memtier-swift/<era>/: files are rewritten only when their text changed, so
+ * SwiftPM's own incremental build rebuilds exactly what changed (an edited stand-in is rebuilt; an
+ * unchanged one is not). Within one test process the build runs once per era.
+ */
+export function standInPackage(era: MlxEra): { root: string; modules: string } {
+  const built = standInPackages.get(era);
+  if (built) return built;
+  const root = join(repo, 'node_modules', '.cache', 'memtier-swift', era);
+  const files: GeneratedFile[] = [];
+  for (const module of STAND_IN_MODULES) {
+    for (const layer of ['common', era]) files.push(...filesUnder(join(standIns, layer, module), join('Sources', module)));
+  }
+  files.push({ path: 'Package.swift', contents: standInManifest() });
+  syncFiles(root, files, ['Sources']);
+  const build = swift(root, ['swift', 'build']);
+  if (build.status !== 0) throw new Error(`the ${era} stand-ins do not build:\n${build.output}`);
+  const bin = swift(root, ['swift', 'build', '--show-bin-path']).output.trim().split('\n').pop()!;
+  const modules = existsSync(join(bin, 'Modules')) ? join(bin, 'Modules') : bin;
+  const result = { root, modules };
+  standInPackages.set(era, result);
+  return result;
+}
+
+const standInPackages = new Map<MlxEra, { root: string; modules: string }>();
+
+/** Writes `files` below `root`, touching only files whose text differs, and deletes other files under `owned` folders. */
+function syncFiles(root: string, files: readonly GeneratedFile[], owned: readonly string[]): void {
+  const wanted = new Set(files.map((file) => join(root, file.path)));
+  for (const folder of owned.map((name) => join(root, name)).filter(existsSync)) {
+    for (const name of readdirSync(folder, { recursive: true }).map(String)) {
+      const path = join(folder, name);
+      if (statSync(path).isFile() && !wanted.has(path)) rmSync(path);
+    }
+  }
+  for (const file of files) {
+    const path = join(root, file.path);
+    if (existsSync(path) && readFileSync(path, 'utf8') === file.contents) continue;
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, file.contents);
+  }
+}
+
+function standInManifest(): string {
+  return `// swift-tools-version:6.0
+import PackageDescription
+
+// The stand-in modules alone, built as the real packages build: Swift 5 language mode.
+let library: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+  name: "MemtierStandIns",
+  products: [.library(name: "StandIns", targets: ["MLX", "MLXNN", "MLXLMCommon", "MLXVLM", "CoreImage", "SwiftUI", "AsyncAlgorithms", "StandInSupport"])],
+  targets: [
+    .target(name: "ObservationLinkFix"),
+    .target(name: "StandInSupport", swiftSettings: library),
+    .target(name: "CoreImage", swiftSettings: library),
+    .target(name: "SwiftUI", swiftSettings: library),
+    .target(name: "AsyncAlgorithms", swiftSettings: library),
+    .target(name: "MLX", dependencies: ["StandInSupport"], swiftSettings: library),
+    .target(name: "MLXNN", dependencies: ["MLX"], swiftSettings: library),
+    .target(name: "MLXLMCommon", dependencies: ["MLX", "MLXNN", "CoreImage", "StandInSupport"], swiftSettings: library),
+    .target(name: "MLXVLM", dependencies: ["MLX", "MLXNN", "MLXLMCommon", "CoreImage", "StandInSupport"], swiftSettings: library),
+  ],
+  swiftLanguageModes: [.v6]
+)
+`;
+}
+
+/**
+ * Compiles an app module's files against an era's built stand-ins, as the harness package's app
+ * target compiles them (whole module, to an object file: the SIL diagnostics of Swift 6, such as
+ * region-based isolation, come after type-checking): `strict` is Swift 6 mode, complete checking,
+ * warnings as errors; `xcode-swift5` is Swift 5 mode, minimal checking. No linking, no tests.
+ * The files go to `<stand-ins>/cases/<name>/Sources/<module>/`, so messages name them by module.
+ */
+export function compileAppModule(era: MlxEra, options: { name: string; module: string; sources: readonly GeneratedFile[]; appMode: 'strict' | 'xcode-swift5' }): SwiftRun {
+  const { root, modules } = standInPackage(era);
+  const folder = join(root, 'cases', options.name);
+  rmSync(folder, { recursive: true, force: true });
+  const sourceFolder = join(folder, 'Sources', options.module);
+  writeFiles(sourceFolder, options.sources);
+  const mode = options.appMode === 'strict' ? ['-swift-version', '6', '-warnings-as-errors'] : ['-swift-version', '5'];
+  return swift(root, [
+    'swiftc', '-c', '-wmo', '-parse-as-library', '-module-name', options.module, '-I', modules, ...mode,
+    '-o', join(folder, `${options.module}.o`), ...options.sources.map((file) => join(sourceFolder, file.path)),
+  ]);
 }
 
 /** Type-checks Swift files alone (no package) in Swift 6 mode with complete strict concurrency and warnings as errors. */

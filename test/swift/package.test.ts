@@ -5,21 +5,20 @@
  * is type-checked against the 0.29.1 pair, and builds that the real releases reject are rejected.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate.js';
 import type { GeneratedFile } from '../../src/render/render-files.js';
 import type { Policy } from '../../src/policy/schema.js';
 import { diagnosticsOf, editedPolicy, templates, validPolicy } from '../helpers/policy.js';
 import {
-  assemblePackage, diagnosticsIn, ERA_EVALUATORS, harnessTests, MLX_ERAS, swift, swiftSkipped, tempFolder,
+  assemblePackage, cachedPackageFolder, diagnosticsIn, ERA_EVALUATORS, harnessTests, MLX_ERAS, swift, swiftSkipped,
   upstreamEvaluatorSource, xctestSummary, type MlxEra,
 } from './harness.js';
 import { splitGenerated } from './helpers.js';
 
-const folders: { cleanup: () => void }[] = [];
-afterAll(() => folders.forEach((folder) => folder.cleanup()));
-
 interface Build {
+  /** The package's folder name (kept between runs, see cachedPackageFolder). */
+  name: string;
   era: MlxEra;
   policy?: Policy;
   /** Which era's evaluator goes into the app module (default: the build's era). */
@@ -31,13 +30,12 @@ interface Build {
   command?: string[];
 }
 
-function build({ era, policy = policyFor(era), evaluatorEra = era, extraSources = [], evaluatorSource, upstream, command = ['swift', 'test'] }: Build) {
-  const folder = tempFolder(`swiftpm-${era}`);
-  folders.push(folder);
+function build({ name, era, policy = policyFor(era), evaluatorEra = era, extraSources = [], evaluatorSource, upstream, command = ['swift', 'test'] }: Build) {
+  const root = cachedPackageFolder(name);
   const { module, sources, tests } = splitGenerated(policy);
   const evaluator = { path: 'ContentView.swift', contents: evaluatorSource ?? readFileSync(ERA_EVALUATORS[evaluatorEra], 'utf8') };
-  assemblePackage(folder.root, { era, module, sources: [...sources, evaluator, ...extraSources], tests: [...tests, ...harnessTests()], upstream });
-  return { ...swift(folder.root, command), module };
+  assemblePackage(root, { era, module, sources: [...sources, evaluator, ...extraSources], tests: [...tests, ...harnessTests()], upstream });
+  return { ...swift(root, command), module };
 }
 
 /** The shipped policy with the `mlxApi` an era calls for. */
@@ -57,7 +55,7 @@ const BEHAVIOUR_TESTS = 26 + 1; // EvaluatorBehaviourTests and MonitorBehaviourT
 
 describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against each pinned pair of MLX releases', () => {
   it('mlx-swift 0.29.1 + mlx-swift-lm 2.29.2, mlxApi gpu: builds with the patched evaluator, all XCTests pass, and the real VLMEval class type-checks in its own target\'s mode', () => {
-    const result = build({ era: 'mlx-0.29', upstream: [upstreamEvaluatorSource()] });
+    const result = build({ name: 'mlx-0.29-gpu', era: 'mlx-0.29', upstream: [upstreamEvaluatorSource()] });
     expect(diagnosticsIn(result.output, [result.module, 'Tests'])).toEqual([]);
     expect(result.status, result.output).toBe(0);
     // The Upstream target (Swift 5 mode, minimal checking, as VLMEval's Xcode target) was compiled.
@@ -74,7 +72,7 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
     const extension = generate(policy, templates).find((file) => file.path === 'VLMEvaluator+MemoryPolicy.swift')!.contents;
     expect(extension).toContain('MLX.Memory.cacheLimit = memoryConfiguration.cacheLimit');
     expect(extension).not.toContain('GPU.');
-    const result = build({ era: 'mlx-0.30', policy });
+    const result = build({ name: 'mlx-0.30-memory', era: 'mlx-0.30', policy });
     expect(diagnosticsIn(result.output, [result.module, 'Tests'])).toEqual([]);
     expect(result.status, result.output).toBe(0);
     expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 1, failures: 0 });
@@ -83,7 +81,7 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
 
   it('the 0.30 pair rejects what a real 0.30 build rejects: GPU.set (deprecated) and a perform closure that captures a UserInput', () => {
     // mlxApi gpu with the 0.29-era evaluator, built against mlx-swift 0.30.6 / mlx-swift-lm 2.30.6.
-    const result = build({ era: 'mlx-0.30', policy: policyFor('mlx-0.30', 'gpu'), evaluatorEra: 'mlx-0.29', command: ['swift', 'build'] });
+    const result = build({ name: 'mlx-0.30-rejects-gpu', era: 'mlx-0.30', policy: policyFor('mlx-0.30', 'gpu'), evaluatorEra: 'mlx-0.29', command: ['swift', 'build'] });
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(/VLMEvaluator\+MemoryPolicy\.swift:\d+:\d+: error: 'set\(cacheLimit:\)' is deprecated: use Memory\.cacheLimit property/);
     expect(result.output).toMatch(/'clearCache\(\)' is deprecated: renamed to 'Memory\.clearCache'/);
@@ -95,7 +93,7 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
       path: 'Ambiguous.swift',
       contents: 'import MLXLMCommon\n\nfunc answer(_ input: LMInput, _ context: ModelContext) throws {\n  _ = try generate(input: input, parameters: GenerateParameters(), context: context) { _ in .more }\n}\n',
     };
-    const result = build({ era: 'mlx-0.29', policy: policyFor('mlx-0.29', 'memory'), extraSources: [ambiguous], command: ['swift', 'build'] });
+    const result = build({ name: 'mlx-0.29-rejects-memory', era: 'mlx-0.29', policy: policyFor('mlx-0.29', 'memory'), extraSources: [ambiguous], command: ['swift', 'build'] });
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(/VLMEvaluator\+MemoryPolicy\.swift:\d+:\d+: error: (module 'MLX' has no member named 'Memory'|cannot find 'Memory' in scope)/);
     expect(result.output).toMatch(/Ambiguous\.swift:4:\d+: error: ambiguous use of 'generate/);
@@ -108,7 +106,7 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
       '  enum LoadState {', '    case idle', '    case loaded(ModelContainer)', '  }',
       '  var loadState = LoadState.idle', '  var generationTask: Task<Void, Error>?', '}', '',
     ].join('\n');
-    const result = build({ era: 'mlx-0.29', evaluatorSource, command: ['swift', 'build'] });
+    const result = build({ name: 'mlx-0.29-no-configuration', era: 'mlx-0.29', evaluatorSource, command: ['swift', 'build'] });
     expect(result.status).not.toBe(0);
     const errors = result.output.split('\n').filter((line) => /^\S+\.swift:\d+:\d+: error: /.test(line.replace(/^.*Sources\//, '')));
     expect(errors[0]).toMatch(/VLMEvaluator\+MemoryPolicy\.swift:\d+:\d+: error: type 'VLMEvaluator' does not conform to protocol 'MemoryPolicyEvaluator'/);
@@ -122,7 +120,7 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
     const policy = validPolicy();
     policy.expectations[1]!.tier = 'low';
     expect(generate(policy, templates).find((file) => file.path.endsWith('MemoryPolicyTests.swift'))?.contents).toContain('XCTAssertEqual(tier(3_865_470_566), .low, "expectations[1]")');
-    const result = build({ era: 'mlx-0.29', policy });
+    const result = build({ name: 'mlx-0.29-broken-expectation', era: 'mlx-0.29', policy });
     expect(result.status).not.toBe(0);
     expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 1, failures: 1 });
     expect(result.output).toMatch(/MemoryPolicyTests\.swift:\d+: error: .*testExpectations.*XCTAssertEqual failed: \("standard"\) is not equal to \("low"\) - expectations\[1\]/);

@@ -17,7 +17,14 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   @MainActor private var monitor: MemoryPressureMonitor { MemoryPressureMonitor.shared }
 
   /// A new evaluator on `tier`, with normal pressure (measured and system) and an empty call log.
-  @MainActor private func evaluator(_ tier: DeviceMemoryTier) -> VLMEvaluator {
+  ///
+  /// It waits first until the evaluators of earlier tests are gone and the clean-up they handed off
+  /// has run: they share the monitor and the call log, so an emergency raised here would reach them
+  /// too, and a late cache clear of theirs would land in this test's log (seen under load).
+  @MainActor private func evaluator(_ tier: DeviceMemoryTier) async throws -> VLMEvaluator {
+    let alone = try await eventually { monitor.emergencyHandlerCount == 0 }
+    XCTAssertTrue(alone, "an earlier test's evaluator is still registered with the monitor")
+    try await untilQuiet()
     let evaluator = VLMEvaluator()
     evaluator.memoryConfiguration = .forTier(tier)
     monitor.record(MemoryUsage(footprint: 0, available: 100))
@@ -52,6 +59,16 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   /// Waits, without blocking the main actor, until `condition` holds or two seconds pass.
+  /// Waits until nothing has been recorded for 20 ms, for at most 2 s.
+  @MainActor private func untilQuiet() async throws {
+    var count = -1
+    let deadline = ContinuousClock.now + .seconds(2)
+    while CallLog.shared.calls.count != count && ContinuousClock.now < deadline {
+      count = CallLog.shared.calls.count
+      try await Task.sleep(for: .milliseconds(20))
+    }
+  }
+
   @MainActor private func eventually(_ condition: () -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + .seconds(2)
     while !condition() && ContinuousClock.now < deadline {
@@ -66,14 +83,14 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor func testStandardLoadSetsBothLimitsAndKeepsTheModel() async throws {
-    let evaluator = evaluator(.standard)
+    let evaluator = try await evaluator(.standard)
     _ = try await evaluator.load()
     XCTAssertEqual(limitCalls, [cacheLimitCall(20_971_520), memoryLimitCall(2_621_440_000)])
     XCTAssertTrue(isLoaded(evaluator))
   }
 
   @MainActor func testUltraLowSetsItsLimitsHoldsTheModelForOneAnswerOnlyAndDropsItAfter() async throws {
-    let evaluator = evaluator(.ultraLow)
+    let evaluator = try await evaluator(.ultraLow)
     _ = try await evaluator.load()
     XCTAssertEqual(limitCalls, [cacheLimitCall(3_145_728), memoryLimitCall(1_572_864_000)])
     XCTAssertTrue(isLoaded(evaluator), "held while it answers, so a second generation reuses it")
@@ -88,7 +105,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor func testCriticalPressureStopsAStandardDeviceFromKeepingTheModel() async throws {
-    let evaluator = evaluator(.standard)
+    let evaluator = try await evaluator(.standard)
     monitor.record(MemoryUsage(footprint: 90, available: 10))
     await evaluator.generate(prompt: "Describe", image: nil)
     let dropped = try await eventually { !isLoaded(evaluator) }
@@ -96,7 +113,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor func testStandardGenerationUsesItsTokensAndDownscalesTheImage() async throws {
-    let evaluator = evaluator(.standard)
+    let evaluator = try await evaluator(.standard)
     let image = picture(width: 1000, height: 500)
     await evaluator.generate(prompt: "Describe", image: image)
     XCTAssertEqual(evaluator.output, "stand-in answer")
@@ -107,7 +124,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor func testUltraLowGenerationUsesItsLimitsAndReleasesTheModelWithAnExtraPass() async throws {
-    let evaluator = evaluator(.ultraLow)
+    let evaluator = try await evaluator(.ultraLow)
     let image = picture(width: 100, height: 400)
     await evaluator.generate(prompt: "Describe", image: image)
     XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 192x192, images: [48x192])"))
@@ -117,7 +134,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor func testSmallImagesAreNotUpscaled() async throws {
-    let evaluator = evaluator(.standard)
+    let evaluator = try await evaluator(.standard)
     await evaluator.generate(
       prompt: "Describe", image: picture(width: 200, height: 100))
     XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 384x384, images: [200x100])"))
@@ -125,14 +142,14 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
 
   @MainActor func testAnImageAwayFromTheOriginIsMovedThereAndScaled() async throws {
     // The processor crops at (0, 0): an image whose extent starts elsewhere would lose part.
-    let evaluator = evaluator(.standard)
+    let evaluator = try await evaluator(.standard)
     let image = CIImage(color: .gray).cropped(to: CGRect(x: 100, y: 50, width: 1000, height: 500))
     await evaluator.generate(prompt: "Describe", image: image)
     XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 384x384, images: [384x192])"), "\(CallLog.shared.calls)")
   }
 
   @MainActor func testAnImageWithoutASizeIsLeftAsItIs() async throws {
-    let evaluator = evaluator(.standard)
+    let evaluator = try await evaluator(.standard)
     await evaluator.generate(prompt: "Describe", image: CIImage(color: .gray))
     XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 384x384, images: [infinite])"))
   }
@@ -170,7 +187,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor func testAnEmergencyDuringAGenerationStopsItBeforeUnloading() async throws {
-    let evaluator = evaluator(.standard)
+    let evaluator = try await evaluator(.standard)
     _ = try await evaluator.load()
     try await startHeldGeneration(evaluator)
     defer { CallLog.shared.releaseGeneration() }
@@ -183,7 +200,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor func testACancelReleasesOnlyAfterTheGenerationHasEnded() async throws {
-    let evaluator = evaluator(.standard)
+    let evaluator = try await evaluator(.standard)
     _ = try await evaluator.load()
     try await startHeldGeneration(evaluator)
     defer { CallLog.shared.releaseGeneration() }
@@ -196,7 +213,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor func testNoSecondLoadWhileACancelledGenerationStillHoldsTheModel() async throws {
-    let evaluator = evaluator(.standard)
+    let evaluator = try await evaluator(.standard)
     _ = try await evaluator.load()
     try await startHeldGeneration(evaluator)
     monitor.receiveSystemPressure(.critical)
@@ -212,7 +229,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor func testOnANonCachingTierAGenerationStartedWhileOneEndsReusesTheModel() async throws {
-    let evaluator = evaluator(.ultraLow)
+    let evaluator = try await evaluator(.ultraLow)
     try await startHeldGeneration(evaluator)
     monitor.record(MemoryUsage(footprint: 75, available: 25))
     evaluator.cancelGeneration()
@@ -225,7 +242,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor func testANonCachingTierDropsTheModelBeforeClearingTheCache() async throws {
-    let evaluator = evaluator(.ultraLow)
+    let evaluator = try await evaluator(.ultraLow)
     await evaluator.generate(prompt: "Describe", image: nil)
     let cleared = try await eventually { firstCacheClear != nil }
     XCTAssertTrue(cleared)
@@ -234,7 +251,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor func testAggressiveCleanupClearsTheCacheAfterEveryAnswerWhileTheModelStays() async throws {
-    let evaluator = evaluator(.standard)
+    let evaluator = try await evaluator(.standard)
     evaluator.memoryConfiguration = MemoryConfiguration(
       cacheLimit: 20_971_520, memoryLimit: nil, maxTokens: 100, imageSize: 256,
       keepModelLoaded: true, aggressiveCleanup: true)
@@ -245,12 +262,13 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertTrue(isLoaded(evaluator))
   }
 
-  @MainActor func testTheEvaluatorFollowsTheSharedMonitorUnlessItDeclaresItsOwn() async {
-    XCTAssertTrue(evaluator(.standard).memoryMonitor === MemoryPressureMonitor.shared)
+  @MainActor func testTheEvaluatorFollowsTheSharedMonitorUnlessItDeclaresItsOwn() async throws {
+    let evaluator = try await evaluator(.standard)
+    XCTAssertTrue(evaluator.memoryMonitor === MemoryPressureMonitor.shared)
   }
 
   @MainActor func testCancelAtNormalPressureReleasesNothing() async throws {
-    let evaluator = evaluator(.standard)
+    let evaluator = try await evaluator(.standard)
     _ = try await evaluator.load()
     evaluator.cancelGeneration()
     try await Task.sleep(for: .milliseconds(50))
@@ -259,7 +277,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor func testCancelAtWarningPressureClearsTheCacheOnly() async throws {
-    let evaluator = evaluator(.standard)
+    let evaluator = try await evaluator(.standard)
     _ = try await evaluator.load()
     monitor.record(MemoryUsage(footprint: 75, available: 25))
     XCTAssertEqual(monitor.pressure, .warning)
@@ -270,7 +288,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor func testCancelAtCriticalPressureClearsAndUnloads() async throws {
-    let evaluator = evaluator(.standard)
+    let evaluator = try await evaluator(.standard)
     _ = try await evaluator.load()
     monitor.receiveSystemWarning(critical: true)
     evaluator.cancelGeneration()
@@ -280,7 +298,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor func testUnloadReturnsAtOnceAndReleasesMemoryOffTheMainActor() async throws {
-    let evaluator = evaluator(.ultraLow)
+    let evaluator = try await evaluator(.ultraLow)
     evaluator.loadState = .loaded(
       try await VLMModelFactory.shared.loadContainer(configuration: evaluator.modelConfiguration))
     CallLog.shared.reset()
@@ -296,7 +314,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor func testTheEmergencySignalUnloadsALoadedModel() async throws {
-    let evaluator = evaluator(.standard)
+    let evaluator = try await evaluator(.standard)
     _ = try await evaluator.load()
     XCTAssertTrue(isLoaded(evaluator))
     monitor.record(MemoryUsage(footprint: 86, available: 14))
@@ -334,7 +352,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor func testAStandardDeviceWithNoKnownLimitKeepsItsModel() async throws {
-    let evaluator = evaluator(.standard)
+    let evaluator = try await evaluator(.standard)
     monitor.record(MemoryUsage(footprint: 3_000_000_000, available: 0))
     await evaluator.generate(prompt: "Describe", image: picture(width: 640, height: 480))
     XCTAssertEqual(monitor.pressure, .normal)
@@ -342,8 +360,8 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertEqual(cacheClears(), 0)
   }
 
-  @MainActor func testGenerateParametersComeFromTheTier() async {
-    let parameters = evaluator(.low).generateParameters
+  @MainActor func testGenerateParametersComeFromTheTier() async throws {
+    let parameters = try await evaluator(.low).generateParameters
     XCTAssertEqual(parameters.maxTokens, 500)
     XCTAssertEqual(parameters.temperature, 0.7)
     XCTAssertEqual(parameters.topP, 0.9)
