@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // memtier's benchmark: whole processes, as Xcode's Run Script phase and CI start them. Each command
 // runs RUNS times in a new Node process; the table gives the median, the spread (fastest-slowest)
-// and the median as a ratio to the floor, a bare `node -e ""` measured in the same run. These
-// machines are shared and noisy: read the ratios of one run, not absolute times.
+// and the median as a ratio to the floor, a bare `node -e ""` run just before each run of the
+// command. These machines are shared and noisy: read the ratios of one run, not absolute times.
 //
 //   npm run bench [-- --runs N] [-- --out FILE]     (default 9 runs; writes docs/benchmark.md)
 //
@@ -23,19 +23,38 @@ const rssHook = join(repo, 'scripts', 'bench-rss.mjs');
 const runs = Number(values.runs);
 const work = mkdtempSync(join(tmpdir(), 'memtier-bench-'));
 
-/** Median and spread of `runs` wall times (ms) of `node ...args` in `cwd`; the last exit code. */
+function summary(times) {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+/** Wall time (ms) of one `node ...args` in `cwd`, and its exit code. */
+function once(args, cwd) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
+  if (result.error) throw result.error;
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, status: result.status };
+}
+
+const floorTimes = [];
+
+/**
+ * `count` runs of `node ...args` in `cwd`, each right after a run of the floor (`node -e ""`), so
+ * that the ratio compares runs made under the same load: median, spread, ratio, last exit code.
+ */
 function time(args, cwd, count = runs) {
   const times = [];
+  const floors = [];
   let status;
   for (let index = 0; index < count; index += 1) {
-    const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-    status = result.status;
-    if (result.error) throw result.error;
+    floors.push(once(['-e', ''], cwd).ms);
+    const run = once(args, cwd);
+    times.push(run.ms);
+    status = run.status;
   }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)], min: times[0], max: times[times.length - 1], status };
+  floorTimes.push(...floors);
+  const result = summary(times);
+  return { ...result, ratio: result.median / summary(floors).median, status };
 }
 
 /** Peak resident memory (MiB) of one run of `node ...args` in `cwd`. */
@@ -63,7 +82,6 @@ function syntheticPolicy(count) {
 }
 
 const rows = [];
-const ratio = (ms, floor) => ms / floor;
 const format = (value) => value.toFixed(0);
 
 try {
@@ -88,7 +106,6 @@ try {
   spawnSync(process.execPath, [bin, 'generate'], { cwd: app });
   cpSync(upstream, join(work, 'ContentView.swift'));
 
-  const floor = time(['-e', ''], app);
   const commands = [
     ['`--version`', ['--version'], 1.3],
     ['`--help`', ['--help'], 1.3],
@@ -100,11 +117,8 @@ try {
     ['`diff` (one change against HEAD)', ['diff', '--base', 'HEAD']],
     ['`patch`, VLMEval 44b14cf (490 lines)', ['patch', join(work, 'ContentView.swift')]],
   ];
-  rows.push({ name: '`node -e ""` (the floor)', ...floor, ratio: 1, target: undefined });
-  for (const [name, args, target] of commands) {
-    const result = time([bin, ...args], app);
-    rows.push({ name, ...result, ratio: ratio(result.median, floor.median), target });
-  }
+  for (const [name, args, target] of commands) rows.push({ name, ...time([bin, ...args], app), target });
+  rows.unshift({ name: '`node -e ""` (the floor, every run of it)', ...summary(floorTimes), ratio: 1, target: undefined, status: 0 });
 
   // Scaling: generate (into an empty folder) and check (up to date) with 4 to 4,000 tiers.
   const scaling = [];
@@ -125,7 +139,7 @@ try {
   const out = (line = '') => lines.push(line);
   out('# memtier benchmark');
   out();
-  out(`Produced by \`npm run bench\` (scripts/bench.mjs): ${runs} runs per command, each a new Node process, on ${process.platform} with Node ${process.version}. Median and spread (fastest-slowest) in milliseconds; the ratio is the median over the floor, a bare \`node -e ""\` measured in the same run.`);
+  out(`Produced by \`npm run bench\` (scripts/bench.mjs): ${runs} runs per command, each a new Node process, on ${process.platform} with Node ${process.version}. Median and spread (fastest-slowest) in milliseconds; the ratio is the command's median over the median of a bare \`node -e ""\` (the floor) run just before each of its runs, so both see the same load.`);
   out();
   out('| command | median ms | spread ms | ratio to the floor | target | exit |');
   out('|---|---:|---:|---:|---|---:|');
