@@ -15,8 +15,13 @@ func recordGeneration(_ parameters: GenerateParameters) {
 }
 
 /// The stream a stand-in generation yields: the answer, then (once any hold is released, unless
-/// it is cancelled first) its statistics. Records how it ended: "generation finished" or
-/// "generation cancelled". Like the real one, it stops when its consumer goes away.
+/// it is cancelled first) its statistics. Records how it ended: "generation finished", or
+/// "generation cancelled" when its consumer stopped it. Like the real one, it stops when its
+/// consumer goes away.
+///
+/// "generation cancelled" is recorded as the consumer goes (in `onTermination`), not when the
+/// producer task notices later: the app can only wait for its own task, and the producer, like
+/// mlx-swift-lm's, may wind down after that task has ended.
 func standInStream(_ parameters: GenerateParameters) -> AsyncStream<Generation> {
   recordGeneration(parameters)
   return AsyncStream { continuation in
@@ -25,13 +30,16 @@ func standInStream(_ parameters: GenerateParameters) -> AsyncStream<Generation> 
       while CallLog.shared.generationHeld && !Task.isCancelled {
         try? await Task.sleep(for: .milliseconds(2))
       }
-      CallLog.shared.record(Task.isCancelled ? "generation cancelled" : "generation finished")
+      if !Task.isCancelled { CallLog.shared.record("generation finished") }
       continuation.yield(
         .info(
           GenerateCompletionInfo(
             promptTokenCount: 1, generationTokenCount: 3, promptTime: 0.1, generateTime: 0.1)))
       continuation.finish()
     }
-    continuation.onTermination = { _ in producer.cancel() }
+    continuation.onTermination = { termination in
+      if case .cancelled = termination { CallLog.shared.record("generation cancelled") }
+      producer.cancel()
+    }
   }
 }
