@@ -51,6 +51,7 @@ describe('buildModel', () => {
         "sections": {
           "monitorTests": true,
           "noExpectations": false,
+          "noPromises": false,
           "publicInitializer": false,
         },
         "tiers": [
@@ -138,6 +139,7 @@ describe('buildModel', () => {
         "sections": {
           "monitorTests": true,
           "noExpectations": false,
+          "noPromises": false,
           "publicInitializer": true,
         },
         "tiers": [
@@ -209,6 +211,7 @@ describe('buildModel', () => {
         "sections": {
           "monitorTests": false,
           "noExpectations": true,
+          "noPromises": true,
           "publicInitializer": false,
         },
         "tiers": [
@@ -233,6 +236,7 @@ describe('buildModel', () => {
       {
         "monitorTests": true,
         "noExpectations": true,
+        "noPromises": true,
         "publicInitializer": false,
       }
     `);

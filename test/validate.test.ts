@@ -114,7 +114,7 @@ describe('schema problems are all reported, each with file, line, column and key
         "tiers.yaml:36:18: error: tiers[2].memoryLimit: "0.3B" is not a whole number of bytes",
         "tiers.yaml:42:11: error: tiers[3].name: expected a tier name such as "standard", got 7",
         "tiers.yaml:53:9: error: generation.topP: must be at most 1, got 1.5",
-        "tiers.yaml:92:16: error: output.accessLevel: expected "internal" or "public", got "private"",
+        "tiers.yaml:102:16: error: output.accessLevel: expected "internal" or "public", got "private"",
       ]
     `);
   });
@@ -140,7 +140,7 @@ describe('schema problems are all reported, each with file, line, column and key
       [
         "tiers.yaml:25:5: error: tiers[1].cachelimit: unknown key; did you mean "cacheLimit"?",
         "tiers.yaml:53:3: error: generation.top_p: unknown key; did you mean "topP"?",
-        "tiers.yaml:90:1: error: colour: unknown key; expected one of tiers, generation, pressure, evaluator, expectations, output",
+        "tiers.yaml:100:1: error: colour: unknown key; expected one of tiers, generation, pressure, evaluator, expectations, output",
       ]
     `);
   });
@@ -192,18 +192,18 @@ describe('policy rules', () => {
   it('requires a Swift module name and a folder inside the output folder for the tests', () => {
     expect(diagnosticsOf(editedPolicy([[['output', 'tests', 'module'], 'VLM-Eval'], [['output', 'tests', 'directory'], '../Tests']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:97:13: error: output.tests.module: "VLM-Eval" is not a Swift module name; use letters, digits and _, e.g. "VLMEval"",
-        "tiers.yaml:98:16: error: output.tests.directory: "../Tests" must be a folder inside the output folder, without ".." or a leading "/"",
+        "tiers.yaml:107:13: error: output.tests.module: "VLM-Eval" is not a Swift module name; use letters, digits and _, e.g. "VLMEval"",
+        "tiers.yaml:108:16: error: output.tests.directory: "../Tests" must be a folder inside the output folder, without ".." or a leading "/"",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['output', 'tests', 'directory'], '/abs']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:98:16: error: output.tests.directory: "/abs" must be a folder inside the output folder, without ".." or a leading "/"",
+        "tiers.yaml:108:16: error: output.tests.directory: "/abs" must be a folder inside the output folder, without ".." or a leading "/"",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['output', 'tests'], { directory: 'T' }]]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:97:5: error: output.tests.module: is missing; expected the name of the app module, e.g. "VLMEval"",
+        "tiers.yaml:107:5: error: output.tests.module: is missing; expected the name of the app module, e.g. "VLMEval"",
       ]
     `);
   });
@@ -241,6 +241,7 @@ describe('policy rules', () => {
         "tiers.yaml:79:11: error: expectations[2].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
         "tiers.yaml:82:11: error: expectations[3].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
         "tiers.yaml:85:11: error: expectations[4].tier: there is no tier "high"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:91:11: error: expectations[6].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
       ]
     `);
   });
@@ -304,6 +305,49 @@ describe('policy rules', () => {
     expect(diagnosticsOf(editedPolicy([[['expectations', 0, 'tier'], 'standrd']]))).toMatchInlineSnapshot(`
       [
         "tiers.yaml:73:11: error: expectations[0].tier: there is no tier "standrd"; did you mean "standard"?",
+      ]
+    `);
+  });
+});
+
+describe('promises about tier values (the design document checklist, 7.3)', () => {
+  it('the shipped policy states the 4 GB checklist as promises on "standard"', () => {
+    const promise = validPolicy().expectations.find((expectation) => expectation.atLeast !== undefined)!;
+    expect(promise).toEqual({
+      tier: 'standard',
+      why: 'design document 7.3, the 4 GB checklist',
+      atLeast: { cacheLimit: 15n * 1024n * 1024n, imageSize: 384, maxTokens: 800 },
+      keepModelLoaded: true,
+      aggressiveCleanup: false,
+    });
+  });
+
+  it('reports each broken promise at its own line, naming the tier, its value and the bound', () => {
+    const broken = editedPolicy([
+      [['tiers', 2, 'cacheLimit'], '8MiB'],
+      [['tiers', 2, 'maxTokens'], 500],
+      [['tiers', 2, 'keepModelLoaded'], false],
+      [['expectations', 6, 'atMost'], { memoryLimit: '2GiB' }],
+      [['expectations', 7], { tier: 'high', atMost: { memoryLimit: '4GiB', imageSize: 400 } }],
+    ]);
+    expect(diagnosticsOf(broken).filter((line) => line.includes('promised'))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:94:19: error: expectations[6].atLeast.cacheLimit: "standard" has cacheLimit 8 MiB, but at least 15 MiB is promised (design document 7.3, the 4 GB checklist)",
+        "tiers.yaml:96:18: error: expectations[6].atLeast.maxTokens: "standard" has maxTokens 500, but at least 800 is promised (design document 7.3, the 4 GB checklist)",
+        "tiers.yaml:97:22: error: expectations[6].keepModelLoaded: "standard" has keepModelLoaded no, but yes is promised (design document 7.3, the 4 GB checklist)",
+        "tiers.yaml:100:20: error: expectations[6].atMost.memoryLimit: "standard" has memoryLimit 2500 MiB, but at most 2 GiB is promised (design document 7.3, the 4 GB checklist)",
+        "tiers.yaml:103:20: error: expectations[7].atMost.memoryLimit: "high" has memoryLimit none (MLX default), but at most 4 GiB is promised",
+        "tiers.yaml:104:18: error: expectations[7].atMost.imageSize: "high" has imageSize 448 px, but at most 400 px is promised",
+      ]
+    `);
+  });
+
+  it('refuses a promise that promises nothing, and an unknown key in a bound', () => {
+    const policy = editedPolicy([[['expectations', 6], { tier: 'standard', why: 'nothing' }], [['expectations', 7], { tier: 'low', atLeast: { imagesize: 300 } }]]);
+    expect(diagnosticsOf(policy)).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:89:5: error: expectations[6]: promises nothing: give physicalMemory (which tier a device lands in), or atLeast, atMost, keepModelLoaded or aggressiveCleanup (what the tier keeps)",
+        "tiers.yaml:93:7: error: expectations[7].atLeast.imagesize: unknown key; did you mean "imageSize"?",
       ]
     `);
   });

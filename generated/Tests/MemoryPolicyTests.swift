@@ -101,6 +101,25 @@ final class MemoryPolicyTests: XCTestCase {
       ))
   }
 
+  func testPromises() {
+    // design document 7.3, the 4 GB checklist
+    XCTAssertGreaterThanOrEqual(
+      MemoryConfiguration.forTier(.standard).cacheLimit, 15_728_640,
+      "expectations[6].atLeast.cacheLimit")
+    XCTAssertGreaterThanOrEqual(
+      MemoryConfiguration.forTier(.standard).maxTokens, 800,
+      "expectations[6].atLeast.maxTokens")
+    XCTAssertGreaterThanOrEqual(
+      MemoryConfiguration.forTier(.standard).imageSize, 384,
+      "expectations[6].atLeast.imageSize")
+    XCTAssertEqual(
+      MemoryConfiguration.forTier(.standard).keepModelLoaded, true,
+      "expectations[6].keepModelLoaded")
+    XCTAssertEqual(
+      MemoryConfiguration.forTier(.standard).aggressiveCleanup, false,
+      "expectations[6].aggressiveCleanup")
+  }
+
   func testGenerationParameters() {
     XCTAssertEqual(MemoryConfiguration.temperature, 0.7)
     XCTAssertEqual(MemoryConfiguration.topP, 0.9)

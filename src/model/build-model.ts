@@ -70,6 +70,8 @@ export interface SectionsView {
   monitorTests: boolean;
   /** A comment in place of the expectations test's assertions, when the policy has none. */
   noExpectations: boolean;
+  /** A comment in place of the promises test's assertions, when the policy promises no tier values. */
+  noPromises: boolean;
 }
 
 /** Everything the templates print. */
@@ -137,7 +139,8 @@ export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
     sections: {
       publicInitializer: isPublic,
       monitorTests: policy.evaluator !== null && policy.evaluator !== undefined,
-      noExpectations: policy.expectations.length === 0,
+      noExpectations: policy.expectations.every((expectation) => expectation.physicalMemory === undefined),
+      noPromises: tests === undefined || tests.promiseLines.length === 0,
     },
     tiers,
     boundedTiers: tiers.filter((tier) => tier.upperBound !== undefined),

@@ -2,7 +2,7 @@
  * The view model of the generated XCTest file: every promise of the policy, as data the template
  * prints one assertion each.
  */
-import type { Policy } from '../policy/schema.js';
+import type { Expectation, Policy } from '../policy/schema.js';
 import { formatSize } from '../policy/sizes.js';
 import { swiftCommentLines, swiftIntLiteral, swiftStringLiteral } from '../swift/literals.js';
 
@@ -25,19 +25,25 @@ export interface TestsView {
   allCases: string;
   /** One assertion per tier on `physicalMemoryUpperBound`: its bound, or nil for the last tier. */
   upperBoundAssertions: string[];
+  /**
+   * The lines of the promises test: per promise about a tier's values (`atLeast`, `atMost`,
+   * switches), a `//` comment saying why when the promise does, then one assertion per value.
+   */
+  promiseLines: string[];
 }
 
 /** Builds the XCTest view model; the policy must already be validated. */
 export function buildTestsModel(policy: Policy, module: string): TestsView {
   const tiers = policy.tiers;
-  const expectations = policy.expectations.map((expectation, index) => {
+  const expectations = policy.expectations.flatMap((expectation, index) => {
+    if (expectation.physicalMemory === undefined) return [];
     const label = expectation.device ? `${expectation.device}: ` : '';
-    return {
+    return [{
       bytes: swiftIntLiteral(expectation.physicalMemory),
       tier: expectation.tier,
       comment: swiftCommentLines(`${label}${formatSize(expectation.physicalMemory)}`).join(' '),
       message: swiftStringLiteral(`expectations[${index}]`),
-    };
+    }];
   });
   const boundaries = tiers.flatMap((tier, index) => {
     if (tier.upTo === undefined) return [];
@@ -52,9 +58,39 @@ export function buildTestsModel(policy: Policy, module: string): TestsView {
     expectations,
     boundaries,
     allCases: `[${tiers.map((tier) => `.${tier.name}`).join(', ')}]`,
+    promiseLines: policy.expectations.flatMap((expectation, index) => {
+      const assertions = promiseAssertions(expectation, index);
+      if (assertions.length === 0) return [];
+      return [...(expectation.why ? [`// ${swiftCommentLines(expectation.why).join(' ')}`] : []), ...assertions];
+    }),
     upperBoundAssertions: tiers.map((tier) => {
       const bound = `DeviceMemoryTier.${tier.name}.physicalMemoryUpperBound`;
       return tier.upTo === undefined ? `XCTAssertNil(${bound})` : `XCTAssertEqual(${bound}, ${swiftIntLiteral(tier.upTo)})`;
     }),
   };
+}
+
+/** The XCTest assertions for the values an expectation promises its tier keeps. */
+function promiseAssertions(expectation: Expectation, index: number): string[] {
+  const configuration = `MemoryConfiguration.forTier(.${expectation.tier})`;
+  const assertions: string[] = [];
+  for (const [side, bounds, assert] of [['atLeast', expectation.atLeast, 'XCTAssertGreaterThanOrEqual'], ['atMost', expectation.atMost, 'XCTAssertLessThanOrEqual']] as const) {
+    for (const key of ['cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize'] as const) {
+      const bound = bounds?.[key];
+      if (bound === undefined) continue;
+      // A memoryLimit of nil is MLX's own default: no limit, larger than any bound.
+      const value = key === 'memoryLimit' ? `${configuration}.memoryLimit ?? .max` : `${configuration}.${key}`;
+      assertions.push(call(assert, [`${value}, ${swiftIntLiteral(bound)},`, swiftStringLiteral(`expectations[${index}].${side}.${key}`)]));
+    }
+  }
+  for (const key of ['keepModelLoaded', 'aggressiveCleanup'] as const) {
+    const promised = expectation[key];
+    if (promised !== undefined) assertions.push(call('XCTAssertEqual', [`${configuration}.${key}, ${String(promised)},`, swiftStringLiteral(`expectations[${index}].${key}`)]));
+  }
+  return assertions;
+}
+
+/** A call with its arguments on their own lines (in the template's 4-space indentation), within swift-format's 100 columns. */
+function call(name: string, argumentLines: string[]): string {
+  return `${name}(\n${argumentLines.map((line) => `      ${line}`).join('\n')})`;
 }

@@ -78,12 +78,34 @@ export const generationSchema = z.strictObject({
     .describe('Nucleus sampling probability mass. Default 0.9, as in the design document.'),
 }, { error: 'expected a mapping with temperature and topP' });
 
-/** A promise the policy makes about one device: this much physical memory lands in that tier. */
+/** Bounds a promise can put on a tier's numeric values (see `expectationSchema`). */
+const boundsSchema = (word: string) => z.strictObject({
+  cacheLimit: sizeSchema.optional().describe(`The tier's cacheLimit is ${word} this size.`),
+  memoryLimit: sizeSchema.optional().describe(`The tier's memoryLimit is ${word} this size (no limit counts as larger than any size).`),
+  maxTokens: count('tokens').optional().describe(`The tier's maxTokens is ${word} this.`),
+  imageSize: count('pixels').optional().describe(`The tier's imageSize is ${word} this.`),
+}, { error: 'expected a mapping of cacheLimit, memoryLimit, maxTokens or imageSize to a bound' });
+
+/**
+ * A promise the policy makes, checked on every run and by the generated XCTest: that a device's
+ * physical memory lands in a tier (`physicalMemory`), or that a tier keeps values a review asked
+ * for (`atLeast`, `atMost`, `keepModelLoaded`, `aggressiveCleanup`), or both.
+ */
 export const expectationSchema = z.strictObject({
-  physicalMemory: sizeSchema.describe('Bytes as ProcessInfo.processInfo.physicalMemory reports them.'),
-  tier: z.string({ error: 'expected a tier name' }).describe('The tier that memory must map to.'),
-  device: z.string({ error: 'expected text' }).optional().describe('Which device reports this value, for messages.'),
-}, { error: 'expected a mapping with physicalMemory and tier' });
+  physicalMemory: sizeSchema.optional().describe('Bytes as ProcessInfo.processInfo.physicalMemory reports them; they must land in `tier`.'),
+  tier: z.string({ error: 'expected a tier name' }).describe('The tier the promise is about.'),
+  device: z.string({ error: 'expected text' }).optional().describe('Which device reports physicalMemory, for messages.'),
+  atLeast: boundsSchema('at least').optional().describe('Lower bounds on the tier\'s values.'),
+  atMost: boundsSchema('at most').optional().describe('Upper bounds on the tier\'s values.'),
+  keepModelLoaded: z.boolean({ error: 'expected true or false' }).optional().describe('The tier keeps (true) or drops (false) the model between answers.'),
+  aggressiveCleanup: z.boolean({ error: 'expected true or false' }).optional().describe('The tier does (true) or does not (false) clear the cache after every answer.'),
+  why: z.string({ error: 'expected text' }).optional().describe('Where the promise comes from, for messages and the generated test.'),
+}, { error: 'expected a mapping with tier and physicalMemory or a promise about the tier (atLeast, atMost, keepModelLoaded, aggressiveCleanup)' })
+  .refine(
+    (expectation) => expectation.physicalMemory !== undefined || expectation.atLeast !== undefined || expectation.atMost !== undefined ||
+      expectation.keepModelLoaded !== undefined || expectation.aggressiveCleanup !== undefined,
+    { error: 'promises nothing: give physicalMemory (which tier a device lands in), or atLeast, atMost, keepModelLoaded or aggressiveCleanup (what the tier keeps)' },
+  );
 
 /** When the app is under memory pressure: thresholds on the fraction of its own memory limit in use. */
 export const pressureSchema = z.strictObject({
@@ -178,9 +200,9 @@ export const policySchema = z.strictObject({
     .default(null)
     .describe('Generate the memory-pressure monitor and the VLMEvaluator extension. Default null: neither.'),
   expectations: z
-    .array(expectationSchema, { error: 'expected a list of { physicalMemory, tier }' })
+    .array(expectationSchema, { error: 'expected a list of promises, such as { physicalMemory, tier }' })
     .default([])
-    .describe('Devices whose tier the policy promises; a broken promise is a validation error.'),
+    .describe('Promises: devices and the tier they land in, and values a tier keeps; a broken promise is a validation error.'),
   output: outputSchema.prefault({}).describe('Output settings.'),
 }, { error: 'expected a mapping with a "tiers:" list' });
 

@@ -2,7 +2,7 @@
  * Rules zod cannot express on one value alone: tier order and boundaries, limits against each other,
  * and the policy's own expectations.
  */
-import type { Policy, Tier } from '../policy/schema.js';
+import type { Expectation, Policy, Tier } from '../policy/schema.js';
 import { classify } from '../policy/classify.js';
 import { formatSize } from '../policy/sizes.js';
 import { tierValueInWords } from '../policy/wording.js';
@@ -171,7 +171,8 @@ function checkExpectations(policy: Policy, report: Report, canClassify: boolean)
       report('error', ['expectations', index, 'tier'], `there is no tier "${expectation.tier}"; ${hint}`);
       return;
     }
-    if (!canClassify) return;
+    checkValuePromises(policy.tiers[expected]!, expectation, index, report);
+    if (!canClassify || expectation.physicalMemory === undefined) return;
     const result = classify(policy.tiers, expectation.physicalMemory);
     if (result.index === expected) return;
     const size = formatSize(expectation.physicalMemory);
@@ -184,3 +185,27 @@ function checkExpectations(policy: Policy, report: Report, canClassify: boolean)
     report('error', ['expectations', index], `${who} is expected in "${expectation.tier}" but lands in "${got}": ${boundary}`);
   });
 }
+
+/** The promised bounds and switches of one expectation, each reported at its own key when the tier breaks it. */
+function checkValuePromises(tier: Tier, expectation: Expectation, index: number, report: Report): void {
+  const because = expectation.why ? ` (${expectation.why})` : '';
+  for (const [side, bounds] of [['atLeast', expectation.atLeast], ['atMost', expectation.atMost]] as const) {
+    for (const key of BOUNDED_KEYS) {
+      const bound = bounds?.[key];
+      if (bound === undefined) continue;
+      const value = amount(tier[key]);
+      const kept = side === 'atLeast' ? value >= BigInt(bound) : value <= BigInt(bound);
+      if (kept) continue;
+      const promised = tierValueInWords(key, bound as Tier[typeof key]);
+      report('error', ['expectations', index, side, key], `"${tier.name}" has ${key} ${tierValueInWords(key, tier[key])}, but ${side === 'atLeast' ? 'at least' : 'at most'} ${promised} is promised${because}`);
+    }
+  }
+  for (const key of ['keepModelLoaded', 'aggressiveCleanup'] as const) {
+    const promised = expectation[key];
+    if (promised === undefined || promised === tier[key]) continue;
+    report('error', ['expectations', index, key], `"${tier.name}" has ${key} ${tierValueInWords(key, tier[key])}, but ${tierValueInWords(key, promised)} is promised${because}`);
+  }
+}
+
+/** The values a promise can bound; an absent memoryLimit (MLX's default) counts as larger than any size. */
+const BOUNDED_KEYS = ['cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize'] as const;

@@ -44,7 +44,7 @@ function policyFor(era: MlxEra, mlxApi: string = MLX_ERAS[era].mlxApi): Policy {
 }
 
 const GENERATED_TESTS = [
-  ...['testExpectations', 'testBoundaries', 'testUpperBounds', 'testOrder', 'testConfigurations', 'testGenerationParameters'].map((name) => `MemoryPolicyTests.${name}`),
+  ...['testExpectations', 'testBoundaries', 'testUpperBounds', 'testOrder', 'testConfigurations', 'testPromises', 'testGenerationParameters'].map((name) => `MemoryPolicyTests.${name}`),
   ...['testACriticalEventSurvivesANormalPoll', 'testAlternatingAroundTheCriticalThresholdFiresTheEmergencyOnce', 'testTheMeasuredLevelRisesAtOnceAndFallsOnlyBelowRecovery',
     'testASystemWarningAfterCriticalLowersTheSystemLevel', 'testAnAvailableOfZeroIsNoEvidenceOfPressure', 'testADecisionSamplesFirst',
     'testHandlersGoWithTheirOwnerOrTheirRegistration', 'testTheMonitorIsNotKeptAliveByItsPollingLoop'].map((name) => `MemoryPressureMonitorTests.${name}`),
@@ -112,17 +112,21 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
     expect(errors[0]).toMatch(/VLMEvaluator\+MemoryPolicy\.swift:\d+:\d+: error: type 'VLMEvaluator' does not conform to protocol 'MemoryPolicyEvaluator'/);
   }, 900_000);
 
-  it('fails the generated XCTest when an expectation no longer holds (TypeScript validation bypassed)', () => {
-    // The same edit in YAML is refused by validation...
-    const yaml = editedPolicy([[['expectations', 1, 'tier'], 'low']]);
-    expect(diagnosticsOf(yaml).join('\n')).toContain('expectations[1]: iPhone 11 (4 GB) reports 3.60 GiB (3_865_470_566 bytes) and is expected in "low" but lands in "standard"');
+  it('fails the generated XCTest when an expectation or a promised value no longer holds (TypeScript validation bypassed)', () => {
+    // The same edits in YAML are refused by validation...
+    const yaml = editedPolicy([[['expectations', 1, 'tier'], 'low'], [['expectations', 6, 'atLeast', 'maxTokens'], 900]]);
+    const refused = diagnosticsOf(yaml).join('\n');
+    expect(refused).toContain('expectations[1]: iPhone 11 (4 GB) reports 3.60 GiB (3_865_470_566 bytes) and is expected in "low" but lands in "standard"');
+    expect(refused).toContain('expectations[6].atLeast.maxTokens: "standard" has maxTokens 800, but at least 900 is promised');
     // ...so build the policy object directly, as if validation had been skipped.
     const policy = validPolicy();
     policy.expectations[1]!.tier = 'low';
+    policy.expectations[6]!.atLeast!.maxTokens = 900;
     expect(generate(policy, templates).find((file) => file.path.endsWith('MemoryPolicyTests.swift'))?.contents).toContain('XCTAssertEqual(tier(3_865_470_566), .low, "expectations[1]")');
     const result = build({ name: 'mlx-0.29-broken-expectation', era: 'mlx-0.29', policy });
     expect(result.status).not.toBe(0);
-    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 1, failures: 1 });
+    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 1, failures: 2 });
     expect(result.output).toMatch(/MemoryPolicyTests\.swift:\d+: error: .*testExpectations.*XCTAssertEqual failed: \("standard"\) is not equal to \("low"\) - expectations\[1\]/);
+    expect(result.output).toMatch(/MemoryPolicyTests\.swift:\d+: error: .*testPromises.*XCTAssertGreaterThanOrEqual failed: \("800"\) is less than \("900"\) - expectations\[6\]\.atLeast\.maxTokens/);
   }, 900_000);
 });
