@@ -143,6 +143,17 @@ function filesUnder(folder: string, prefix: string): GeneratedFile[] {
     .map((name) => ({ path: join(prefix, name), contents: readFileSync(join(folder, name), 'utf8') }));
 }
 
+/** The stand-in modules' targets in a manifest (which must define `library`, their Swift 5 settings). */
+const STAND_IN_TARGETS = `    .target(name: "ObservationLinkFix"),
+    .target(name: "StandInSupport", swiftSettings: library),
+    .target(name: "CoreImage", swiftSettings: library),
+    .target(name: "SwiftUI", swiftSettings: library),
+    .target(name: "AsyncAlgorithms", swiftSettings: library),
+    .target(name: "MLX", dependencies: ["StandInSupport"], swiftSettings: library),
+    .target(name: "MLXNN", dependencies: ["MLX"], swiftSettings: library),
+    .target(name: "MLXLMCommon", dependencies: ["MLX", "MLXNN", "CoreImage", "StandInSupport"], swiftSettings: library),
+    .target(name: "MLXVLM", dependencies: ["MLX", "MLXNN", "MLXLMCommon", "CoreImage", "StandInSupport"], swiftSettings: library),`;
+
 function packageManifest(module: string, era: MlxEra, upstream: boolean, appMode: 'strict' | 'xcode-swift5'): string {
   // ObservationLinkFix supplies a symbol Debian's libswiftObservation.so lacks (see its shim.c).
   // The stand-ins build as the real packages do: Swift 5 language mode, warnings not errors.
@@ -159,15 +170,7 @@ let linuxFix: Target.Dependency = .target(name: "ObservationLinkFix", condition:
 let package = Package(
   name: "MemtierHarness",
   targets: [
-    .target(name: "ObservationLinkFix"),
-    .target(name: "StandInSupport", swiftSettings: library),
-    .target(name: "CoreImage", swiftSettings: library),
-    .target(name: "SwiftUI", swiftSettings: library),
-    .target(name: "AsyncAlgorithms", swiftSettings: library),
-    .target(name: "MLX", dependencies: ["StandInSupport"], swiftSettings: library),
-    .target(name: "MLXNN", dependencies: ["MLX"], swiftSettings: library),
-    .target(name: "MLXLMCommon", dependencies: ["MLX", "MLXNN", "CoreImage", "StandInSupport"], swiftSettings: library),
-    .target(name: "MLXVLM", dependencies: ["MLX", "MLXNN", "MLXLMCommon", "CoreImage", "StandInSupport"], swiftSettings: library),
+${STAND_IN_TARGETS}
     .target(name: "${module}", dependencies: [${app}, linuxFix], swiftSettings: ${appMode === 'strict' ? 'strict' : 'library'}),${upstream ? `
     .target(name: "Upstream", dependencies: [${app}, linuxFix], swiftSettings: library),` : ''}
     .testTarget(
@@ -234,15 +237,7 @@ let package = Package(
   name: "MemtierStandIns",
   products: [.library(name: "StandIns", targets: ["MLX", "MLXNN", "MLXLMCommon", "MLXVLM", "CoreImage", "SwiftUI", "AsyncAlgorithms", "StandInSupport"])],
   targets: [
-    .target(name: "ObservationLinkFix"),
-    .target(name: "StandInSupport", swiftSettings: library),
-    .target(name: "CoreImage", swiftSettings: library),
-    .target(name: "SwiftUI", swiftSettings: library),
-    .target(name: "AsyncAlgorithms", swiftSettings: library),
-    .target(name: "MLX", dependencies: ["StandInSupport"], swiftSettings: library),
-    .target(name: "MLXNN", dependencies: ["MLX"], swiftSettings: library),
-    .target(name: "MLXLMCommon", dependencies: ["MLX", "MLXNN", "CoreImage", "StandInSupport"], swiftSettings: library),
-    .target(name: "MLXVLM", dependencies: ["MLX", "MLXNN", "MLXLMCommon", "CoreImage", "StandInSupport"], swiftSettings: library),
+${STAND_IN_TARGETS}
   ],
   swiftLanguageModes: [.v6]
 )
