@@ -143,7 +143,7 @@ describe('bad input: a located message, exit 2, nothing written', () => {
     project = makeProject({ 'tiers.yaml': DEFAULT_POLICY_TEXT.replace('maxTokens: 1000', 'maxTokens: 700') });
     const result = await project.run('generate');
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('tiers.yaml:46:16: warning: tiers[3].maxTokens: 700 is less than "standard" has (800)');
+    expect(result.stderr).toContain('tiers.yaml:55:16: warning: tiers[3].maxTokens: 700 is less than "standard" has (800)');
   });
 
   it('a missing policy, a folder instead of a file, and an output folder that is a file', async () => {

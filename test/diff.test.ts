@@ -96,6 +96,13 @@ describe('memtier diff', () => {
     }
   });
 
+  it('shows a budget change value by value', () => {
+    const head = validPolicy(editedPolicy([[['tiers', 2, 'budget', 'peakFootprint'], '3GiB'], [['tiers', 2, 'budget', 'maxSecondsPerAnswer'], 60]]));
+    const text = formatDiffText(diffPolicies(validPolicy(), head), { file: 'tiers.yaml', where: 'abc1234' });
+    expect(text).toContain('  standard.budget.maxSecondsPerAnswer: (unset) -> 60\n');
+    expect(text).toContain('  standard.budget.peakFootprint: 2500 MiB -> 3 GiB\n');
+  });
+
   it('names added and removed tiers', () => {
     const base = validPolicy();
     const head = validPolicy(editedPolicy([[['tiers', 1, 'name'], 'medium'], [['expectations'], []]]));

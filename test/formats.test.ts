@@ -52,7 +52,7 @@ describe('--format json', () => {
     const report = JSON.parse(stale.stdout);
     expect(report.status).toBe('out-of-date');
     expect(report.files).toContainEqual({ path: 'generated/MemoryConfiguration.swift', status: 'changed' });
-    expect(report.diagnostics[0]).toMatchObject({ severity: 'warning', file: 'tiers.yaml', line: 46, column: 16, path: 'tiers[3].maxTokens' });
+    expect(report.diagnostics[0]).toMatchObject({ severity: 'warning', file: 'tiers.yaml', line: 55, column: 16, path: 'tiers[3].maxTokens' });
     expect(stale.stderr).toBe('');
 
     writeFileSync(project.path('tiers.yaml'), 'tiers: []\n');

@@ -112,9 +112,9 @@ describe('schema problems are all reported, each with file, line, column and key
         "tiers.yaml:29:22: error: tiers[1].keepModelLoaded: expected true or false, got "yes"",
         "tiers.yaml:34:11: error: tiers[2].upTo: a size cannot be negative, got -1",
         "tiers.yaml:36:18: error: tiers[2].memoryLimit: "0.3B" is not a whole number of bytes",
-        "tiers.yaml:42:11: error: tiers[3].name: expected a tier name such as "standard", got 7",
-        "tiers.yaml:53:9: error: generation.topP: must be at most 1, got 1.5",
-        "tiers.yaml:102:16: error: output.accessLevel: expected "internal" or "public", got "private"",
+        "tiers.yaml:51:11: error: tiers[3].name: expected a tier name such as "standard", got 7",
+        "tiers.yaml:62:9: error: generation.topP: must be at most 1, got 1.5",
+        "tiers.yaml:111:16: error: output.accessLevel: expected "internal" or "public", got "private"",
       ]
     `);
   });
@@ -139,8 +139,8 @@ describe('schema problems are all reported, each with file, line, column and key
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
       [
         "tiers.yaml:25:5: error: tiers[1].cachelimit: unknown key; did you mean "cacheLimit"?",
-        "tiers.yaml:53:3: error: generation.top_p: unknown key; did you mean "topP"?",
-        "tiers.yaml:100:1: error: colour: unknown key; expected one of tiers, generation, pressure, evaluator, expectations, output",
+        "tiers.yaml:62:3: error: generation.top_p: unknown key; did you mean "topP"?",
+        "tiers.yaml:109:1: error: colour: unknown key; expected one of tiers, generation, pressure, evaluator, expectations, output",
       ]
     `);
   });
@@ -163,7 +163,7 @@ describe('schema problems are all reported, each with file, line, column and key
   it('refuses sampling values that would underflow a Swift Float', () => {
     expect(diagnosticsOf(editedPolicy([[['generation', 'temperature'], 5e-324]]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:52:16: error: generation.temperature: is too small for Swift's Float and would underflow; use 0 or a value of at least 1e-6",
+        "tiers.yaml:61:16: error: generation.temperature: is too small for Swift's Float and would underflow; use 0 or a value of at least 1e-6",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['generation', 'temperature'], 0]]))).toEqual([]);
@@ -192,18 +192,18 @@ describe('policy rules', () => {
   it('requires a Swift module name and a folder inside the output folder for the tests', () => {
     expect(diagnosticsOf(editedPolicy([[['output', 'tests', 'module'], 'VLM-Eval'], [['output', 'tests', 'directory'], '../Tests']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:107:13: error: output.tests.module: "VLM-Eval" is not a Swift module name; use letters, digits and _, e.g. "VLMEval"",
-        "tiers.yaml:108:16: error: output.tests.directory: "../Tests" must be a folder inside the output folder, without ".." or a leading "/"",
+        "tiers.yaml:116:13: error: output.tests.module: "VLM-Eval" is not a Swift module name; use letters, digits and _, e.g. "VLMEval"",
+        "tiers.yaml:117:16: error: output.tests.directory: "../Tests" must be a folder inside the output folder, without ".." or a leading "/"",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['output', 'tests', 'directory'], '/abs']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:108:16: error: output.tests.directory: "/abs" must be a folder inside the output folder, without ".." or a leading "/"",
+        "tiers.yaml:117:16: error: output.tests.directory: "/abs" must be a folder inside the output folder, without ".." or a leading "/"",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['output', 'tests'], { directory: 'T' }]]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:107:5: error: output.tests.module: is missing; expected the name of the app module, e.g. "VLMEval"",
+        "tiers.yaml:116:5: error: output.tests.module: is missing; expected the name of the app module, e.g. "VLMEval"",
       ]
     `);
   });
@@ -235,13 +235,13 @@ describe('policy rules', () => {
       [
         "tiers.yaml:22:11: error: tiers[1].name: "ultraLow" is already the name of tiers[0]; tier names must be unique",
         "tiers.yaml:32:11: error: tiers[2].name: "default" is a Swift keyword and would need backticks everywhere; choose another name, e.g. "defaultTier"",
-        "tiers.yaml:42:11: error: tiers[3].name: "high-end" is not a Swift identifier; use letters, digits and _ (not starting with a digit), e.g. "standard"",
-        "tiers.yaml:73:11: error: expectations[0].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
-        "tiers.yaml:76:11: error: expectations[1].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
-        "tiers.yaml:79:11: error: expectations[2].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
-        "tiers.yaml:82:11: error: expectations[3].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
-        "tiers.yaml:85:11: error: expectations[4].tier: there is no tier "high"; tiers are ultraLow, ultraLow, default, high-end",
-        "tiers.yaml:91:11: error: expectations[6].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:51:11: error: tiers[3].name: "high-end" is not a Swift identifier; use letters, digits and _ (not starting with a digit), e.g. "standard"",
+        "tiers.yaml:82:11: error: expectations[0].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:85:11: error: expectations[1].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:88:11: error: expectations[2].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:91:11: error: expectations[3].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:94:11: error: expectations[4].tier: there is no tier "high"; tiers are ultraLow, ultraLow, default, high-end",
+        "tiers.yaml:100:11: error: expectations[6].tier: there is no tier "standard"; tiers are ultraLow, ultraLow, default, high-end",
       ]
     `);
   });
@@ -259,7 +259,7 @@ describe('policy rules', () => {
     `);
     expect(diagnosticsOf(editedPolicy([[['tiers', 3, 'upTo'], '16GiB']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:50:5: error: tiers[3].upTo: the last tier catches every larger device and takes no upTo; remove it or add a tier after "high"",
+        "tiers.yaml:59:5: error: tiers[3].upTo: the last tier catches every larger device and takes no upTo; remove it or add a tier after "high"",
       ]
     `);
   });
@@ -280,9 +280,9 @@ describe('policy rules', () => {
     const text = editedPolicy([[['tiers', 3, 'maxTokens'], 700], [['tiers', 3, 'keepModelLoaded'], false], [['tiers', 3, 'cacheLimit'], '10MiB']]);
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:44:17: warning: tiers[3].cacheLimit: 10 MiB is less than "standard" has (20 MiB), although "high" is for larger devices",
-        "tiers.yaml:46:16: warning: tiers[3].maxTokens: 700 is less than "standard" has (800), although "high" is for larger devices",
-        "tiers.yaml:48:22: warning: tiers[3].keepModelLoaded: "standard" keeps the model loaded but the larger "high" does not",
+        "tiers.yaml:53:17: warning: tiers[3].cacheLimit: 10 MiB is less than "standard" has (20 MiB), although "high" is for larger devices",
+        "tiers.yaml:55:16: warning: tiers[3].maxTokens: 700 is less than "standard" has (800), although "high" is for larger devices",
+        "tiers.yaml:57:22: warning: tiers[3].keepModelLoaded: "standard" keeps the model loaded but the larger "high" does not",
       ]
     `);
     expect(validPolicy(text).tiers[3]?.maxTokens).toBe(700);
@@ -292,19 +292,19 @@ describe('policy rules', () => {
     const text = editedPolicy([[['tiers', 1, 'upTo'], '4GiB']]);
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:71:5: error: expectations[0]: a 4 GiB device (the old code's low-memory cut-off) reports 4 GiB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
-        "tiers.yaml:74:5: error: expectations[1]: iPhone 11 (4 GB) reports 3.60 GiB (3_865_470_566 bytes) and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
-        "tiers.yaml:77:5: error: expectations[2]: iPhone 13 (4 GB) reports 3740 MB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
+        "tiers.yaml:80:5: error: expectations[0]: a 4 GiB device (the old code's low-memory cut-off) reports 4 GiB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
+        "tiers.yaml:83:5: error: expectations[1]: iPhone 11 (4 GB) reports 3.60 GiB (3_865_470_566 bytes) and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
+        "tiers.yaml:86:5: error: expectations[2]: iPhone 13 (4 GB) reports 3740 MB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['expectations', 4, 'tier'], 'standard']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:83:5: error: expectations[4]: iPhone 15 Pro Max (8 GB) reports 7.47 GiB (8_021_032_960 bytes) and is expected in "standard" but lands in "high": it is above tiers[2].upTo (6 GiB), the last boundary",
+        "tiers.yaml:92:5: error: expectations[4]: iPhone 15 Pro Max (8 GB) reports 7.47 GiB (8_021_032_960 bytes) and is expected in "standard" but lands in "high": it is above tiers[2].upTo (6 GiB), the last boundary",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['expectations', 0, 'tier'], 'standrd']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:73:11: error: expectations[0].tier: there is no tier "standrd"; did you mean "standard"?",
+        "tiers.yaml:82:11: error: expectations[0].tier: there is no tier "standrd"; did you mean "standard"?",
       ]
     `);
   });
@@ -332,12 +332,12 @@ describe('promises about tier values (the design document checklist, 7.3)', () =
     ]);
     expect(diagnosticsOf(broken).filter((line) => line.includes('promised'))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:94:19: error: expectations[6].atLeast.cacheLimit: "standard" has cacheLimit 8 MiB, but at least 15 MiB is promised (design document 7.3, the 4 GB checklist)",
-        "tiers.yaml:96:18: error: expectations[6].atLeast.maxTokens: "standard" has maxTokens 500, but at least 800 is promised (design document 7.3, the 4 GB checklist)",
-        "tiers.yaml:97:22: error: expectations[6].keepModelLoaded: "standard" has keepModelLoaded no, but yes is promised (design document 7.3, the 4 GB checklist)",
-        "tiers.yaml:100:20: error: expectations[6].atMost.memoryLimit: "standard" has memoryLimit 2500 MiB, but at most 2 GiB is promised (design document 7.3, the 4 GB checklist)",
-        "tiers.yaml:103:20: error: expectations[7].atMost.memoryLimit: "high" has memoryLimit none (MLX default), but at most 4 GiB is promised",
-        "tiers.yaml:104:18: error: expectations[7].atMost.imageSize: "high" has imageSize 448 px, but at most 400 px is promised",
+        "tiers.yaml:103:19: error: expectations[6].atLeast.cacheLimit: "standard" has cacheLimit 8 MiB, but at least 15 MiB is promised (design document 7.3, the 4 GB checklist)",
+        "tiers.yaml:105:18: error: expectations[6].atLeast.maxTokens: "standard" has maxTokens 500, but at least 800 is promised (design document 7.3, the 4 GB checklist)",
+        "tiers.yaml:106:22: error: expectations[6].keepModelLoaded: "standard" has keepModelLoaded no, but yes is promised (design document 7.3, the 4 GB checklist)",
+        "tiers.yaml:109:20: error: expectations[6].atMost.memoryLimit: "standard" has memoryLimit 2500 MiB, but at most 2 GiB is promised (design document 7.3, the 4 GB checklist)",
+        "tiers.yaml:112:20: error: expectations[7].atMost.memoryLimit: "high" has memoryLimit none (MLX default), but at most 4 GiB is promised",
+        "tiers.yaml:113:18: error: expectations[7].atMost.imageSize: "high" has imageSize 448 px, but at most 400 px is promised",
       ]
     `);
   });
@@ -346,8 +346,38 @@ describe('promises about tier values (the design document checklist, 7.3)', () =
     const policy = editedPolicy([[['expectations', 6], { tier: 'standard', why: 'nothing' }], [['expectations', 7], { tier: 'low', atLeast: { imagesize: 300 } }]]);
     expect(diagnosticsOf(policy)).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:89:5: error: expectations[6]: promises nothing: give physicalMemory (which tier a device lands in), or atLeast, atMost, keepModelLoaded or aggressiveCleanup (what the tier keeps)",
-        "tiers.yaml:93:7: error: expectations[7].atLeast.imagesize: unknown key; did you mean "imageSize"?",
+        "tiers.yaml:98:5: error: expectations[6]: promises nothing: give physicalMemory (which tier a device lands in), or atLeast, atMost, keepModelLoaded or aggressiveCleanup (what the tier keeps)",
+        "tiers.yaml:102:7: error: expectations[7].atLeast.imagesize: unknown key; did you mean "imageSize"?",
+      ]
+    `);
+  });
+});
+
+describe('performance budgets (the design document, section 7)', () => {
+  it('the shipped policy gives "standard" the document\'s figures', () => {
+    expect(validPolicy().tiers[2]!.budget).toEqual({ peakFootprint: 2_500n * 1024n * 1024n, minTokensPerSecond: 15, maxSecondsToFirstToken: 2, maxMainActorStallSeconds: 0.1 });
+    expect(validPolicy().tiers.filter((tier) => tier.budget !== undefined).map((tier) => tier.name)).toEqual(['standard']);
+  });
+
+  it('a peak above the tier\'s devices is an error, one below its memoryLimit a warning, and a budget must set something', () => {
+    const policy = editedPolicy([
+      [['tiers', 1, 'budget'], { peakFootprint: '4GiB' }],
+      [['tiers', 2, 'budget', 'peakFootprint'], '2GiB'],
+      [['tiers', 0, 'budget'], {}],
+      [['tiers', 3, 'budget'], { minTokensPerSecond: 0, maxSecondsPerAnswer: -1 }],
+    ]);
+    expect(diagnosticsOf(policy)).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:21:13: error: tiers[0].budget: sets nothing: give at least one of peakFootprint, minTokensPerSecond, maxSecondsToFirstToken, maxSecondsPerAnswer, maxMainActorStallSeconds",
+        "tiers.yaml:63:27: error: tiers[3].budget.minTokensPerSecond: must be more than 0, got 0",
+        "tiers.yaml:64:28: error: tiers[3].budget.maxSecondsPerAnswer: must be more than 0 seconds, got -1",
+      ]
+    `);
+    const rules = editedPolicy([[['tiers', 1, 'budget'], { peakFootprint: '4GiB' }], [['tiers', 2, 'budget', 'peakFootprint'], '2GiB']]);
+    expect(diagnosticsOf(rules)).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:32:22: error: tiers[1].budget.peakFootprint: 4 GiB is more than any device in "low" has (upTo 3 GiB); the budget could never be met",
+        "tiers.yaml:48:22: warning: tiers[2].budget.peakFootprint: 2 GiB is below this tier's memoryLimit (2500 MiB): MLX may use memory up to its limit, so a healthy run could fail the budget",
       ]
     `);
   });

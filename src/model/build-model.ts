@@ -35,6 +35,8 @@ export interface TierView {
   upperBound?: SizeView;
   /** The upper bound as `physicalMemoryUpperBound` returns it: `nil` for the last tier. */
   upperBoundValue: OptionalValueView;
+  /** The body of `PerformanceBudget.forTier`'s case for this tier, a line each: `return nil`, or the budget. */
+  budgetLines: string[];
   config: {
     cacheLimit: SizeView;
     /** `nil` when the tier leaves the limit to MLX. */
@@ -187,6 +189,7 @@ function buildTier(tier: Tier, index: number, previous: Tier | undefined): TierV
     docLines: [`/// ${swiftCommentLines(range).join(' ')}.`, ...(description.length > 0 ? ['///', ...description] : [])],
     ...(tier.upTo !== undefined ? { upperBound: sizeView(tier.upTo) } : {}),
     upperBoundValue: tier.upTo !== undefined ? sizeValue(tier.upTo) : { literal: 'nil', trailingComment: '' },
+    budgetLines: budgetLines(tier.budget),
     config: {
       cacheLimit: sizeView(tier.cacheLimit),
       memoryLimit: tier.memoryLimit !== null ? sizeValue(tier.memoryLimit) : { literal: 'nil', trailingComment: "  // no limit: MLX's own default" },
@@ -196,6 +199,22 @@ function buildTier(tier: Tier, index: number, previous: Tier | undefined): TierV
       aggressiveCleanup: String(tier.aggressiveCleanup),
     },
   };
+}
+
+/** `return nil`, or `return PerformanceBudget(` with one argument a line (nil where the policy sets none). */
+function budgetLines(budget: Tier['budget']): string[] {
+  if (budget === undefined) return ['return nil'];
+  const optional = (value: number | undefined) => (value === undefined ? 'nil' : swiftFloatLiteral(value));
+  const peak = budget.peakFootprint;
+  return [
+    'return PerformanceBudget(',
+    `  peakFootprint: ${peak === undefined ? 'nil,' : `${swiftIntLiteral(peak)},  // ${formatSize(peak)}`}`,
+    `  minTokensPerSecond: ${optional(budget.minTokensPerSecond)},`,
+    `  maxSecondsToFirstToken: ${optional(budget.maxSecondsToFirstToken)},`,
+    `  maxSecondsPerAnswer: ${optional(budget.maxSecondsPerAnswer)},`,
+    `  maxMainActorStallSeconds: ${optional(budget.maxMainActorStallSeconds)}`,
+    ')',
+  ];
 }
 
 function sizeView(bytes: bigint): SizeView {

@@ -4,7 +4,7 @@
  */
 import type { Expectation, Policy } from '../policy/schema.js';
 import { formatSize } from '../policy/sizes.js';
-import { swiftCommentLines, swiftIntLiteral, swiftStringLiteral } from '../swift/literals.js';
+import { swiftCommentLines, swiftFloatLiteral, swiftIntLiteral, swiftStringLiteral } from '../swift/literals.js';
 
 /** One `DeviceMemoryTier(physicalMemory:)` assertion. */
 export interface TierCaseView {
@@ -30,6 +30,8 @@ export interface TestsView {
    * switches), a `//` comment saying why when the promise does, then one assertion per value.
    */
   promiseLines: string[];
+  /** One assertion per value of each tier's budget, or that the tier has none. */
+  budgetAssertions: string[];
 }
 
 /** Builds the XCTest view model; the policy must already be validated. */
@@ -63,6 +65,16 @@ export function buildTestsModel(policy: Policy, module: string): TestsView {
       if (assertions.length === 0) return [];
       return [...(expectation.why ? [`// ${swiftCommentLines(expectation.why).join(' ')}`] : []), ...assertions];
     }),
+    budgetAssertions: tiers.flatMap((tier) => {
+      const budget = `PerformanceBudget.forTier(.${tier.name})`;
+      if (tier.budget === undefined) return [`XCTAssertNil(${budget})`];
+      return BUDGET_KEYS.flatMap((key) => {
+        const value = tier.budget![key];
+        if (value === undefined) return [];
+        const literal = typeof value === 'bigint' ? swiftIntLiteral(value) : swiftFloatLiteral(value);
+        return [`XCTAssertEqual(${budget}?.${key}, ${literal})`];
+      });
+    }),
     upperBoundAssertions: tiers.map((tier) => {
       const bound = `DeviceMemoryTier.${tier.name}.physicalMemoryUpperBound`;
       return tier.upTo === undefined ? `XCTAssertNil(${bound})` : `XCTAssertEqual(${bound}, ${swiftIntLiteral(tier.upTo)})`;
@@ -94,3 +106,6 @@ function promiseAssertions(expectation: Expectation, index: number): string[] {
 function call(name: string, argumentLines: string[]): string {
   return `${name}(\n${argumentLines.map((line) => `      ${line}`).join('\n')})`;
 }
+
+/** A budget's values, in the order PerformanceBudget declares them. */
+const BUDGET_KEYS = ['peakFootprint', 'minTokensPerSecond', 'maxSecondsToFirstToken', 'maxSecondsPerAnswer', 'maxMainActorStallSeconds'] as const;

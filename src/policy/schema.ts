@@ -24,6 +24,26 @@ const count = (what: string) =>
     .positive({ error: `must be at least 1` })
     .max(Number.MAX_SAFE_INTEGER, { error: `is too large` });
 
+const seconds = (what: string) =>
+  z
+    .number({ error: `expected ${what} in seconds, such as 2 or 0.1` })
+    .positive({ error: 'must be more than 0 seconds' })
+    .max(86_400, { error: 'must be at most a day (86400 seconds)' });
+
+/**
+ * What a tier must achieve on a phone (the design document's section 7 metrics). memtier writes it
+ * into the generated Swift (`PerformanceBudget.forTier`) for tests that run on a device.
+ */
+export const budgetSchema = z.strictObject({
+  peakFootprint: positiveSize.optional().describe('The largest memory footprint (phys_footprint, what iOS counts against the app).'),
+  minTokensPerSecond: z.number({ error: 'expected a speed such as 15' }).positive({ error: 'must be more than 0' }).max(100_000, { error: 'is too large' }).optional()
+    .describe('The slowest acceptable generation speed, in tokens per second.'),
+  maxSecondsToFirstToken: seconds('a time').optional().describe('The longest wait from the request to the first token.'),
+  maxSecondsPerAnswer: seconds('a time').optional().describe('The longest time for a whole answer.'),
+  maxMainActorStallSeconds: seconds('a time').optional().describe('The longest main-actor stall while a generation runs.'),
+}, { error: 'expected a mapping with peakFootprint, minTokensPerSecond, maxSecondsToFirstToken, maxSecondsPerAnswer or maxMainActorStallSeconds' })
+  .refine((budget) => Object.values(budget).some((value) => value !== undefined), { error: 'sets nothing: give at least one of peakFootprint, minTokensPerSecond, maxSecondsToFirstToken, maxSecondsPerAnswer, maxMainActorStallSeconds' });
+
 /** One memory tier: a range of physical memory and the limits that apply to it. */
 export const tierSchema = z.strictObject({
   name: z
@@ -51,6 +71,7 @@ export const tierSchema = z.strictObject({
   aggressiveCleanup: z
     .boolean({ error: 'expected true or false' })
     .describe('Clear the GPU cache after every answer, also when the model stays loaded.'),
+  budget: budgetSchema.optional().describe('What the tier must achieve on a device: peak footprint, speed, waits, main-actor stalls.'),
 }, { error: 'expected a tier: a mapping with name, upTo, cacheLimit, memoryLimit, maxTokens, imageSize, keepModelLoaded and aggressiveCleanup' });
 
 /** The smallest normal Swift `Float`: anything closer to 0 (but not 0) underflows with a compiler warning. */

@@ -8,6 +8,7 @@ import { DEVICES, type Device } from '../devices/catalog.js';
 import { shownReported } from './device-table.js';
 import { classify } from '../policy/classify.js';
 import type { Policy, Tier } from '../policy/schema.js';
+import { formatSize } from '../policy/sizes.js';
 import { tierValueInWords } from '../policy/wording.js';
 
 /** One value that changed: where, before, after (as people read them). */
@@ -53,6 +54,7 @@ export function diffPolicies(base: Policy, head: Policy): PolicyDiff {
       const [was, now] = [valueOf(key, before), valueOf(key, tier)];
       if (was !== now) values.push({ path: `${tier.name}.${key}`, before: was, after: now });
     }
+    values.push(...scalarChanges(`${tier.name}.budget`, budgetInWords(before.budget), budgetInWords(tier.budget)));
   }
   values.push(...scalarChanges('generation', base.generation, head.generation));
   values.push(...scalarChanges('pressure', base.pressure, head.pressure));
@@ -70,6 +72,13 @@ export function diffPolicies(base: Policy, head: Policy): PolicyDiff {
     values,
     devices,
   };
+}
+
+/** A tier's budget with its peak in size units, for comparing as text. */
+function budgetInWords(budget: Tier['budget']): Record<string, string | number> {
+  if (budget === undefined) return {};
+  const { peakFootprint, ...rest } = budget;
+  return { ...rest, ...(peakFootprint !== undefined ? { peakFootprint: formatSize(peakFootprint) } : {}) };
 }
 
 function scalarChanges(prefix: string, before: object, after: object): ValueChange[] {

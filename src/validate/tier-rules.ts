@@ -29,6 +29,7 @@ export function checkPolicyRules(policy: Policy, report: Report, devices: readon
   checkNames(policy.tiers, report);
   const boundariesOk = checkBoundaries(policy.tiers, report);
   checkLimits(policy.tiers, report);
+  checkBudgets(policy.tiers, report);
   checkGrowth(policy.tiers, report);
   checkExpectations(policy, report, boundariesOk);
   checkPressure(policy, report);
@@ -128,6 +129,20 @@ function checkLimits(tiers: readonly Tier[], report: Report): void {
     }
     if (tier.memoryLimit !== null && tier.upTo !== undefined && tier.memoryLimit > tier.upTo) {
       report('error', ['tiers', index, 'memoryLimit'], `${formatSize(tier.memoryLimit)} is more than the physical memory of any device in "${tier.name}" (upTo ${formatSize(tier.upTo)})`);
+    }
+  });
+}
+
+/** A peak budget must be reachable on the tier's devices, and should leave MLX its own limit. */
+function checkBudgets(tiers: readonly Tier[], report: Report): void {
+  tiers.forEach((tier, index) => {
+    const peak = tier.budget?.peakFootprint;
+    if (peak === undefined) return;
+    const path = ['tiers', index, 'budget', 'peakFootprint'];
+    if (tier.upTo !== undefined && peak > tier.upTo) {
+      report('error', path, `${formatSize(peak)} is more than any device in "${tier.name}" has (upTo ${formatSize(tier.upTo)}); the budget could never be met`);
+    } else if (tier.memoryLimit !== null && peak < tier.memoryLimit) {
+      report('warning', path, `${formatSize(peak)} is below this tier's memoryLimit (${formatSize(tier.memoryLimit)}): MLX may use memory up to its limit, so a healthy run could fail the budget`);
     }
   });
 }

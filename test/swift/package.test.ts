@@ -44,7 +44,7 @@ function policyFor(era: MlxEra, mlxApi: string = MLX_ERAS[era].mlxApi): Policy {
 }
 
 const GENERATED_TESTS = [
-  ...['testExpectations', 'testBoundaries', 'testUpperBounds', 'testOrder', 'testConfigurations', 'testPromises', 'testGenerationParameters'].map((name) => `MemoryPolicyTests.${name}`),
+  ...['testExpectations', 'testBoundaries', 'testUpperBounds', 'testOrder', 'testConfigurations', 'testPromises', 'testBudgets', 'testGenerationParameters'].map((name) => `MemoryPolicyTests.${name}`),
   ...['testACriticalEventSurvivesANormalPoll', 'testAlternatingAroundTheCriticalThresholdFiresTheEmergencyOnce', 'testTheMeasuredLevelRisesAtOnceAndFallsOnlyBelowRecovery',
     'testASystemWarningAfterCriticalLowersTheSystemLevel', 'testAnAvailableOfZeroIsNoEvidenceOfPressure', 'testADecisionSamplesFirst',
     'testHandlersGoWithTheirOwnerOrTheirRegistration', 'testTheMonitorIsNotKeptAliveByItsPollingLoop'].map((name) => `MemoryPressureMonitorTests.${name}`),

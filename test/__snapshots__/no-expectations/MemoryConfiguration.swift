@@ -69,3 +69,40 @@ struct MemoryConfiguration: Equatable, Sendable {
     }
   }
 }
+
+/// What a tier must achieve on a device, from tiers.yaml (each tier's `budget`).
+///
+/// It is measured by tests that run on a phone, and never enforced by the app. A `nil` value
+/// sets no budget for it.
+struct PerformanceBudget: Equatable, Sendable {
+  /// The largest memory footprint in bytes (`phys_footprint`, what iOS counts against the app).
+  let peakFootprint: Int?
+  /// The slowest acceptable generation speed, in tokens per second.
+  let minTokensPerSecond: Double?
+  /// The longest acceptable wait, in seconds, from the request to the first token.
+  let maxSecondsToFirstToken: Double?
+  /// The longest acceptable time, in seconds, for a whole answer.
+  let maxSecondsPerAnswer: Double?
+  /// The longest acceptable main-actor stall, in seconds, while a generation runs.
+  let maxMainActorStallSeconds: Double?
+
+  /// The budget tiers.yaml sets for `tier`, or `nil` when it sets none.
+  static func forTier(_ tier: DeviceMemoryTier) -> PerformanceBudget? {
+    switch tier {
+    case .ultraLow:
+      return nil
+    case .low:
+      return nil
+    case .standard:
+      return PerformanceBudget(
+        peakFootprint: 2_621_440_000,  // 2500 MiB
+        minTokensPerSecond: 15.0,
+        maxSecondsToFirstToken: 2.0,
+        maxSecondsPerAnswer: nil,
+        maxMainActorStallSeconds: 0.1
+      )
+    case .high:
+      return nil
+    }
+  }
+}

@@ -94,6 +94,16 @@ final class MemoryPolicyTests: XCTestCase {
     // tiers.yaml promises no tier values.
   }
 
+  func testBudgets() {
+    XCTAssertNil(PerformanceBudget.forTier(.ultraLow))
+    XCTAssertNil(PerformanceBudget.forTier(.low))
+    XCTAssertEqual(PerformanceBudget.forTier(.standard)?.peakFootprint, 2_621_440_000)
+    XCTAssertEqual(PerformanceBudget.forTier(.standard)?.minTokensPerSecond, 15.0)
+    XCTAssertEqual(PerformanceBudget.forTier(.standard)?.maxSecondsToFirstToken, 2.0)
+    XCTAssertEqual(PerformanceBudget.forTier(.standard)?.maxMainActorStallSeconds, 0.1)
+    XCTAssertNil(PerformanceBudget.forTier(.high))
+  }
+
   func testGenerationParameters() {
     XCTAssertEqual(MemoryConfiguration.temperature, 0.7)
     XCTAssertEqual(MemoryConfiguration.topP, 0.9)
