@@ -37,19 +37,11 @@ export interface CheckReport extends ReportBase {
 /** The fields each command fills in; the version and the diagnostics' JSON form are added here. */
 type ReportFields<Report extends ReportBase> = Omit<Report, 'version' | 'diagnostics'> & { diagnostics: readonly Diagnostic[] };
 
-/** A generate report, fields in the documented order. */
-export function generateReport(fields: ReportFields<GenerateReport>): GenerateReport {
-  const { command, status, exitCode, policy, outputDirectory, diagnostics, files } = fields;
-  return { version: 1, command, status, exitCode, policy, outputDirectory, diagnostics: diagnostics.map(diagnosticJson), files };
-}
-
-/** A check report, fields in the documented order. */
-export function checkReport(fields: ReportFields<CheckReport>): CheckReport {
-  const { command, status, exitCode, policy, outputDirectory, diagnostics, files, orphans } = fields;
-  return { version: 1, command, status, exitCode, policy, outputDirectory, diagnostics: diagnostics.map(diagnosticJson), files, orphans };
-}
-
-/** Prints a report as the one JSON document on stdout. */
-export function printReport(io: CliIO, report: GenerateReport | CheckReport): void {
+/**
+ * Prints a report as the one JSON document on stdout: `version` first, then the fields in the
+ * order the command gives them (the README's order), diagnostics in their JSON form.
+ */
+export function printReport<Report extends GenerateReport | CheckReport>(io: CliIO, fields: ReportFields<Report>): void {
+  const report = { version: 1, ...fields, diagnostics: fields.diagnostics.map(diagnosticJson) };
   io.stdout(`${JSON.stringify(report, null, 2)}\n`);
 }

@@ -5,7 +5,7 @@
 import { loadYaml, type LoadedSource } from './load-yaml.js';
 
 /** Whether a policy file is the typed `tiers.config.ts` kind (by its extension). */
-export function isTypedPolicyFile(path: string): boolean {
+function isTypedPolicyFile(path: string): boolean {
   return path.endsWith('.ts');
 }
 

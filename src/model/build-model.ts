@@ -4,7 +4,7 @@
  * value becomes) is made here, so templates only loop, substitute, and include the optional
  * sections the model switches on (`sections`).
  */
-import type { Policy, Tier } from '../policy/schema.js';
+import { BUDGET_KEYS, type Policy, type Tier } from '../policy/schema.js';
 import { formatSize } from '../policy/sizes.js';
 import { headerLines } from '../swift/header.js';
 import { swiftCommentLines, swiftDocCommentLines, swiftFloatLiteral, swiftIntLiteral } from '../swift/literals.js';
@@ -204,17 +204,15 @@ function buildTier(tier: Tier, index: number, previous: Tier | undefined): TierV
 /** `return nil`, or `return PerformanceBudget(` with one argument a line (nil where the policy sets none). */
 function budgetLines(budget: Tier['budget']): string[] {
   if (budget === undefined) return ['return nil'];
-  const optional = (value: number | undefined) => (value === undefined ? 'nil' : swiftFloatLiteral(value));
-  const peak = budget.peakFootprint;
-  return [
-    'return PerformanceBudget(',
-    `  peakFootprint: ${peak === undefined ? 'nil,' : `${swiftIntLiteral(peak)},  // ${formatSize(peak)}`}`,
-    `  minTokensPerSecond: ${optional(budget.minTokensPerSecond)},`,
-    `  maxSecondsToFirstToken: ${optional(budget.maxSecondsToFirstToken)},`,
-    `  maxSecondsPerAnswer: ${optional(budget.maxSecondsPerAnswer)},`,
-    `  maxMainActorStallSeconds: ${optional(budget.maxMainActorStallSeconds)}`,
-    ')',
-  ];
+  const argument = (key: (typeof BUDGET_KEYS)[number], index: number) => {
+    const value = budget[key];
+    const comma = index < BUDGET_KEYS.length - 1 ? ',' : '';
+    if (value === undefined) return `  ${key}: nil${comma}`;
+    // The peak is bytes (an Int, with its size for people); the others are Doubles.
+    if (typeof value === 'bigint') return `  ${key}: ${swiftIntLiteral(value)}${comma}  // ${formatSize(value)}`;
+    return `  ${key}: ${swiftFloatLiteral(value)}${comma}`;
+  };
+  return ['return PerformanceBudget(', ...BUDGET_KEYS.map(argument), ')'];
 }
 
 function sizeView(bytes: bigint): SizeView {

@@ -2,7 +2,7 @@
  * The view model of the generated XCTest file: every promise of the policy, as data the template
  * prints one assertion each.
  */
-import type { Expectation, Policy } from '../policy/schema.js';
+import { BUDGET_KEYS, NUMERIC_LIMIT_KEYS, SWITCH_KEYS, type Expectation, type Policy } from '../policy/schema.js';
 import { formatSize } from '../policy/sizes.js';
 import { swiftCommentLines, swiftFloatLiteral, swiftIntLiteral, swiftStringLiteral } from '../swift/literals.js';
 
@@ -87,7 +87,7 @@ function promiseAssertions(expectation: Expectation, index: number): string[] {
   const configuration = `MemoryConfiguration.forTier(.${expectation.tier})`;
   const assertions: string[] = [];
   for (const [side, bounds, assert] of [['atLeast', expectation.atLeast, 'XCTAssertGreaterThanOrEqual'], ['atMost', expectation.atMost, 'XCTAssertLessThanOrEqual']] as const) {
-    for (const key of ['cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize'] as const) {
+    for (const key of NUMERIC_LIMIT_KEYS) {
       const bound = bounds?.[key];
       if (bound === undefined) continue;
       // A memoryLimit of nil is MLX's own default: no limit, larger than any bound.
@@ -95,7 +95,7 @@ function promiseAssertions(expectation: Expectation, index: number): string[] {
       assertions.push(call(assert, [`${value}, ${swiftIntLiteral(bound)},`, swiftStringLiteral(`expectations[${index}].${side}.${key}`)]));
     }
   }
-  for (const key of ['keepModelLoaded', 'aggressiveCleanup'] as const) {
+  for (const key of SWITCH_KEYS) {
     const promised = expectation[key];
     if (promised !== undefined) assertions.push(call('XCTAssertEqual', [`${configuration}.${key}, ${String(promised)},`, swiftStringLiteral(`expectations[${index}].${key}`)]));
   }
@@ -106,6 +106,3 @@ function promiseAssertions(expectation: Expectation, index: number): string[] {
 function call(name: string, argumentLines: string[]): string {
   return `${name}(\n${argumentLines.map((line) => `      ${line}`).join('\n')})`;
 }
-
-/** A budget's values, in the order PerformanceBudget declares them. */
-const BUDGET_KEYS = ['peakFootprint', 'minTokensPerSecond', 'maxSecondsToFirstToken', 'maxSecondsPerAnswer', 'maxMainActorStallSeconds'] as const;

@@ -233,3 +233,12 @@ export type Policy = z.output<typeof policySchema>;
 export type Tier = Policy['tiers'][number];
 /** One expectation of a parsed policy. */
 export type Expectation = Policy['expectations'][number];
+
+/** A tier's sizes and counts: they should not shrink from a tier to a larger one, and a promise can bound them. */
+export const NUMERIC_LIMIT_KEYS = ['cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize'] as const satisfies readonly (keyof Tier)[];
+/** A tier's switches. */
+export const SWITCH_KEYS = ['keepModelLoaded', 'aggressiveCleanup'] as const satisfies readonly (keyof Tier)[];
+/** Everything a tier decides for the app, in the order messages and tables list it. */
+export const LIMIT_KEYS = [...NUMERIC_LIMIT_KEYS, ...SWITCH_KEYS] as const;
+/** A budget's values, in the order the generated PerformanceBudget declares them. */
+export const BUDGET_KEYS = ['peakFootprint', 'minTokensPerSecond', 'maxSecondsToFirstToken', 'maxSecondsPerAnswer', 'maxMainActorStallSeconds'] as const satisfies readonly (keyof NonNullable<Tier['budget']>)[];

@@ -5,7 +5,7 @@
 import { describeReportedSource, deviceNames, findDevice, type Device } from '../devices/catalog.js';
 import { suggest } from '../diagnostics/suggest.js';
 import { classify } from '../policy/classify.js';
-import type { Policy, Tier } from '../policy/schema.js';
+import { LIMIT_KEYS, type Policy, type Tier } from '../policy/schema.js';
 import { tierValueInWords } from '../policy/wording.js';
 import { formatSize, formatSizeApprox, parseSizeRounded } from '../policy/sizes.js';
 
@@ -63,8 +63,6 @@ function absolute(value: bigint): bigint {
 function percentOf(part: bigint, whole: bigint): number {
   return whole === 0n ? Infinity : Number((part * 10_000n) / whole) / 100;
 }
-
-const LIMIT_KEYS = ['cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize', 'keepModelLoaded', 'aggressiveCleanup'] as const;
 
 /** A tier's limits in human units, one `key value` pair each. */
 export function describeLimits(tier: Tier): string {

@@ -7,7 +7,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { DEVICES, type Device } from '../devices/catalog.js';
 import { shownReported } from './device-table.js';
 import { classify } from '../policy/classify.js';
-import type { Policy, Tier } from '../policy/schema.js';
+import { LIMIT_KEYS, type Policy, type Tier } from '../policy/schema.js';
 import { formatSize } from '../policy/sizes.js';
 import { tierValueInWords } from '../policy/wording.js';
 
@@ -34,8 +34,7 @@ export interface PolicyDiff {
   devices: DeviceImpact[];
 }
 
-const TIER_KEYS = ['upTo', 'cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize', 'keepModelLoaded', 'aggressiveCleanup', 'description'] as const;
-const LIMIT_KEYS = ['cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize', 'keepModelLoaded', 'aggressiveCleanup'] as const;
+const TIER_KEYS = ['upTo', ...LIMIT_KEYS, 'description'] as const;
 
 /** A tier value as people read it. */
 function valueOf(key: (typeof TIER_KEYS)[number], tier: Tier): string {

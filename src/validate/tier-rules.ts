@@ -2,7 +2,7 @@
  * Rules zod cannot express on one value alone: tier order and boundaries, limits against each other,
  * and the policy's own expectations.
  */
-import type { Expectation, Policy, Tier } from '../policy/schema.js';
+import { NUMERIC_LIMIT_KEYS, SWITCH_KEYS, type Expectation, type Policy, type Tier } from '../policy/schema.js';
 import { classify } from '../policy/classify.js';
 import { formatSize } from '../policy/sizes.js';
 import { tierValueInWords } from '../policy/wording.js';
@@ -148,14 +148,13 @@ function checkBudgets(tiers: readonly Tier[], report: Report): void {
 }
 
 const UNLIMITED = 2n ** 64n;
-const GROWING_KEYS = ['cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize'] as const;
 
 /** Larger devices getting smaller limits is legal but almost always a slip: warn, naming both values. */
 function checkGrowth(tiers: readonly Tier[], report: Report): void {
   for (let index = 1; index < tiers.length; index += 1) {
     const smaller = tiers[index - 1]!;
     const larger = tiers[index]!;
-    for (const key of GROWING_KEYS) {
+    for (const key of NUMERIC_LIMIT_KEYS) {
       const before = amount(smaller[key]);
       const after = amount(larger[key]);
       if (after < before) {
@@ -205,7 +204,8 @@ function checkExpectations(policy: Policy, report: Report, canClassify: boolean)
 function checkValuePromises(tier: Tier, expectation: Expectation, index: number, report: Report): void {
   const because = expectation.why ? ` (${expectation.why})` : '';
   for (const [side, bounds] of [['atLeast', expectation.atLeast], ['atMost', expectation.atMost]] as const) {
-    for (const key of BOUNDED_KEYS) {
+    // A memoryLimit of null (MLX's default) counts as larger than any size (see amount()).
+    for (const key of NUMERIC_LIMIT_KEYS) {
       const bound = bounds?.[key];
       if (bound === undefined) continue;
       const value = amount(tier[key]);
@@ -215,12 +215,9 @@ function checkValuePromises(tier: Tier, expectation: Expectation, index: number,
       report('error', ['expectations', index, side, key], `"${tier.name}" has ${key} ${tierValueInWords(key, tier[key])}, but ${side === 'atLeast' ? 'at least' : 'at most'} ${promised} is promised${because}`);
     }
   }
-  for (const key of ['keepModelLoaded', 'aggressiveCleanup'] as const) {
+  for (const key of SWITCH_KEYS) {
     const promised = expectation[key];
     if (promised === undefined || promised === tier[key]) continue;
     report('error', ['expectations', index, key], `"${tier.name}" has ${key} ${tierValueInWords(key, tier[key])}, but ${tierValueInWords(key, promised)} is promised${because}`);
   }
 }
-
-/** The values a promise can bound; an absent memoryLimit (MLX's default) counts as larger than any size. */
-const BOUNDED_KEYS = ['cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize'] as const;

@@ -9,7 +9,7 @@ import { countPendingChanges, isUpToDate } from '../../output/plan-output.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { displayPathOf, invalidPolicyLine, policyFolder, type PolicySource } from '../load-policy-file.js';
 import { githubAnnotation } from '../../diagnostics/format.js';
-import { checkReport, printReport } from '../json-report.js';
+import { printReport, type CheckReport } from '../json-report.js';
 import { printDiagnostics } from '../report-format.js';
 import { expectedOutputDirectory } from '../output-folder.js';
 import { planGeneration, type PlannedGeneration, type GenerationOptions } from '../plan-generation.js';
@@ -20,7 +20,7 @@ export async function checkCommand(io: CliIO, options: GenerationOptions): Promi
   const { loaded, run } = await planGeneration(io, options);
   if (!run) {
     printDiagnostics(io, format, loaded.diagnostics);
-    if (format === 'json') printReport(io, checkReport({ command: 'check', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options.out), diagnostics: loaded.diagnostics, files: [], orphans: [] }));
+    if (format === 'json') printReport<CheckReport>(io, { command: 'check', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options.out), diagnostics: loaded.diagnostics, files: [], orphans: [] });
     else if (format === 'text') io.stderr(invalidPolicyLine(loaded));
     return ExitCode.invalidInput;
   }
@@ -29,7 +29,7 @@ export async function checkCommand(io: CliIO, options: GenerationOptions): Promi
   const upToDate = isUpToDate(run.plan);
   const exitCode = upToDate && regressions.length === 0 ? ExitCode.ok : ExitCode.outOfDate;
   if (format === 'json') {
-    printReport(io, checkReport({
+    printReport<CheckReport>(io, {
       command: 'check',
       status: exitCode === ExitCode.ok ? 'ok' : 'out-of-date',
       exitCode,
@@ -38,7 +38,7 @@ export async function checkCommand(io: CliIO, options: GenerationOptions): Promi
       diagnostics,
       files: run.plan.files.map((file) => ({ path: join(run.displayDirectory, file.path), status: file.status })),
       orphans: run.plan.orphans.map((orphan) => join(run.displayDirectory, orphan.path)),
-    }));
+    });
     return exitCode;
   }
   printDiagnostics(io, format, diagnostics);

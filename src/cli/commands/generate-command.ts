@@ -6,7 +6,7 @@ import { OutputError } from '../../output/output-error.js';
 import { writeOutput } from '../../output/write-output.js';
 import { ExitCode, type CliIO } from '../io.js';
 import { githubAnnotation } from '../../diagnostics/format.js';
-import { generateReport, printReport } from '../json-report.js';
+import { printReport, type GenerateReport } from '../json-report.js';
 import { printDiagnostics } from '../report-format.js';
 import { expectedOutputDirectory } from '../output-folder.js';
 import { planGeneration, type GenerationOptions } from '../plan-generation.js';
@@ -24,7 +24,7 @@ export async function generateCommand(io: CliIO, options: GenerateCommandOptions
   const { loaded, run } = await planGeneration(io, options);
   printDiagnostics(io, format, loaded.diagnostics);
   if (!run) {
-    if (format === 'json') printReport(io, generateReport({ command: 'generate', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options.out), diagnostics: loaded.diagnostics, files: [] }));
+    if (format === 'json') printReport<GenerateReport>(io, { command: 'generate', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options.out), diagnostics: loaded.diagnostics, files: [] });
     else if (format === 'text') io.stderr(invalidPolicyLine(loaded));
     return ExitCode.invalidInput;
   }
@@ -40,12 +40,12 @@ export async function generateCommand(io: CliIO, options: GenerateCommandOptions
       const places = conflicts.length > 0 && !options.force ? conflicts : [undefined];
       for (const file of places) io.stdout(`${githubAnnotation({ severity: 'error', file: file ?? run.displayDirectory, message: `${error.message}; ${wrote}` }, 'memtier generate')}\n`);
     } else {
-      printReport(io, generateReport({ command: 'generate', status: 'refused', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: run.displayDirectory, diagnostics: [{ severity: 'error', file: conflicts[0] ?? run.displayDirectory, message: `${error.message}; ${wrote}` }], files: [] }));
+      printReport<GenerateReport>(io, { command: 'generate', status: 'refused', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: run.displayDirectory, diagnostics: [{ severity: 'error', file: conflicts[0] ?? run.displayDirectory, message: `${error.message}; ${wrote}` }], files: [] });
     }
     return ExitCode.invalidInput;
   }
   if (format === 'json') {
-    printReport(io, generateReport({
+    printReport<GenerateReport>(io, {
       command: 'generate',
       status: 'ok',
       exitCode: ExitCode.ok,
@@ -53,7 +53,7 @@ export async function generateCommand(io: CliIO, options: GenerateCommandOptions
       outputDirectory: run.displayDirectory,
       diagnostics: loaded.diagnostics,
       files: changes.map((change) => ({ path: join(run.displayDirectory, change.path), action: change.action })),
-    }));
+    });
     return ExitCode.ok;
   }
   for (const change of changes) {
