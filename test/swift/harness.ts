@@ -120,11 +120,9 @@ export function assemblePackage(root: string, options: PackageOptions): void {
   ];
   syncFiles(root, [
     ...standInFiles,
-    ...underTest,
     { path: '.swift-format', contents: readFileSync(join(repo, '.swift-format'), 'utf8') },
     { path: 'Package.swift', contents: packageManifest(options.module, options.era, options.upstream !== undefined, options.appMode ?? 'strict') },
-  ], ['Sources', 'Tests']);
-  writeFiles(root, underTest);
+  ], ['Sources', 'Tests'], underTest);
 }
 
 /**
@@ -209,21 +207,23 @@ export function standInPackage(era: MlxEra): { root: string; modules: string } {
 
 const standInPackages = new Map<MlxEra, { root: string; modules: string }>();
 
-/** Writes `files` below `root`, touching only files whose text differs, and deletes other files under `owned` folders. */
-function syncFiles(root: string, files: readonly GeneratedFile[], owned: readonly string[]): void {
-  const wanted = new Set(files.map((file) => join(root, file.path)));
+/**
+ * Writes `files` below `root`, touching only those whose text differs, and `rewritten` always (so
+ * that SwiftPM compiles them again); deletes every other file under the `owned` folders.
+ */
+function syncFiles(root: string, files: readonly GeneratedFile[], owned: readonly string[], rewritten: readonly GeneratedFile[] = []): void {
+  const wanted = new Set([...files, ...rewritten].map((file) => join(root, file.path)));
   for (const folder of owned.map((name) => join(root, name)).filter(existsSync)) {
     for (const name of readdirSync(folder, { recursive: true }).map(String)) {
       const path = join(folder, name);
       if (statSync(path).isFile() && !wanted.has(path)) rmSync(path);
     }
   }
-  for (const file of files) {
+  writeFiles(root, files.filter((file) => {
     const path = join(root, file.path);
-    if (existsSync(path) && readFileSync(path, 'utf8') === file.contents) continue;
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, file.contents);
-  }
+    return !existsSync(path) || readFileSync(path, 'utf8') !== file.contents;
+  }));
+  writeFiles(root, rewritten);
 }
 
 function standInManifest(): string {

@@ -212,14 +212,9 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertLessThan(try XCTUnwrap(index(of: "generation cancelled")), try XCTUnwrap(firstCacheClear))
   }
 
-  @MainActor func testNoSecondLoadWhileACancelledGenerationStillHoldsTheModel() async throws {
-    let evaluator = try await evaluator(.standard)
-    _ = try await evaluator.load()
-    try await startHeldGeneration(evaluator)
-    monitor.receiveSystemPressure(.critical)
-    evaluator.cancelGeneration()
-    XCTAssertTrue(isLoaded(evaluator), "nothing is unloaded while the generation holds the model")
-    // Generate is enabled again at once; the next generation must use the model already loaded.
+  /// Starts another generation at once, lets the held one end, and checks that the model was
+  /// loaded only once: the new generation used the model still held.
+  @MainActor private func assertTheNextGenerationReusesTheModel(_ evaluator: VLMEvaluator) async throws {
     evaluator.startGeneration(prompt: "Again", image: nil)
     CallLog.shared.releaseGeneration()
     let finished = try await eventually { index(of: "generation finished") != nil }
@@ -228,17 +223,23 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertEqual(loads.count, 1, "\(CallLog.shared.calls)")
   }
 
+  @MainActor func testNoSecondLoadWhileACancelledGenerationStillHoldsTheModel() async throws {
+    let evaluator = try await evaluator(.standard)
+    _ = try await evaluator.load()
+    try await startHeldGeneration(evaluator)
+    monitor.receiveSystemPressure(.critical)
+    evaluator.cancelGeneration()
+    XCTAssertTrue(isLoaded(evaluator), "nothing is unloaded while the generation holds the model")
+    // Generate is enabled again at once; the next generation must use the model already loaded.
+    try await assertTheNextGenerationReusesTheModel(evaluator)
+  }
+
   @MainActor func testOnANonCachingTierAGenerationStartedWhileOneEndsReusesTheModel() async throws {
     let evaluator = try await evaluator(.ultraLow)
     try await startHeldGeneration(evaluator)
     monitor.record(MemoryUsage(footprint: 75, available: 25))
     evaluator.cancelGeneration()
-    evaluator.startGeneration(prompt: "Again", image: nil)
-    CallLog.shared.releaseGeneration()
-    let finished = try await eventually { index(of: "generation finished") != nil }
-    XCTAssertTrue(finished)
-    let loads = CallLog.shared.calls.filter { $0.hasPrefix("VLMModelFactory.loadContainer") }
-    XCTAssertEqual(loads.count, 1, "\(CallLog.shared.calls)")
+    try await assertTheNextGenerationReusesTheModel(evaluator)
   }
 
   @MainActor func testANonCachingTierDropsTheModelBeforeClearingTheCache() async throws {
