@@ -14,8 +14,9 @@ if (rest.length === 0 && (first === '--version' || first === '-v')) {
 }
 
 async function run() {
-  // The CLI bundled by esbuild (scripts/bundle-cli.mjs): a few files to load instead of hundreds.
-  const { main } = await import('../dist/bundle/main.js');
+  // The CLI bundled by esbuild into one file (scripts/bundle-cli.mjs), compiled from V8's code cache.
+  const { loadCli } = await import('./load-cli.js');
+  const { cli, saveCompileCache } = loadCli();
 
   // A reader that stops early (`memtier devices | head`) is not an error.
   for (const stream of [process.stdout, process.stderr]) {
@@ -34,10 +35,11 @@ async function run() {
         })
       : undefined;
 
-  process.exitCode = await main(process.argv.slice(2), {
+  process.exitCode = await cli.main(process.argv.slice(2), {
     cwd: process.cwd(),
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     interrupted,
   });
+  saveCompileCache();
 }

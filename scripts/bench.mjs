@@ -29,9 +29,9 @@ function summary(times) {
 }
 
 /** Wall time (ms) of one `node ...args` in `cwd`, and its exit code. */
-function once(args, cwd) {
+function once(args, cwd, env = process.env) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env });
   if (result.error) throw result.error;
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, status: result.status };
 }
@@ -42,13 +42,13 @@ const floorTimes = [];
  * `count` runs of `node ...args` in `cwd`, each right after a run of the floor (`node -e ""`), so
  * that the ratio compares runs made under the same load: median, spread, ratio, last exit code.
  */
-function time(args, cwd, count = runs) {
+function time(args, cwd, count = runs, env = process.env) {
   const times = [];
   const floors = [];
   let status;
   for (let index = 0; index < count; index += 1) {
     floors.push(once(['-e', ''], cwd).ms);
-    const run = once(args, cwd);
+    const run = once(args, cwd, env);
     times.push(run.ms);
     status = run.status;
   }
@@ -118,6 +118,11 @@ try {
     ['`patch`, VLMEval 44b14cf (490 lines)', ['patch', join(work, 'ContentView.swift')]],
   ];
   for (const [name, args, target] of commands) rows.push({ name, ...time([bin, ...args], app), target });
+  // What V8's code cache buys (bin/load-cli.js): the same two commands compiled from source.
+  const withoutCache = { ...process.env, MEMTIER_NO_COMPILE_CACHE: '1' };
+  rows.splice(4, 0,
+    { name: '`check`, shipped policy, without the code cache', ...time([bin, 'check'], app, runs, withoutCache) },
+    { name: '`generate`, nothing to write, without the code cache', ...time([bin, 'generate'], app, runs, withoutCache) });
   rows.unshift({ name: '`node -e ""` (the floor, every run of it)', ...summary(floorTimes), ratio: 1, target: undefined, status: 0 });
 
   // Scaling: generate (into an empty folder) and check (up to date) with 4 to 4,000 tiers.

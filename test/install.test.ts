@@ -47,7 +47,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('the packed package, installed into an app repository', () => {
   it('carries what it needs at run time: compiled code, templates, starter policy and schema; the grammar comes with its dependency', () => {
     const installed = join(app, 'node_modules', 'memtier');
-    for (const path of ['bin/memtier.js', 'dist/cli/main.js', 'dist/bundle/main.js', 'dist/package/templates.precompiled.js', 'templates/MemoryPressureMonitor.swift.hbs', 'tiers.yaml', 'tiers.schema.json', 'docs/vlmeval-memory-design.md']) {
+    for (const path of ['bin/memtier.js', 'dist/cli/main.js', 'bin/load-cli.js', 'dist/bundle/memtier.cjs', 'dist/package/templates.precompiled.cjs', 'templates/MemoryPressureMonitor.swift.hbs', 'tiers.yaml', 'tiers.schema.json', 'docs/vlmeval-memory-design.md']) {
       expect(existsSync(join(installed, path)), path).toBe(true);
     }
     expect(existsSync(join(app, 'node_modules', 'tree-sitter-wasms', 'out', 'tree-sitter-swift.wasm'))).toBe(true);

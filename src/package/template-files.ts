@@ -9,16 +9,19 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { PrecompiledTemplate, TemplateSet, TemplateSource } from '../render/render-files.js';
 import { packageFile } from './package-files.js';
 
 /** The templates shipped with memtier. */
 export const BUILT_IN_TEMPLATE_DIR = packageFile('templates/');
 
-/** Where the build puts the precompiled built-in templates. */
-export const PRECOMPILED_TEMPLATES = packageFile('dist/package/templates.precompiled.js');
+/**
+ * Where the build puts the precompiled built-in templates: a CommonJS module, so that the library
+ * and the bundled CLI (itself CommonJS, for Node's code cache) both load it with `require`.
+ */
+export const PRECOMPILED_TEMPLATES = packageFile('dist/package/templates.precompiled.cjs');
 
 const TEMPLATE_SUFFIX = '.hbs';
 
@@ -42,7 +45,7 @@ export function readBuiltInTemplateTexts(): ReadonlyMap<string, string> {
 export async function readBuiltInTemplates(): Promise<TemplateSet> {
   const texts = readBuiltInTemplateTexts();
   const precompiled = existsSync(PRECOMPILED_TEMPLATES)
-    ? ((await import(pathToFileURL(PRECOMPILED_TEMPLATES).href)) as { TEMPLATES: Record<string, PrecompiledTemplate & { text: string }> }).TEMPLATES
+    ? (createRequire(import.meta.url)(PRECOMPILED_TEMPLATES) as { TEMPLATES: Record<string, PrecompiledTemplate & { text: string }> }).TEMPLATES
     : {};
   return new Map([...texts].map(([name, text]): [string, TemplateSource] => {
     const built = precompiled[name];

@@ -1,6 +1,7 @@
 /**
  * Tables for people: aligned terminal text, or Markdown (formatted by prettier) for a pull request.
  */
+import { createRequire } from 'node:module';
 
 /** A table: a header row and data rows of the same width. */
 export interface Table {
@@ -30,6 +31,7 @@ export async function formatMarkdownTable(table: Table): Promise<string> {
 /** Any Markdown, formatted by prettier. */
 export async function formatMarkdown(markdown: string): Promise<string> {
   // prettier is loaded only by the commands that print Markdown.
-  const { format } = await import('prettier');
+  // `require`, not `import()`: the bundled CLI is CommonJS (scripts/bundle-cli.mjs).
+  const { format } = createRequire(import.meta.url)('prettier') as typeof import('prettier');
   return format(markdown, { parser: 'markdown' });
 }
