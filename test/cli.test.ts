@@ -7,7 +7,7 @@ import { DEFAULT_POLICY_TEXT } from './helpers/policy.js';
 let project: ReturnType<typeof makeProject>;
 afterEach(() => project?.cleanup());
 
-const FILES = ['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPressureMonitor.swift', 'Tests/MemoryPolicyTests.swift', 'VLMEvaluator+MemoryPolicy.swift'];
+const FILES = ['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPressureMonitor.swift', 'Tests/MemoryPolicyTests.swift', 'Tests/MemoryStressTest.swift', 'VLMEvaluator+MemoryPolicy.swift'];
 const ALL_ENTRIES = [...FILES, 'Tests'].sort();
 const wrote = (folder: string) => FILES.map((file) => `wrote ${folder}/${file}\n`).join('');
 /** Sets a file's modification time far in the past, so a rewrite would be visible. */
@@ -15,7 +15,7 @@ const age = (path: string) => utimesSync(path, new Date(2000, 0, 1), new Date(20
 const mtime = (path: string) => statSync(path).mtimeMs;
 
 describe('memtier generate', () => {
-  it('writes the five generated files (tier, configuration, monitor, evaluator extension, XCTest) and says so, one line each', async () => {
+  it('writes the six generated files (tier, configuration, monitor, evaluator extension, the XCTest and the stress test) and says so, one line each', async () => {
     project = makeProject();
     const result = await project.run('generate');
     expect(result).toEqual({
@@ -32,7 +32,7 @@ describe('memtier generate', () => {
     for (const file of FILES) age(project.path('generated', file));
     const before = FILES.map((file) => mtime(project.path('generated', file)));
     const result = await project.run('generate');
-    expect(result.stdout).toBe('generated is up to date with tiers.yaml (5 files)\n');
+    expect(result.stdout).toBe('generated is up to date with tiers.yaml (6 files)\n');
     expect(FILES.map((file) => mtime(project.path('generated', file)))).toEqual(before);
   });
 
@@ -90,7 +90,7 @@ describe('memtier generate', () => {
     const check = await project.run('check');
     expect(check.code).toBe(1);
     expect(check.stdout).toContain('not written by memtier (no memtier header): generated/DeviceMemoryTier.swift');
-    expect(check.stderr).toBe('memtier: generated is out of date with tiers.yaml; run `npx memtier generate` to update 5 files (1 of them was not written by memtier: move it away, or add --force)\n');
+    expect(check.stderr).toBe('memtier: generated is out of date with tiers.yaml; run `npx memtier generate` to update 6 files (1 of them was not written by memtier: move it away, or add --force)\n');
 
     const forced = await project.run('generate', '--force');
     expect(forced.code).toBe(0);
@@ -111,16 +111,16 @@ describe('memtier check', () => {
     const missing = await project.run('check');
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe(FILES.map((file) => `missing: generated/${file}\n`).join(''));
-    expect(missing.stderr).toContain('to update 5 files');
+    expect(missing.stderr).toContain('to update 6 files');
     expect(existsSync(project.path('generated'))).toBe(false);
     await project.run('generate');
-    expect(await project.run('check')).toEqual({ code: 0, stdout: 'generated matches tiers.yaml (5 files)\n', stderr: '' });
+    expect(await project.run('check')).toEqual({ code: 0, stdout: 'generated matches tiers.yaml (6 files)\n', stderr: '' });
   });
 
   it('repeats --config and --out in the command it suggests', async () => {
     project = makeProject({ 'policy/memory.yaml': DEFAULT_POLICY_TEXT });
     const result = await project.run('check', '--config', 'policy/memory.yaml', '--out', 'out');
-    expect(result.stderr).toContain('run `npx memtier generate --config policy/memory.yaml --out out` to update 5 files');
+    expect(result.stderr).toContain('run `npx memtier generate --config policy/memory.yaml --out out` to update 6 files');
   });
 });
 

@@ -23,6 +23,7 @@ describe('generated Swift', () => {
       'MemoryConfiguration.swift',
       ...(policy.evaluator ? ['MemoryPressureMonitor.swift'] : []),
       ...(policy.output.tests ? ['Tests/MemoryPolicyTests.swift'] : []),
+      ...(policy.output.tests && policy.evaluator ? ['Tests/MemoryStressTest.swift'] : []),
       ...(policy.evaluator ? ['VLMEvaluator+MemoryPolicy.swift'] : []),
     ]);
     // Descriptions only reach DeviceMemoryTier.swift, and the hostile variant's other changes
@@ -93,7 +94,7 @@ describe('generated Swift', () => {
     expect(extension).not.toContain('MLX.Memory.');
     // Only the monitor's fallback polling waits, with Task.sleep, which suspends instead of blocking.
     for (const file of files) expect(file.contents).not.toMatch(/Thread\.sleep|usleep\(|(?<!Task\.)\bsleep\(/);
-    expect(files.filter((file) => file.contents.includes('Task.sleep')).map((file) => file.path)).toEqual(['MemoryPressureMonitor.swift']);
+    expect(files.filter((file) => file.contents.includes('Task.sleep')).map((file) => file.path)).toEqual(['MemoryPressureMonitor.swift', 'Tests/MemoryStressTest.swift']);
   });
 
   it('uses UIKit in the monitor only where UIApplication exists: not on watchOS, which imports UIKit without it', () => {
@@ -150,14 +151,14 @@ describe('generated Swift', () => {
     expect(file!.contents).toBe('a<b>&"c".yaml\n');
     expect(() => renderFiles(model, new Map([['X.swift', '{{noSuchField}}']]))).toThrow(/noSuchField/);
     expect([...templates.keys()]).toEqual([
-      'DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPolicyTests.swift', 'MemoryPressureMonitor.swift', 'VLMEvaluator+MemoryPolicy.swift',
+      'DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPolicyTests.swift', 'MemoryPressureMonitor.swift', 'MemoryStressTest.swift', 'VLMEvaluator+MemoryPolicy.swift',
     ]);
     expect(() => renderFiles(model, new Map())).toThrow('no template for X.swift');
   });
 
   it('precompiled templates (what the CLI renders, with the handlebars runtime alone) give the same bytes as their texts', () => {
     const precompiled = new Map([...templates].map(([name, text]) => {
-      // What scripts/precompile-templates.mjs writes into dist/package/templates.precompiled.js, as an object.
+      // What scripts/precompile-templates.mjs writes into dist/package/templates.precompiled.cjs, as an object.
       const spec = new Function(`return ${Handlebars.precompile(text, TEMPLATE_COMPILE_OPTIONS)};`)() as TemplateSpecification;
       return [name, { precompiled: spec }];
     }));
@@ -175,6 +176,7 @@ describe('generated Swift', () => {
       '// MemoryConfiguration.swift: ultraLow low standard high\n',
       '// MemoryPressureMonitor.swift: ultraLow low standard high\n',
       '// MemoryPolicyTests.swift: ultraLow low standard high\n',
+      '// MemoryStressTest.swift: ultraLow low standard high\n',
       '// VLMEvaluator+MemoryPolicy.swift: ultraLow low standard high\n',
     ]);
     expect(() => generate(validPolicy(), new Map())).toThrow('no template for DeviceMemoryTier.swift');

@@ -80,7 +80,7 @@ describe('the packed package, installed into an app repository', () => {
     expect(memtier('patch', 'VLMEval/ContentView.swift', '--write').code).toBe(0);
     const after = memtier('check');
     expect(after.code, after.stderr).toBe(0);
-    expect(after.stdout).toBe('generated matches tiers.yaml (5 files)\n');
+    expect(after.stdout).toBe('generated matches tiers.yaml (6 files)\n');
 
     const explained = memtier('explain', 'iPhone 13');
     expect(explained.code).toBe(0);

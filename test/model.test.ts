@@ -46,6 +46,7 @@ describe('buildModel', () => {
           "MemoryConfiguration.swift",
           "MemoryPressureMonitor.swift",
           "Tests/MemoryPolicyTests.swift",
+          "Tests/MemoryStressTest.swift",
           "VLMEvaluator+MemoryPolicy.swift",
         ],
         "sections": {
@@ -134,6 +135,7 @@ describe('buildModel', () => {
           "MemoryConfiguration.swift",
           "MemoryPressureMonitor.swift",
           "Tests/MemoryPolicyTests.swift",
+          "Tests/MemoryStressTest.swift",
           "VLMEvaluator+MemoryPolicy.swift",
         ],
         "sections": {

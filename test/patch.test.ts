@@ -160,10 +160,10 @@ describe('memtier check on the app evaluator (evaluator.source)', () => {
     ]);
     expect(lines[6]).toContain('`Thread.sleep` blocks the thread it runs on');
     expect(lines[7]).toBe('memtier: App/ContentView.swift handles memory outside the generated code (7 places); `npx memtier patch App/ContentView.swift` moves it onto the generated code');
-    expect(result.stdout).toBe('generated matches tiers.yaml (5 files)\n');
+    expect(result.stdout).toBe('generated matches tiers.yaml (6 files)\n');
 
     writeFileSync(project.path('App/ContentView.swift'), fixture('ContentView.patched.swift'));
-    expect(await project.run('check')).toEqual({ code: 0, stdout: 'generated matches tiers.yaml (5 files)\n', stderr: '' });
+    expect(await project.run('check')).toEqual({ code: 0, stdout: 'generated matches tiers.yaml (6 files)\n', stderr: '' });
   });
 
   it('an evaluator.source that does not exist is bad input (exit 2)', async () => {

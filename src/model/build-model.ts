@@ -131,6 +131,8 @@ export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
       { template: 'VLMEvaluator+MemoryPolicy.swift', path: 'VLMEvaluator+MemoryPolicy.swift' },
     ] : []),
     ...(policy.output.tests ? [{ template: 'MemoryPolicyTests.swift', path: joinPath(policy.output.tests.directory, 'MemoryPolicyTests.swift') }] : []),
+    // The on-device stress test drives the evaluator, so it needs the evaluator's extension.
+    ...(policy.output.tests && policy.evaluator ? [{ template: 'MemoryStressTest.swift', path: joinPath(policy.output.tests.directory, 'MemoryStressTest.swift') }] : []),
   ];
   const isPublic = policy.output.accessLevel === 'public';
   return {

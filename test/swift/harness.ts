@@ -275,11 +275,11 @@ export function lint(root: string, paths: readonly string[]): SwiftRun {
   return swift(root, ['swift-format', 'lint', '--strict', '--configuration', '.swift-format', '--recursive', ...paths]);
 }
 
-/** Test counts from XCTest's closing line: "Executed 9 tests, with 0 failures". */
-export function xctestSummary(output: string): { executed: number; failures: number } | undefined {
-  const matches = [...output.matchAll(/Executed (\d+) tests?, with (\d+) failures?/g)];
+/** Test counts from XCTest's closing line: "Executed 9 tests, with 1 test skipped and 0 failures". */
+export function xctestSummary(output: string): { executed: number; skipped: number; failures: number } | undefined {
+  const matches = [...output.matchAll(/Executed (\d+) tests?, with (?:(\d+) tests? skipped and )?(\d+) failures?/g)];
   const last = matches[matches.length - 1];
-  return last ? { executed: Number(last[1]), failures: Number(last[2]) } : undefined;
+  return last ? { executed: Number(last[1]), skipped: Number(last[2] ?? 0), failures: Number(last[3]) } : undefined;
 }
 
 /** The app evaluator written from the design document's "current" code, and memtier patch's result for it. */

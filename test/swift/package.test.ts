@@ -4,11 +4,13 @@
  * patched evaluator of each era, and the generated and behaviour XCTests run. The real VLMEval class
  * is type-checked against the 0.29.1 pair, and builds that the real releases reject are rejected.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../src/generate.js';
 import type { GeneratedFile } from '../../src/render/render-files.js';
 import type { Policy } from '../../src/policy/schema.js';
+import { stressReportSchema } from '../../src/reports/stress-report.js';
 import { diagnosticsOf, editedPolicy, templates, validPolicy } from '../helpers/policy.js';
 import {
   assemblePackage, cachedPackageFolder, diagnosticsIn, ERA_EVALUATORS, harnessTests, MLX_ERAS, swift, swiftSkipped,
@@ -32,10 +34,11 @@ interface Build {
 
 function build({ name, era, policy = policyFor(era), evaluatorEra = era, extraSources = [], evaluatorSource, upstream, command = ['swift', 'test'] }: Build) {
   const root = cachedPackageFolder(name);
+  rmSync(join(root, 'stress-report.json'), { force: true });
   const { module, sources, tests } = splitGenerated(policy);
   const evaluator = { path: 'ContentView.swift', contents: evaluatorSource ?? readFileSync(ERA_EVALUATORS[evaluatorEra], 'utf8') };
   assemblePackage(root, { era, module, sources: [...sources, evaluator, ...extraSources], tests: [...tests, ...harnessTests()], upstream });
-  return { ...swift(root, command), module };
+  return { ...swift(root, command), module, root };
 }
 
 /** The shipped policy with the `mlxApi` an era calls for. */
@@ -51,7 +54,23 @@ const GENERATED_TESTS = [
   ...['testEveryTierBoundsTheLongestSideAndKeepsTheAspect', 'testAnImageAwayFromTheOriginIsMovedThere', 'testSmallImagesAreNotUpscaledAndSizelessOnesAreLeftAlone',
     'testApplyImageSizeSetsTheResizeAndScalesTheImages'].map((name) => `ImageSizeTests.${name}`),
 ];
-const BEHAVIOUR_TESTS = 26 + 1; // EvaluatorBehaviourTests and MonitorBehaviourTests
+const BEHAVIOUR_TESTS = 26 + 1 + 10; // EvaluatorBehaviourTests, MonitorBehaviourTests, StressRunnerBehaviourTests
+/** The generated on-device stress test: it skips itself unless MEMTIER_STRESS=1 (and never runs here). */
+const STRESS_TEST = 'MemoryStressTests.testTheTierStaysWithinItsBudgetOnThisDevice';
+
+/**
+ * Checks the JSON report StressRunnerBehaviourTests wrote in the package's folder against the
+ * documented schema (src/reports/stress-report.ts, published as docs/stress-report.schema.json).
+ */
+function expectStressReportMatchesItsSchema(root: string) {
+  const report = stressReportSchema.parse(JSON.parse(readFileSync(join(root, 'stress-report.json'), 'utf8')));
+  expect(report.tier).toBe('standard');
+  expect(report.scenarios.map((scenario) => scenario.name)).toEqual(['firstLoad', 'answersInARow', 'alternatingImages', 'longRun']);
+  expect(report.peakFootprint).toBe(3600 * 1_048_576);
+  expect(report.failures.map((failure) => failure.budget)).toContain('peakFootprint');
+  expect(report.failures.map((failure) => failure.budget)).toContain('maxMainActorStallSeconds');
+  expect(report.pressureLevels).toContain('critical');
+}
 
 describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against each pinned pair of MLX releases', () => {
   it('mlx-swift 0.29.1 + mlx-swift-lm 2.29.2, mlxApi gpu: builds with the patched evaluator, all XCTests pass, and the real VLMEval class type-checks in its own target\'s mode', () => {
@@ -61,8 +80,11 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
     // The Upstream target (Swift 5 mode, minimal checking, as VLMEval's Xcode target) was compiled.
     expect(result.output).toMatch(/Compiling Upstream VLMEvaluator\.swift/);
     expect(diagnosticsIn(result.output, ['Upstream']).filter((line) => line.includes(': error: '))).toEqual([]);
-    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 1, failures: 0 });
+    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 2, skipped: 1, failures: 0 });
     for (const name of GENERATED_TESTS) expect(result.output).toMatch(new RegExp(`Test Case '.*${name}.*' passed`));
+    expect(result.output).toMatch(new RegExp(`Test Case '.*${STRESS_TEST}.*' skipped`));
+    expect(result.output).toMatch(/set MEMTIER_STRESS=1 \(TEST_RUNNER_MEMTIER_STRESS=1 with xcodebuild\) to run/);
+    expectStressReportMatchesItsSchema(result.root);
     expect(result.output).toMatch(/Test Case '.*EvaluatorBehaviourTests.testAnAvailableOfZeroIsNoEvidenceOfPressure.*' passed/);
     expect(result.output).toMatch(/Test Case '.*StandInTests.testTheGPUAPIIsRecorded.*' passed/);
   }, 900_000);
@@ -75,8 +97,10 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
     const result = build({ name: 'mlx-0.30-memory', era: 'mlx-0.30', policy });
     expect(diagnosticsIn(result.output, [result.module, 'Tests'])).toEqual([]);
     expect(result.status, result.output).toBe(0);
-    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 1, failures: 0 });
+    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 2, skipped: 1, failures: 0 });
     expect(result.output).toMatch(/Test Case '.*StandInTests.testTheMemoryAPIIsRecorded.*' passed/);
+    expect(result.output).toMatch(/Test Case '.*StressRunnerBehaviourTests.testTheRunnerDrivesThePatchedEvaluator.*' passed/);
+    expectStressReportMatchesItsSchema(result.root);
   }, 900_000);
 
   it('the 0.30 pair rejects what a real 0.30 build rejects: GPU.set (deprecated) and a perform closure that captures a UserInput', () => {
@@ -125,7 +149,7 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
     expect(generate(policy, templates).find((file) => file.path.endsWith('MemoryPolicyTests.swift'))?.contents).toContain('XCTAssertEqual(tier(3_865_470_566), .low, "expectations[1]")');
     const result = build({ name: 'mlx-0.29-broken-expectation', era: 'mlx-0.29', policy });
     expect(result.status).not.toBe(0);
-    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 1, failures: 2 });
+    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 2, skipped: 1, failures: 2 });
     expect(result.output).toMatch(/MemoryPolicyTests\.swift:\d+: error: .*testExpectations.*XCTAssertEqual failed: \("standard"\) is not equal to \("low"\) - expectations\[1\]/);
     expect(result.output).toMatch(/MemoryPolicyTests\.swift:\d+: error: .*testPromises.*XCTAssertGreaterThanOrEqual failed: \("800"\) is less than \("900"\) - expectations\[6\]\.atLeast\.maxTokens/);
   }, 900_000);

@@ -1,0 +1,60 @@
+/**
+ * The on-device stress report's documented format: docs/stress-report.schema.json is what the zod
+ * schema in src/reports/stress-report.ts derives, and the schema refuses what the Swift side must
+ * never write. (The report the generated Swift writes is checked against it in
+ * test/swift/package.test.ts.)
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { stressReportJsonSchema, stressReportSchema } from '../src/reports/stress-report.js';
+
+const { format } = createRequire(import.meta.url)('prettier') as typeof import('prettier');
+
+const report = {
+  format: 'memtier-stress-report/1',
+  device: 'iPhone14,5',
+  physicalMemory: 3_865_470_566,
+  tier: 'standard',
+  budget: { peakFootprint: 2_621_440_000, minTokensPerSecond: 15, maxSecondsToFirstToken: 2, maxMainActorStallSeconds: 0.1 },
+  scenarios: [{
+    name: 'firstLoad',
+    answers: [{
+      index: 1, image: 0, loadedModel: true, secondsToFirstToken: 4.2, seconds: 9.5, tokens: 120, tokensPerSecond: 22.8,
+      peakFootprint: 1_900_000_000, longestMainActorStallSeconds: 0.012,
+      samples: [{ seconds: 0, footprint: 150_000_000, available: 2_900_000_000, pressure: 'normal' }],
+    }],
+  }],
+  peakFootprint: 1_900_000_000,
+  modelLoads: 1,
+  reloads: 0,
+  longestMainActorStallSeconds: 0.012,
+  pressureLevels: ['normal'],
+  failures: [],
+};
+
+describe('the stress report format', () => {
+  it('docs/stress-report.schema.json is what the zod schema derives (npm run docs:stress-report-schema)', async () => {
+    const expected = await format(JSON.stringify(stressReportJsonSchema()), { parser: 'json' });
+    expect(readFileSync(new URL('../docs/stress-report.schema.json', import.meta.url), 'utf8')).toBe(expected);
+  });
+
+  it('accepts a report as the Swift side writes it, nil values left out', () => {
+    expect(stressReportSchema.safeParse(report).success).toBe(true);
+    const { budget: _budget, peakFootprint: _peak, ...withoutOptionals } = report;
+    expect(stressReportSchema.safeParse(withoutOptionals).success).toBe(true);
+  });
+
+  it.each([
+    ['another format version', { ...report, format: 'memtier-stress-report/2' }, ['format']],
+    ['an unknown scenario', { ...report, scenarios: [{ ...report.scenarios[0], name: 'warmUp' }] }, ['scenarios', 0, 'name']],
+    ['a pressure level the monitor does not have', { ...report, pressureLevels: ['high'] }, ['pressureLevels', 0]],
+    ['a key nobody documented', { ...report, gpuTemperature: 40 }, []],
+    ['a negative footprint', { ...report, peakFootprint: -1 }, ['peakFootprint']],
+    ['a failure of an unknown budget', { ...report, failures: [{ budget: 'maxHeat', tier: 'standard', measured: 1, limit: 0, whereMeasured: 'whole run', message: 'x' }] }, ['failures', 0, 'budget']],
+  ])('refuses %s', (_name, value, path) => {
+    const result = stressReportSchema.safeParse(value);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(path);
+  });
+});
