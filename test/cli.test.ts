@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSy
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { makeProject } from './helpers/cli.js';
-import { DEFAULT_POLICY_TEXT } from './helpers/policy.js';
+import { DEFAULT_POLICY_TEXT, SHIPPED_POLICY_WARNINGS } from './helpers/policy.js';
 
 let project: ReturnType<typeof makeProject>;
 afterEach(() => project?.cleanup());
@@ -21,7 +21,7 @@ describe('memtier generate', () => {
     expect(result).toEqual({
       code: 0,
       stdout: wrote('generated'),
-      stderr: '',
+      stderr: SHIPPED_POLICY_WARNINGS,
     });
     expect(readdirSync(project.path('generated'), { recursive: true }).sort()).toEqual(ALL_ENTRIES);
   });
@@ -50,7 +50,7 @@ describe('memtier generate', () => {
     expect(check.stdout).toContain('-        maxTokens: 800,\n+        maxTokens: 900,\n');
     expect(check.stdout).toContain('--- a/generated/Tests/MemoryPolicyTests.swift');
     expect(check.stdout).not.toContain('DeviceMemoryTier.swift');
-    expect(check.stderr).toBe('memtier: generated is out of date with tiers.yaml; run `npx memtier generate` to update 2 files\n');
+    expect(check.stderr).toBe(`${SHIPPED_POLICY_WARNINGS}memtier: generated is out of date with tiers.yaml; run \`npx memtier generate\` to update 2 files\n`);
     expect(readFileSync(project.path('generated', 'MemoryConfiguration.swift'), 'utf8')).toBe(committed);
 
     const generate = await project.run('generate');
@@ -90,7 +90,7 @@ describe('memtier generate', () => {
     const check = await project.run('check');
     expect(check.code).toBe(1);
     expect(check.stdout).toContain('not written by memtier (no memtier header): generated/DeviceMemoryTier.swift');
-    expect(check.stderr).toBe('memtier: generated is out of date with tiers.yaml; run `npx memtier generate` to update 6 files (1 of them was not written by memtier: move it away, or add --force)\n');
+    expect(check.stderr).toBe(`${SHIPPED_POLICY_WARNINGS}memtier: generated is out of date with tiers.yaml; run \`npx memtier generate\` to update 6 files (1 of them was not written by memtier: move it away, or add --force)\n`);
 
     const forced = await project.run('generate', '--force');
     expect(forced.code).toBe(0);
@@ -114,7 +114,7 @@ describe('memtier check', () => {
     expect(missing.stderr).toContain('to update 6 files');
     expect(existsSync(project.path('generated'))).toBe(false);
     await project.run('generate');
-    expect(await project.run('check')).toEqual({ code: 0, stdout: 'generated matches tiers.yaml (6 files)\n', stderr: '' });
+    expect(await project.run('check')).toEqual({ code: 0, stdout: 'generated matches tiers.yaml (6 files)\n', stderr: SHIPPED_POLICY_WARNINGS });
   });
 
   it('repeats --config and --out in the command it suggests', async () => {
@@ -164,8 +164,8 @@ describe('bad input: a located message, exit 2, nothing written', () => {
   it('unknown commands, unknown options, stray arguments and missing option values', async () => {
     project = makeProject();
     const cases: [string[], string][] = [
-      [['build'], 'memtier: error: unknown command "build"; commands: generate, check, patch, explain, devices, diff, schema, init, templates, watch (see memtier --help)\n'],
-      [['generat'], 'memtier: error: unknown command "generat"; did you mean "generate"? commands: generate, check, patch, explain, devices, diff, schema, init, templates, watch (see memtier --help)\n'],
+      [['build'], 'memtier: error: unknown command "build"; commands: generate, check, patch, explain, devices, budget, diff, schema, init, templates, watch (see memtier --help)\n'],
+      [['generat'], 'memtier: error: unknown command "generat"; did you mean "generate"? commands: generate, check, patch, explain, devices, budget, diff, schema, init, templates, watch (see memtier --help)\n'],
       [['generate', '--colour'], 'memtier: error: unknown option --colour for memtier generate; options: --config, --out, --format, --help, --debug, --force\n'],
       [['generate', '--confg', 'x.yaml'], 'memtier: error: unknown option --confg for memtier generate; did you mean --config?\n'],
       [['check', 'tiers.yaml'], 'memtier: error: memtier check takes no argument, not "tiers.yaml"; see memtier check --help\n'],
@@ -203,7 +203,7 @@ describe('help, version and internal errors', () => {
     };
     const plain = await failingOutput(['generate']);
     expect(plain.code).toBe(3);
-    expect(plain.stderr).toBe('memtier: internal error: stdout closed (run again with --debug for details)\nThis is a bug in memtier; please report it with the command you ran and your policy file.\n');
+    expect(plain.stderr).toBe(`${SHIPPED_POLICY_WARNINGS}memtier: internal error: stdout closed (run again with --debug for details)\nThis is a bug in memtier; please report it with the command you ran and your policy file.\n`);
     const debug = await failingOutput(['generate', '--debug']);
     expect(debug.code).toBe(3);
     expect(debug.stderr).toMatch(/internal error: stdout closed\nError: stdout closed\n\s+at /);

@@ -10,6 +10,7 @@ Commands:
   diff       what a policy change does, device by device, against a git revision
   explain    which tier a size or a device lands in, and why
   devices    the device catalog against the policy
+  budget     will each tier fit the model on each device? the memory estimate
   patch      rewrite the app's hand-written VLMEvaluator to use the generated code
   watch      regenerate on every save
   init       write a starter tiers.yaml
@@ -54,6 +55,21 @@ Options:
 ${CONFIG_HELP}
       --markdown      a Markdown table
       --json          stable JSON ({ version: 1, estimateRule, devices: [...] })
+${COMMON_HELP}
+`,
+  budget: `Usage: memtier budget [--markdown | --json] [--config FILE]
+
+The policy's model (its "model:" section: a catalog model such as SmolVLM2-500M-Video-Instruct-mlx,
+or your own numbers) against each tier: the estimated peak memory term by term (weights, KV cache
+for maxTokens + prompt + image tokens, cacheLimit, activations), and for every catalog device in
+the tier, the headroom under the tier's memoryLimit and under the app memory limit measured on
+that device (with the increased-memory-limit entitlement when app.increasedMemoryLimit is true).
+Every model value is shown with its source; the formula is in the README ("Will it fit?").
+
+Options:
+${CONFIG_HELP}
+      --markdown      Markdown tables, for a pull request
+      --json          stable JSON ({ version: 1, model, increasedMemoryLimit, tiers: [...] })
 ${COMMON_HELP}
 `,
   diff: `Usage: memtier diff [--base REF] [--markdown] [--config FILE]

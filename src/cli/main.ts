@@ -59,6 +59,10 @@ const COMMANDS: Record<string, Command> = {
     options: { ...CONFIG_OPTION, markdown: { type: 'boolean' }, json: { type: 'boolean' }, ...COMMON_OPTIONS },
     run: async (io, values) => (await import('./commands/devices-command.js')).devicesCommand(io, { config: str(values.config), markdown: values.markdown === true, json: values.json === true }),
   },
+  budget: {
+    options: { ...CONFIG_OPTION, markdown: { type: 'boolean' }, json: { type: 'boolean' }, ...COMMON_OPTIONS },
+    run: async (io, values) => (await import('./commands/budget-command.js')).budgetCommand(io, { config: str(values.config), markdown: values.markdown === true, json: values.json === true }),
+  },
   diff: {
     options: { ...CONFIG_OPTION, base: { type: 'string', short: 'b' }, markdown: { type: 'boolean' }, ...COMMON_OPTIONS },
     run: async (io, values) => (await import('./commands/diff-command.js')).diffCommand(io, { config: str(values.config), base: str(values.base), markdown: values.markdown === true }),

@@ -14,6 +14,21 @@ export type ReportedSource =
   | { kind: 'approximate'; source: string }
   | { kind: 'estimated' };
 
+/**
+ * What iOS lets the app use on a device before it ends it (the per-app jetsam limit), without and
+ * with the `com.apple.developer.kernel.increased-memory-limit` entitlement. Apple publishes no such
+ * figure: these are third-party measurements of `os_proc_available_memory()` at launch, so the
+ * true limit is that plus the app's small launch footprint. Where the source says "GB" without
+ * saying which, it is read as 10^9 bytes, the smaller (safer) reading.
+ */
+export interface AppMemoryLimit {
+  /** Without the entitlement, when measured. */
+  standard?: bigint;
+  /** With the entitlement, when measured. */
+  increased?: bigint;
+  source: string;
+}
+
 /** One device model. */
 export interface Device {
   name: string;
@@ -25,6 +40,8 @@ export interface Device {
   /** What `physicalMemory` reports, in bytes. */
   reported: bigint;
   reportedSource: ReportedSource;
+  /** The app's memory limit on this device, where a measurement is published. */
+  appLimit?: AppMemoryLimit;
 }
 
 /**
@@ -98,6 +115,16 @@ const IPADS: Row[] = [
   ['iPad Pro 13-inch (M4)', ['iPad16,5', 'iPad16,6'], 8],
 ];
 
+const GB = SIZE_UNITS.GB!;
+
+/** Published measurements of the app's memory limit, by device name (see AppMemoryLimit). */
+const APP_LIMITS: Readonly<Record<string, AppMemoryLimit>> = {
+  'iPhone 12 mini': { standard: 2_100_000_000n, increased: 2_400_000_000n, source: 'github.com/allenai/OLMoE.swift pull request 38 (2024-11-16): "iPhone 12 Mini went from 2.1 to 2.4 GB" with the entitlement' },
+  'iPhone 12': { standard: 3n * GB, increased: 4n * GB, source: 'github.com/introlab/rtabmap pull request 1446 (2025-02-05): "Effect on iphone 12 = 3GB ->4GB", os_proc_available_memory()' },
+  'iPhone 13 Pro': { standard: 3_120_000_000n, increased: 4_200_000_000n, source: 'github.com/a-ghorbani/pocketpal-ai pull request 651 (2026-03-27): available_memory "3.12 GB -> 4.20 GB at app launch" on iPhone 13 Pro' },
+  'iPhone 15 Pro': { standard: 3n * GB, increased: 6n * GB, source: 'github.com/introlab/rtabmap pull request 1446 (2025-02-12): "iphone 15 Pro = 6 GB available RAM for the App instead of 3GB"' },
+};
+
 function toDevice(family: Device['family']) {
   return ([name, identifiers, ramGB, exact]: Row): Device => ({
     name,
@@ -106,6 +133,7 @@ function toDevice(family: Device['family']) {
     ramGB,
     reported: exact ? exact[0] : estimateReported(ramGB),
     reportedSource: exact ? exact[1] : { kind: 'estimated' },
+    ...(APP_LIMITS[name] ? { appLimit: APP_LIMITS[name] } : {}),
   });
 }
 

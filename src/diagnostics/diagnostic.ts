@@ -4,9 +4,15 @@
  * them. How each output format prints one is in ./format.ts.
  */
 
+/** How serious a diagnostic is, from the most to the least. */
+export type Severity = 'error' | 'warning' | 'note';
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
+
 /** One problem, with where it is and which key it concerns. */
 export interface Diagnostic {
-  severity: 'error' | 'warning';
+  /** An error stops generation; a warning and a note (worth knowing, nothing wrong) do not. */
+  severity: Severity;
   /** The file as the user named it (relative paths stay relative); absent for a usage mistake. */
   file?: string;
   /** 1-based line, when the problem has a place in the file. */
@@ -31,7 +37,7 @@ export function formatKeyPath(segments: readonly PropertyKey[]): string {
   return text;
 }
 
-/** Diagnostics in file order, errors before warnings at the same place; ties keep their order. */
+/** Diagnostics in file order, errors before warnings before notes at the same place; ties keep their order. */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return diagnostics
     .map((diagnostic, index) => ({ diagnostic, index }))
@@ -39,7 +45,7 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
       (a, b) =>
         (a.diagnostic.line ?? 0) - (b.diagnostic.line ?? 0) ||
         (a.diagnostic.column ?? 0) - (b.diagnostic.column ?? 0) ||
-        Number(a.diagnostic.severity === 'warning') - Number(b.diagnostic.severity === 'warning') ||
+        SEVERITY_ORDER[a.diagnostic.severity] - SEVERITY_ORDER[b.diagnostic.severity] ||
         a.index - b.index,
     )
     .map(({ diagnostic }) => diagnostic);

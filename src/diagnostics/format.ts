@@ -38,7 +38,9 @@ export function githubAnnotation(diagnostic: Diagnostic, title = 'memtier'): str
     ...(diagnostic.column !== undefined ? [`col=${diagnostic.column}`] : []),
     `title=${escapeProperty(title)}`,
   ];
-  return `::${diagnostic.severity} ${properties.join(',')}::${escapeData(subjectAndMessage(diagnostic))}`;
+  // GitHub's workflow commands are error, warning and notice.
+  const command = diagnostic.severity === 'note' ? 'notice' : diagnostic.severity;
+  return `::${command} ${properties.join(',')}::${escapeData(subjectAndMessage(diagnostic))}`;
 }
 
 /** A diagnostic in a JSON report: the same fields, absent ones left out. */

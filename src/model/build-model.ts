@@ -4,8 +4,10 @@
  * value becomes) is made here, so templates only loop, substitute, and include the optional
  * sections the model switches on (`sections`).
  */
+import { resolveModel, type ResolvedModel } from '../devices/models.js';
+import { estimateTier } from '../policy/memory-estimate.js';
 import { BUDGET_KEYS, type Policy, type Tier } from '../policy/schema.js';
-import { formatSize } from '../policy/sizes.js';
+import { formatSize, formatSizeApprox } from '../policy/sizes.js';
 import { headerLines } from '../swift/header.js';
 import { swiftCommentLines, swiftDocCommentLines, swiftFloatLiteral, swiftIntLiteral } from '../swift/literals.js';
 import { buildTestsModel, type TestsView } from './tests-model.js';
@@ -37,6 +39,8 @@ export interface TierView {
   upperBoundValue: OptionalValueView;
   /** The body of `PerformanceBudget.forTier`'s case for this tier, a line each: `return nil`, or the budget. */
   budgetLines: string[];
+  /** `MemoryConfiguration.estimatedPeakBytes(for:)` for this tier: bytes, or `nil` without a model. */
+  estimatedPeak: OptionalValueView;
   config: {
     cacheLimit: SizeView;
     /** `nil` when the tier leaves the limit to MLX. */
@@ -93,6 +97,8 @@ export interface SwiftModel {
   generation: { temperature: string; topP: string };
   /** The XCTest file's data, when the policy asks for it. */
   tests?: TestsView;
+  /** The doc comment of `estimatedPeakBytes(for:)`, naming the model the estimate is for. */
+  estimateDocLines: string[];
   /** Thresholds of the memory-pressure monitor. */
   pressure: { warningPercent: string; criticalPercent: string; recoveryPercent: string; warningFraction: string; criticalFraction: string; recoveryFraction: string; pollingSeconds: string; pollingMilliseconds: string };
   /** MLX memory calls, for the mlx-swift release the app pins (`evaluator.mlxApi`). */
@@ -121,7 +127,9 @@ const MLX_CALLS: Record<'gpu' | 'memory', MlxCallsView> = {
 
 /** Builds the view model; the policy must already be validated. */
 export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
-  const tiers = policy.tiers.map((tier, index) => buildTier(tier, index, policy.tiers[index - 1]));
+  const resolved = policy.model === undefined ? undefined : resolveModel(policy.model, options.sourceName);
+  const model = resolved && 'model' in resolved ? resolved.model : undefined;
+  const tiers = policy.tiers.map((tier, index) => buildTier(tier, index, policy.tiers[index - 1], model));
   const tests = policy.output.tests ? buildTestsModel(policy, policy.output.tests.module) : undefined;
   const outputs: OutputView[] = [
     { template: 'DeviceMemoryTier.swift', path: 'DeviceMemoryTier.swift' },
@@ -155,6 +163,13 @@ export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
       topP: swiftFloatLiteral(policy.generation.topP),
     },
     ...(tests ? { tests } : {}),
+    estimateDocLines: [
+      '/// The peak memory memtier estimates for `tier`, in bytes (`memtier budget` shows the terms).',
+      '///',
+      ...wrapDocComment(model
+        ? `For ${model.name}, the policy's \`model\`: its weights, the KV cache for maxTokens plus the prompt and the image, the cache limit, and an allowance for activations. The on-device stress test compares it with the peak it measures.`
+        : `\`nil\`: ${options.sourceName} names no model to estimate from.`),
+    ],
     pressure: buildPressure(policy.pressure),
     mlx: MLX_CALLS[policy.evaluator?.mlxApi ?? 'gpu'],
   };
@@ -175,13 +190,29 @@ function buildPressure(pressure: Policy['pressure']): SwiftModel['pressure'] {
   };
 }
 
+/** Text as `///` lines of at most 100 columns (at two spaces of indent), split between words. */
+function wrapDocComment(text: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of swiftCommentLines(text).join(' ').split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > 94) {
+      lines.push(`/// ${line}`);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  return [...lines, `/// ${line}`];
+}
+
 /** A relative output path with forward slashes, whatever the platform: "Tests/X.swift". */
 function joinPath(directory: string, file: string): string {
   const parts = directory.split(/[\\/]+/).filter((part) => part !== '' && part !== '.');
   return [...parts, file].join('/');
 }
 
-function buildTier(tier: Tier, index: number, previous: Tier | undefined): TierView {
+function buildTier(tier: Tier, index: number, previous: Tier | undefined, model: ResolvedModel | undefined): TierView {
+  const estimate = model ? estimateTier(model.numbers, tier).total : undefined;
   const range = describeRange(previous?.upTo, tier.upTo);
   const description = tier.description ? swiftDocCommentLines(tier.description.trim()) : [];
   return {
@@ -192,6 +223,7 @@ function buildTier(tier: Tier, index: number, previous: Tier | undefined): TierV
     ...(tier.upTo !== undefined ? { upperBound: sizeView(tier.upTo) } : {}),
     upperBoundValue: tier.upTo !== undefined ? sizeValue(tier.upTo) : { literal: 'nil', trailingComment: '' },
     budgetLines: budgetLines(tier.budget),
+    estimatedPeak: estimate !== undefined ? { literal: swiftIntLiteral(estimate), trailingComment: `  // ${formatSizeApprox(estimate)}` } : { literal: 'nil', trailingComment: '' },
     config: {
       cacheLimit: sizeView(tier.cacheLimit),
       memoryLimit: tier.memoryLimit !== null ? sizeValue(tier.memoryLimit) : { literal: 'nil', trailingComment: "  // no limit: MLX's own default" },

@@ -156,6 +156,38 @@ export const pressureSchema = z.strictObject({
     .describe('Fallback sampling interval; system memory-pressure events come first. Default 5.'),
 }, { error: 'expected a mapping with warningPercent, criticalPercent, recoveryPercent and pollingIntervalSeconds' });
 
+/**
+ * The model the app runs, for the memory estimate (`memtier budget`): a catalog name, or a mapping
+ * whose numbers override the named entry's (or describe a model the catalog lacks).
+ */
+export const modelSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? { name: value } : value),
+  z.strictObject({
+    name: z.string({ error: 'expected a model name such as "SmolVLM2-500M-Video-Instruct-mlx"' }).min(1, { error: 'must not be empty' }).optional()
+      .describe('A catalog model (memtier budget --models lists them) or its Hugging Face id; numbers given here override its own.'),
+    weights: positiveSize.optional().describe('Bytes of weights as loaded.'),
+    kvBytesPerToken: positiveSize.optional().describe('Bytes of KV cache per token, given directly (instead of layers, kvHeads, headDim, kvBytesPerValue).'),
+    layers: count('layers').optional().describe('Text-model layers.'),
+    kvHeads: count('heads').optional().describe('Key-value heads per layer.'),
+    headDim: count('values').optional().describe('Values per head.'),
+    kvBytesPerValue: z.number({ error: 'expected bytes per cached value, such as 2 (bf16) or 1 (8-bit)' }).positive({ error: 'must be more than 0' }).max(16, { error: 'must be at most 16' }).optional()
+      .describe('Bytes per cached key or value: 2 for bf16 or fp16.'),
+    patchSize: count('pixels').optional().describe('The vision encoder\'s patch, in pixels; no tier\'s imageSize may be smaller.'),
+    tileSize: count('pixels').optional().describe('The side of one image tile, in pixels.'),
+    tokensPerTile: count('tokens').optional().describe('Tokens one image tile becomes.'),
+    longestEdge: count('pixels').optional().describe('The longest edge images are resized to before tiling.'),
+    upscalesImages: z.boolean({ error: 'expected true or false' }).optional().describe('Whether the processor enlarges every image to longestEdge first (mlx-swift-lm before 3.31.4).'),
+    promptTokens: count('tokens').optional().describe('Tokens of chat template, system prompt and question.'),
+    activations: sizeSchema.optional().describe('A fixed allowance for activations and temporary buffers.'),
+  }, { error: 'expected a model name, or a mapping with name and the numbers that override it' }),
+);
+
+/** What the app's own build decides about its memory. */
+export const appSchema = z.strictObject({
+  increasedMemoryLimit: z.boolean({ error: 'expected true or false' }).default(false)
+    .describe('The app has the com.apple.developer.kernel.increased-memory-limit entitlement: device ceilings use the raised limits. Default false.'),
+}, { error: 'expected a mapping with increasedMemoryLimit' });
+
 /** The app's evaluator class, which memtier extends and can patch. */
 export const evaluatorSchema = z.strictObject({
   mlxApi: z
@@ -225,12 +257,16 @@ export const policySchema = z.strictObject({
     .default([])
     .describe('Promises: devices and the tier they land in, and values a tier keeps; a broken promise is a validation error.'),
   output: outputSchema.prefault({}).describe('Output settings.'),
+  model: modelSchema.optional().describe('The model the app runs: memtier estimates each tier\'s peak memory from it (memtier budget).'),
+  app: appSchema.prefault({}).describe('What the app\'s own build decides: its entitlements.'),
 }, { error: 'expected a mapping with a "tiers:" list' });
 
 /** A policy after parsing: sizes are exact bytes, defaults filled in. */
 export type Policy = z.output<typeof policySchema>;
 /** One tier of a parsed policy. */
 export type Tier = Policy['tiers'][number];
+/** The model section of a parsed policy. */
+export type PolicyModel = NonNullable<Policy['model']>;
 /** One expectation of a parsed policy. */
 export type Expectation = Policy['expectations'][number];
 

@@ -8,6 +8,8 @@ import { classify } from '../policy/classify.js';
 import { LIMIT_KEYS, type Policy, type Tier } from '../policy/schema.js';
 import { tierValueInWords } from '../policy/wording.js';
 import { formatSize, formatSizeApprox, parseSizeRounded } from '../policy/sizes.js';
+import { budgetOf, estimateBreakdown, verdicts, type Budget } from './budget.js';
+import type { DeviceFit, TierFit } from '../devices/fit.js';
 
 /** The answer to one question. */
 export interface Explanation {
@@ -23,6 +25,8 @@ export interface Explanation {
   reason: string;
   /** Distance to the closest boundary, when there is one. */
   nearest?: { boundary: string; distance: bigint; percent: number };
+  /** The memory estimate at the tier's limits, when the policy names a model. */
+  memory?: { budget: Budget; fit: TierFit; device?: DeviceFit };
 }
 
 /** Explains a size ("3.6GiB", "3865470566") or a catalog device name or identifier. */
@@ -44,7 +48,11 @@ export function explain(policy: Policy, query: string): Explanation | { error: s
   const reason = parts.length > 0 ? `${formatSizeApprox(bytes)} is ${parts.join(' and ')}` : `${tier.name} is the only tier`;
   const boundaries = [above, atOrBelow].filter((boundary) => boundary !== undefined);
   const closest = boundaries.sort((a, b) => Number(absolute(a.bytes - bytes) - absolute(b.bytes - bytes)))[0];
+  const budget = policy.model === undefined ? undefined : budgetOf(policy, 'the policy');
+  const fit = budget && !('error' in budget) ? budget.tiers[index] : undefined;
+  const deviceFit = fit && device ? fit.devices.find((candidate) => candidate.name === device.name) : undefined;
   return {
+    ...(fit && budget && !('error' in budget) ? { memory: { budget, fit, ...(deviceFit ? { device: deviceFit } : {}) } } : {}),
     subject: device ? `${device.name} (${device.identifiers.join(', ')}), ${device.ramGB} GB RAM, reports ${formatSize(device.reported)} [${describeReportedSource(device)}]` : formatSize(bytes),
     ...(device ? { device } : {}),
     bytes,
@@ -79,6 +87,30 @@ export function formatExplanation(explanation: Explanation): string {
       ? [`margin:  ${formatSizeApprox(explanation.nearest.distance)} (${explanation.nearest.percent}%) from ${explanation.nearest.boundary}, the nearest boundary`]
       : []),
     `limits:  ${describeLimits(explanation.tier)}`,
+    ...memoryLines(explanation),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** The estimate term by term and the ceilings, when the policy names a model. */
+function memoryLines(explanation: Explanation): string[] {
+  const memory = explanation.memory;
+  if (!memory) return [];
+  const { budget, fit, device } = memory;
+  const left = (ceiling: { headroom: { bytes: bigint; percent: number } }) =>
+    ceiling.headroom.bytes < 0n ? `over by ${formatSizeApprox(-ceiling.headroom.bytes)}` : `${formatSizeApprox(ceiling.headroom.bytes)} (${ceiling.headroom.percent.toFixed(1)}%) left`;
+  const ceilings = [
+    fit.memoryLimit ? `memoryLimit ${formatSize(fit.memoryLimit.bytes)}: ${left(fit.memoryLimit)}` : 'memoryLimit: none (MLX default)',
+    ...(explanation.device
+      ? [device?.appLimit
+        ? `app limit on ${explanation.device.name} ${formatSize(device.appLimit.bytes)} (${device.appLimit.entitlement ? 'with' : 'without'} the increased-memory-limit entitlement; ${device.appLimit.source}): ${left(device.appLimit)}`
+        : `app limit on ${explanation.device.name}: not published`]
+      : []),
+  ];
+  return [
+    `memory:  estimated peak for ${budget.model.name} at ${fit.name}'s limits (see memtier budget):`,
+    ...estimateBreakdown(budget.model, fit.estimate).map((line) => `         ${line}`),
+    ...ceilings.map((line, index) => `${index === 0 ? 'ceiling: ' : '         '}${line}`),
+    `verdict: ${verdicts(fit, device).join('; ')}`,
+  ];
 }

@@ -8,7 +8,8 @@ import { DEVICES, type Device } from '../devices/catalog.js';
 import { shownReported } from './device-table.js';
 import { classify } from '../policy/classify.js';
 import { LIMIT_KEYS, type Policy, type Tier } from '../policy/schema.js';
-import { formatSize } from '../policy/sizes.js';
+import { formatSize, formatSizeApprox } from '../policy/sizes.js';
+import { budgetOf } from './budget.js';
 import { tierValueInWords } from '../policy/wording.js';
 
 /** One value that changed: where, before, after (as people read them). */
@@ -26,12 +27,20 @@ export interface DeviceImpact {
   changes: ValueChange[];
 }
 
+/** How a tier's estimated peak moves (memtier budget), when either policy names a model. */
+export interface EstimateChange {
+  tier: string;
+  before?: bigint;
+  after?: bigint;
+}
+
 /** Everything that differs. */
 export interface PolicyDiff {
   added: string[];
   removed: string[];
   values: ValueChange[];
   devices: DeviceImpact[];
+  estimates: EstimateChange[];
 }
 
 const TIER_KEYS = ['upTo', ...LIMIT_KEYS, 'description'] as const;
@@ -59,6 +68,8 @@ export function diffPolicies(base: Policy, head: Policy): PolicyDiff {
   values.push(...scalarChanges('pressure', base.pressure, head.pressure));
   values.push(...scalarChanges('evaluator', base.evaluator ?? {}, head.evaluator ?? {}));
   values.push(...scalarChanges('output', { ...base.output, tests: JSON.stringify(base.output.tests) }, { ...head.output, tests: JSON.stringify(head.output.tests) }));
+  values.push(...scalarChanges('model', base.model ?? {}, head.model ?? {}));
+  values.push(...scalarChanges('app', base.app, head.app));
   const devices = DEVICES.flatMap((device) => {
     const was = base.tiers[classify(base.tiers, device.reported).index]!;
     const now = head.tiers[classify(head.tiers, device.reported).index]!;
@@ -70,7 +81,31 @@ export function diffPolicies(base: Policy, head: Policy): PolicyDiff {
     removed: base.tiers.filter((tier) => !headTiers.has(tier.name)).map((tier) => tier.name),
     values,
     devices,
+    estimates: estimateChanges(base, head),
   };
+}
+
+/** Each tier's estimated peak before and after, where it moved. */
+function estimateChanges(base: Policy, head: Policy): EstimateChange[] {
+  const peaks = (policy: Policy) => {
+    const budget = policy.model === undefined ? undefined : budgetOf(policy, 'the policy');
+    return new Map(budget && !('error' in budget) ? budget.tiers.map((fit) => [fit.name, fit.estimate.total]) : []);
+  };
+  const [before, after] = [peaks(base), peaks(head)];
+  const names = [...new Set([...before.keys(), ...after.keys()])];
+  return names.flatMap((tier) => {
+    const [was, now] = [before.get(tier), after.get(tier)];
+    return was === now ? [] : [{ tier, ...(was !== undefined ? { before: was } : {}), ...(now !== undefined ? { after: now } : {}) }];
+  });
+}
+
+/** An estimate change in words: "standard: 1.73 GiB -> 1.79 GiB (+64.00 MiB)". */
+export function estimateLine(change: EstimateChange, arrow = '->'): string {
+  const text = (bytes: bigint | undefined) => (bytes === undefined ? '(none)' : formatSizeApprox(bytes));
+  const delta = change.before !== undefined && change.after !== undefined
+    ? ` (${change.after >= change.before ? '+' : '-'}${formatSizeApprox(change.after >= change.before ? change.after - change.before : change.before - change.after)})`
+    : '';
+  return `${change.tier}: ${text(change.before)} ${arrow} ${text(change.after)}${delta}`;
 }
 
 /** A tier's budget with its peak in size units, for comparing as text. */
@@ -91,7 +126,7 @@ function scalarChanges(prefix: string, before: object, after: object): ValueChan
 
 /** True when nothing differs. */
 export function isEmptyDiff(diff: PolicyDiff): boolean {
-  return diff.added.length + diff.removed.length + diff.values.length + diff.devices.length === 0;
+  return diff.added.length + diff.removed.length + diff.values.length + diff.devices.length + diff.estimates.length === 0;
 }
 
 /** One device's line: "iPhone 12 (4 GB): low -> standard; maxTokens 500 -> 800". */
@@ -116,6 +151,9 @@ export function formatDiffText(diff: PolicyDiff, subject: DiffSubject, broken: r
   if (diff.devices.length > 0) {
     lines.push('', `Devices affected (${diff.devices.length}):`);
     for (const impact of diff.devices) lines.push(`  ${deviceLine(impact)}`);
+  }
+  if (diff.estimates.length > 0) {
+    lines.push('', 'Estimated peak memory (memtier budget):', ...diff.estimates.map((change) => `  ${estimateLine(change)}`));
   }
   if (broken.length > 0) lines.push('', `Broken promises (${broken.length}):`, ...broken.map((problem) => `  ${formatDiagnostic(problem)}`));
   return `${lines.join('\n')}\n`;
@@ -146,6 +184,9 @@ export function formatDiffMarkdown(diff: PolicyDiff, subject: DiffSubject, broke
       parts.push(`| ${escape(impact.device.name)} (${impact.device.ramGB} GB) | ${shownReported(impact.device)} | ${tier} | ${escape(changes)} |`);
     }
     parts.push('', '~ estimated report; ≈ approximate report (see `memtier devices`).');
+  }
+  if (diff.estimates.length > 0) {
+    parts.push('', '#### Estimated peak memory (`memtier budget`)', '', ...diff.estimates.map((change) => `- ${escape(estimateLine(change, '→'))}`));
   }
   return `${parts.join('\n')}\n`;
 }

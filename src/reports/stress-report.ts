@@ -50,6 +50,8 @@ export const stressReportSchema = z.strictObject({
     answers: z.array(answer),
   })).describe('The scenarios in the order they ran.'),
   peakFootprint: bytes.optional().describe('The largest footprint of every sample of the run.'),
+  estimatedPeakFootprint: bytes.optional().describe('What memtier predicted for the tier (MemoryConfiguration.estimatedPeakBytes(for:), memtier budget); absent when the policy names no model.'),
+  estimateErrorPercent: z.number().optional().describe('(peakFootprint - estimatedPeakFootprint) / estimatedPeakFootprint, in percent: how far the prediction was off.'),
   modelLoads: z.number().int().nonnegative().describe('How many answers had to load the model.'),
   reloads: z.number().int().nonnegative().describe('Loads after the first.'),
   longestMainActorStallSeconds: seconds.describe('The longest main-actor stall of the run.'),

@@ -6,12 +6,13 @@ import { NUMERIC_LIMIT_KEYS, SWITCH_KEYS, type Expectation, type Policy, type Ti
 import { classify } from '../policy/classify.js';
 import { formatSize } from '../policy/sizes.js';
 import { tierValueInWords } from '../policy/wording.js';
+import type { Severity } from '../diagnostics/diagnostic.js';
 import { suggest } from '../diagnostics/suggest.js';
 import { moduleNameProblem, tierNameProblem } from '../swift/identifier.js';
 
 /** Records one problem at a key path. */
 export type Report = (
-  severity: 'error' | 'warning',
+  severity: Severity,
   path: readonly PropertyKey[],
   message: string,
   options?: { key?: boolean },
@@ -22,6 +23,8 @@ export interface CatalogDevice {
   name: string;
   reported: bigint;
   reportedSource: { kind: 'exact' | 'approximate' | 'estimated' };
+  /** The app memory limit measured on the device, for the model-fit rules. */
+  appLimit?: { standard?: bigint; increased?: bigint; source: string };
 }
 
 /** Runs every semantic rule, reporting all problems rather than stopping at the first. */

@@ -6,7 +6,8 @@ import { formatKeyPath, hasErrors, sortDiagnostics, type Diagnostic } from '../d
 import type { LoadedSource } from '../load/load-yaml.js';
 import { policySchema, type Policy } from '../policy/schema.js';
 import { siUnitWarnings } from './si-units.js';
-import { checkPolicyRules, type CatalogDevice } from './tier-rules.js';
+import { checkModelFit } from './model-rules.js';
+import { checkPolicyRules, type CatalogDevice, type Report } from './tier-rules.js';
 
 export type { CatalogDevice } from './tier-rules.js';
 import { diagnosticsFromIssues } from './zod-issues.js';
@@ -29,9 +30,11 @@ export function validatePolicy(source: LoadedSource, file: string, devices: read
     return { diagnostics: sortDiagnostics([...source.diagnostics, ...issues]) };
   }
   const diagnostics = [...source.diagnostics, ...siUnitWarnings(source.data, source.locate, file)];
-  checkPolicyRules(parsed.data, (severity, path, message, options) => {
+  const report: Report = (severity, path, message, options) => {
     diagnostics.push({ severity, file, ...source.locate(path, options), path: formatKeyPath(path), message });
-  }, devices);
+  };
+  checkPolicyRules(parsed.data, report, devices);
+  checkModelFit(parsed.data, report, devices, file);
   const sorted = sortDiagnostics(diagnostics);
   return hasErrors(sorted) ? { readable: parsed.data, diagnostics: sorted } : { policy: parsed.data, readable: parsed.data, diagnostics: sorted };
 }

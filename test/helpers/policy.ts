@@ -27,6 +27,18 @@ export function diagnosticsOf(text: string, file = 'tiers.yaml'): string[] {
   return validatePolicyYaml(text, file).diagnostics.map(formatDiagnostic);
 }
 
+/**
+ * Whether a formatted diagnostic is one of the memory estimate's findings (the model section
+ * against each tier's ceilings), which test/budget.test.ts covers; tests of other rules leave
+ * them out. The shipped policy has two (see SHIPPED_POLICY_WARNINGS).
+ */
+export function isEstimateFinding(line: string): boolean {
+  return line.includes('the estimated peak for ') || line.includes("'s app memory limit, ");
+}
+
+/** What generate and check print on stderr for the shipped policy: the estimate's two warnings. */
+export const SHIPPED_POLICY_WARNINGS = `${diagnosticsOf(DEFAULT_POLICY_TEXT).join('\n')}\n`;
+
 /** Validates text that must be valid, and returns the policy. */
 export function validPolicy(text: string = DEFAULT_POLICY_TEXT): Policy {
   const result = validatePolicyYaml(text, 'tiers.yaml');

@@ -67,6 +67,8 @@ function expectStressReportMatchesItsSchema(root: string) {
   expect(report.tier).toBe('standard');
   expect(report.scenarios.map((scenario) => scenario.name)).toEqual(['firstLoad', 'answersInARow', 'alternatingImages', 'longRun']);
   expect(report.peakFootprint).toBe(3600 * 1_048_576);
+  expect(report.estimatedPeakFootprint).toBe(3000 * 1_048_576);
+  expect(report.estimateErrorPercent).toBeCloseTo(20, 6);
   expect(report.failures.map((failure) => failure.budget)).toContain('peakFootprint');
   expect(report.failures.map((failure) => failure.budget)).toContain('maxMainActorStallSeconds');
   expect(report.pressureLevels).toContain('critical');

@@ -85,6 +85,24 @@ public struct MemoryConfiguration: Equatable, Sendable {
       )
     }
   }
+
+  /// The peak memory memtier estimates for `tier`, in bytes (`memtier budget` shows the terms).
+  ///
+  /// For SmolVLM2-500M-Video-Instruct-mlx, the policy's `model`: its weights, the KV cache for
+  /// maxTokens plus the prompt and the image, the cache limit, and an allowance for activations.
+  /// The on-device stress test compares it with the peak it measures.
+  public static func estimatedPeakBytes(for tier: DeviceMemoryTier) -> Int? {
+    switch tier {
+    case .ultraLow:
+      return 1_818_487_168  // 1.69 GiB
+    case .low:
+      return 1_831_922_048  // 1.71 GiB
+    case .standard:
+      return 1_856_792_960  // 1.73 GiB
+    case .high:
+      return 1_896_442_240  // 1.77 GiB
+    }
+  }
 }
 
 /// What a tier must achieve on a device, from tiers.yaml (each tier's `budget`).

@@ -41,6 +41,16 @@ struct MemoryConfiguration: Equatable, Sendable {
       )
     }
   }
+
+  /// The peak memory memtier estimates for `tier`, in bytes (`memtier budget` shows the terms).
+  ///
+  /// `nil`: tiers.yaml names no model to estimate from.
+  static func estimatedPeakBytes(for tier: DeviceMemoryTier) -> Int? {
+    switch tier {
+    case .everyDevice:
+      return nil
+    }
+  }
 }
 
 /// What a tier must achieve on a device, from tiers.yaml (each tier's `budget`).

@@ -97,8 +97,8 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
   ) async throws -> MemoryStressReport {
     let footprint = subject.footprint
     let runner = MemoryStressRunner(
-      subject: subject, tier: .standard, budget: budget, measure: { footprint.usage() },
-      device: "iPhone14,5")
+      subject: subject, tier: .standard, budget: budget, estimatedPeak: 3000 * 1_048_576,
+      measure: { footprint.usage() }, device: "iPhone14,5")
     return try await runner.run(plan ?? self.plan())
   }
 
@@ -125,6 +125,9 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
     }
     XCTAssertEqual(report.pressureLevels, ["normal"])
     XCTAssertEqual(report.failures, [])
+    // Measured 900 MiB against the 3000 MiB predicted: 70% below.
+    XCTAssertEqual(report.estimatedPeakFootprint, 3000 * 1_048_576)
+    XCTAssertEqual(try XCTUnwrap(report.estimateErrorPercent), -70, accuracy: 0.001)
   }
 
   @MainActor

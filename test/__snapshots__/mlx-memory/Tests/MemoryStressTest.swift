@@ -199,6 +199,10 @@ struct MemoryStressReport: Codable, Equatable, Sendable {
   var scenarios: [Scenario]
   /// The largest footprint of every sample of the run.
   var peakFootprint: UInt64?
+  /// What memtier predicted for the tier (`MemoryConfiguration.estimatedPeakBytes(for:)`).
+  var estimatedPeakFootprint: Int?
+  /// How far the measured peak is from the prediction, in percent of the prediction.
+  var estimateErrorPercent: Double?
   /// How many answers had to load the model.
   var modelLoads: Int
   /// Loads after the first: answers that found the model unloaded.
@@ -275,21 +279,24 @@ final class MemoryStressRunner {
   private let subject: any MemoryStressSubject
   private let tier: DeviceMemoryTier
   private let budget: PerformanceBudget?
+  private let estimatedPeak: Int?
   private let measure: @Sendable () -> MemoryUsage?
   private let device: String
 
-  /// A runner for `subject` on `tier`, checking `budget`, measuring with `measure` (by default,
-  /// this process).
+  /// A runner for `subject` on `tier`, checking `budget`, comparing with `estimatedPeak`,
+  /// measuring with `measure` (by default, this process).
   init(
     subject: any MemoryStressSubject,
     tier: DeviceMemoryTier = .current,
     budget: PerformanceBudget? = PerformanceBudget.forTier(.current),
+    estimatedPeak: Int? = MemoryConfiguration.estimatedPeakBytes(for: .current),
     measure: @escaping @Sendable () -> MemoryUsage? = { MemoryUsage.current() },
     device: String = MemoryStressRunner.hardwareModel()
   ) {
     self.subject = subject
     self.tier = tier
     self.budget = budget
+    self.estimatedPeak = estimatedPeak
     self.measure = measure
     self.device = device
   }
@@ -385,10 +392,16 @@ final class MemoryStressRunner {
         maxSecondsPerAnswer: $0.maxSecondsPerAnswer,
         maxMainActorStallSeconds: $0.maxMainActorStallSeconds)
     }
+    let peak = answers.compactMap(\.peakFootprint).max()
+    var estimateError: Double?
+    if let peak, let estimatedPeak, estimatedPeak > 0 {
+      estimateError = (Double(peak) - Double(estimatedPeak)) / Double(estimatedPeak) * 100
+    }
     return MemoryStressReport(
       device: device, physicalMemory: ProcessInfo.processInfo.physicalMemory,
       tier: tier.rawValue, budget: budgetValues, scenarios: scenarios,
-      peakFootprint: answers.compactMap(\.peakFootprint).max(), modelLoads: loads,
+      peakFootprint: peak, estimatedPeakFootprint: estimatedPeak,
+      estimateErrorPercent: estimateError, modelLoads: loads,
       reloads: max(loads - 1, 0),
       longestMainActorStallSeconds: answers.map(\.longestMainActorStallSeconds).max() ?? 0,
       pressureLevels: MemoryPressure.allCases.map { "\($0)" }.filter(levels.contains),

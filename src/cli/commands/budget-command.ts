@@ -1,0 +1,35 @@
+/**
+ * `memtier budget [--markdown | --json]`: each tier's estimated peak for the policy's model, term by
+ * term, and every tier x catalog device against the tier's memoryLimit and the device's app limit.
+ */
+import { appLimitSources, budgetJson, budgetOf, deviceTable, estimateTable, modelLines } from '../../reports/budget.js';
+import { formatMarkdown, formatMarkdownTable, formatTerminalTable } from '../../reports/table.js';
+import { ExitCode, UsageError, type CliIO } from '../io.js';
+import { readValidPolicy } from '../read-valid-policy.js';
+
+const FORMULA = 'Estimate = weights + KV cache per token x (maxTokens + promptTokens + image tokens) + cacheLimit + activations (README: "Will it fit?").';
+
+/** Runs `budget`. */
+export async function budgetCommand(io: CliIO, options: { config?: string; markdown?: boolean; json?: boolean }): Promise<number> {
+  if (options.markdown && options.json) throw new UsageError('choose one of --markdown and --json');
+  const source = await readValidPolicy(io, options.config);
+  if (!source) return ExitCode.invalidInput;
+  const budget = budgetOf(source.policy, source.displayPath);
+  if ('error' in budget) throw new UsageError(budget.error);
+  if (options.json) {
+    io.stdout(budgetJson(budget));
+  } else if (options.markdown) {
+    const estimates = await formatMarkdownTable(estimateTable(budget));
+    const devices = await formatMarkdownTable(deviceTable(budget));
+    const model = ['```text', ...modelLines(budget.model), '```'].join('\n');
+    const sources = appLimitSources(budget).map((line) => (line.startsWith('  ') ? `- ${line.trim()}` : line)).join('\n');
+    io.stdout(await formatMarkdown(`${model}\n\n${FORMULA}\n\n${estimates}\n${devices}\n${sources}\n`));
+  } else {
+    io.stdout(`${modelLines(budget.model).join('\n')}\n\n${FORMULA}\n\n`);
+    io.stdout(formatTerminalTable(estimateTable(budget)));
+    io.stdout('\n');
+    io.stdout(formatTerminalTable(deviceTable(budget)));
+    io.stdout(`\n${appLimitSources(budget).join('\n')}\n`);
+  }
+  return ExitCode.ok;
+}

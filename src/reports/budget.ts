@@ -1,0 +1,156 @@
+/**
+ * `memtier budget`: will each tier fit the model on each catalog device? The estimate term by term,
+ * each model value with its source, and every tier x device row with its two ceilings (the tier's
+ * memoryLimit, the app memory limit measured on the device) and the headroom under each.
+ * Pure: a validated policy in, tables and JSON out.
+ */
+import { DEVICES } from '../devices/catalog.js';
+import { tierFits, type DeviceFit, type FitDevice, type TierFit } from '../devices/fit.js';
+import { resolveModel, type ResolvedModel } from '../devices/models.js';
+import { ROOM_PERCENT, TIGHT_PERCENT, type TierEstimate } from '../policy/memory-estimate.js';
+import type { Policy } from '../policy/schema.js';
+import { formatSize, formatSizeApprox } from '../policy/sizes.js';
+import type { Table } from './table.js';
+
+/** The budget of a policy: its model, and each tier's fit. */
+export interface Budget {
+  model: ResolvedModel;
+  entitlement: boolean;
+  tiers: TierFit[];
+}
+
+/** The budget, or why there is none (no model section, or one that cannot be estimated). */
+export function budgetOf(policy: Policy, sourceName: string, devices: readonly FitDevice[] = DEVICES): Budget | { error: string } {
+  if (policy.model === undefined) {
+    return { error: `${sourceName} names no model; add one, such as "model: SmolVLM2-500M-Video-Instruct-mlx" (see memtier budget --help)` };
+  }
+  const resolved = resolveModel(policy.model, sourceName);
+  if ('problem' in resolved) return { error: `${sourceName}: model: ${resolved.problem.message}` };
+  return { model: resolved.model, entitlement: policy.app.increasedMemoryLimit, tiers: tierFits(policy, resolved.model, devices) };
+}
+
+/** What a tier x device row comes to, in a few words. */
+export function verdicts(fit: TierFit, device?: DeviceFit): string[] {
+  const words: string[] = [];
+  const limit = fit.memoryLimit;
+  const app = device?.appLimit;
+  if (limit && limit.headroom.bytes < 0n) words.push('over memoryLimit: stalls');
+  if (app && app.headroom.bytes < 0n) words.push('over the app limit: iOS ends the app');
+  if (limit && app && limit.bytes > app.bytes) words.push('memoryLimit above the app limit');
+  if (limit && limit.headroom.percent < TIGHT_PERCENT && app && app.headroom.percent >= ROOM_PERCENT) words.push('needlessly small: memoryLimit is short, the device is not');
+  else if ((limit && limit.headroom.bytes >= 0n && limit.headroom.percent < TIGHT_PERCENT) || (app && app.headroom.bytes >= 0n && app.headroom.percent < TIGHT_PERCENT)) words.push(`tight: under ${TIGHT_PERCENT}% left`);
+  if (words.length === 0) {
+    if (app) words.push('fits');
+    else if (device) words.push(limit ? 'fits memoryLimit; app limit not published' : 'no ceiling known (no memoryLimit, app limit not published)');
+    else words.push(limit ? 'fits memoryLimit' : 'no memoryLimit (MLX default)');
+  }
+  return words;
+}
+
+function headroomText(ceiling: { bytes: bigint; headroom: { bytes: bigint; percent: number } } | undefined): [string, string] {
+  if (!ceiling) return ['none (MLX default)', ''];
+  const sign = ceiling.headroom.bytes < 0n ? '-' : '';
+  const size = ceiling.headroom.bytes < 0n ? -ceiling.headroom.bytes : ceiling.headroom.bytes;
+  return [formatSize(ceiling.bytes), `${sign}${formatSizeApprox(size)} (${ceiling.headroom.percent.toFixed(1)}%)`];
+}
+
+/** Each tier's estimate, term by term. */
+export function estimateTable(budget: Budget): Table {
+  return {
+    headers: ['Tier', 'Estimate', 'Weights', 'KV cache', 'Tokens (answer + prompt + image)', 'Image', 'cacheLimit', 'Activations', 'memoryLimit', 'Headroom'],
+    rows: budget.tiers.map((fit) => {
+      const e = fit.estimate;
+      const [limit, room] = headroomText(fit.memoryLimit);
+      return [
+        fit.name, formatSizeApprox(e.total), formatSizeApprox(e.weights), formatSizeApprox(e.kvCache),
+        `${e.tokens.total} = ${e.tokens.answer} + ${e.tokens.prompt} + ${e.tokens.image}`,
+        `${e.image.edge} px: ${e.image.tilesPerSide}x${e.image.tilesPerSide} tiles${e.image.pictures > 1 ? ' + 1' : ''}`,
+        formatSize(e.cacheLimit), formatSizeApprox(e.activations), limit, room,
+      ];
+    }),
+  };
+}
+
+/** Every tier x catalog device: the estimate against both ceilings. */
+export function deviceTable(budget: Budget): Table {
+  return {
+    headers: ['Tier', 'Device', 'Estimate', 'memoryLimit', 'Headroom', 'App limit', 'Headroom', 'Verdict'],
+    rows: budget.tiers.flatMap((fit) => fit.devices.map((device) => {
+      const [limit, room] = headroomText(fit.memoryLimit);
+      const [app, appRoom] = device.appLimit ? headroomText(device.appLimit) : ['not published', ''];
+      return [fit.name, device.name, formatSizeApprox(fit.estimate.total), limit, room, app, appRoom, verdicts(fit, device).join('; ')];
+    })),
+  };
+}
+
+/** The model's values with their sources. */
+export function modelLines(model: ResolvedModel): string[] {
+  const n = model.numbers;
+  const s = model.sources;
+  const line = (label: string, value: string, source: { kind: string; source: string }) => `  ${label.padEnd(18)} ${value.padEnd(12)} ${source.kind}: ${source.source}`;
+  return [
+    `Model: ${model.name}${model.catalog ? ` (${model.catalog.id}${model.catalog.registry ? `; ${model.catalog.registry}` : ''})` : ''}`,
+    line('weights', formatSizeApprox(n.weights), s.weights),
+    line('KV cache / token', formatSize(n.kvBytesPerToken), s.kvBytesPerToken),
+    line('  layers', String(n.layers), s.layers),
+    line('  kvHeads', String(n.kvHeads), s.kvHeads),
+    line('  headDim', String(n.headDim), s.headDim),
+    line('  kvBytesPerValue', String(n.kvBytesPerValue), s.kvBytesPerValue),
+    line('patchSize', `${n.patchSize} px`, s.patchSize),
+    line('tileSize', `${n.tileSize} px`, s.tileSize),
+    line('tokensPerTile', String(n.tokensPerTile), s.tokensPerTile),
+    line('longestEdge', `${n.longestEdge} px`, s.longestEdge),
+    line('upscalesImages', n.upscalesImages ? 'yes' : 'no', s.upscalesImages),
+    line('promptTokens', String(n.promptTokens), s.promptTokens),
+    line('activations', formatSizeApprox(n.activations), s.activations),
+  ];
+}
+
+/** The app limits' sources, one line per measured device in the table. */
+export function appLimitSources(budget: Budget): string[] {
+  const seen = new Map<string, string>();
+  for (const fit of budget.tiers) for (const device of fit.devices) if (device.appLimit) seen.set(device.name, device.appLimit.source);
+  return [
+    `App memory limits ${budget.entitlement ? 'with' : 'without'} the increased-memory-limit entitlement (app.increasedMemoryLimit: ${budget.entitlement}); Apple publishes none, these are third-party measurements of os_proc_available_memory():`,
+    ...[...seen].map(([name, source]) => `  ${name}: ${source}`),
+  ];
+}
+
+/** The estimate of one tier, term by term, for `explain`. */
+export function estimateBreakdown(model: ResolvedModel, estimate: TierEstimate): string[] {
+  const n = model.numbers;
+  return [
+    `  weights       ${formatSizeApprox(estimate.weights)}`,
+    `+ KV cache      ${formatSizeApprox(estimate.kvCache)} = ${formatSize(n.kvBytesPerToken)} x ${estimate.tokens.total} tokens (maxTokens ${estimate.tokens.answer} + prompt ${estimate.tokens.prompt} + image ${estimate.tokens.image}: ${estimate.image.edge} px in ${estimate.image.tilesPerSide}x${estimate.image.tilesPerSide} tiles of ${n.tileSize} px${estimate.image.pictures > 1 ? ' + a global image' : ''}, ${n.tokensPerTile} tokens each)`,
+    `+ cacheLimit    ${formatSize(estimate.cacheLimit)}`,
+    `+ activations   ${formatSizeApprox(estimate.activations)}`,
+    `= ${formatSizeApprox(estimate.total)}`,
+  ];
+}
+
+/** The budget as stable JSON (`version` changes if the shape does). */
+export function budgetJson(budget: Budget): string {
+  const bytes = (value: bigint) => Number(value);
+  const ceiling = (value: { bytes: bigint; headroom: { bytes: bigint; percent: number } } | undefined) =>
+    value ? { bytes: bytes(value.bytes), headroomBytes: bytes(value.headroom.bytes), headroomPercent: value.headroom.percent } : null;
+  const numbers = Object.fromEntries(Object.entries(budget.model.numbers).map(([key, value]) => [key, typeof value === 'bigint' ? Number(value) : value]));
+  return `${JSON.stringify({
+    version: 1,
+    model: { name: budget.model.name, id: budget.model.catalog?.id ?? null, numbers, sources: budget.model.sources },
+    increasedMemoryLimit: budget.entitlement,
+    tiers: budget.tiers.map((fit) => ({
+      name: fit.name,
+      estimate: {
+        total: bytes(fit.estimate.total), weights: bytes(fit.estimate.weights), kvCache: bytes(fit.estimate.kvCache),
+        tokens: fit.estimate.tokens, image: fit.estimate.image,
+        cacheLimit: bytes(fit.estimate.cacheLimit), activations: bytes(fit.estimate.activations),
+      },
+      memoryLimit: ceiling(fit.memoryLimit),
+      devices: fit.devices.map((device) => ({
+        name: device.name,
+        appLimit: device.appLimit ? { ...ceiling(device.appLimit), entitlement: device.appLimit.entitlement, source: device.appLimit.source } : null,
+        verdicts: verdicts(fit, device),
+      })),
+    })),
+  }, null, 2)}\n`;
+}

@@ -1,0 +1,271 @@
+/**
+ * Will it fit? The memory arithmetic on hand-computed cases, the design document's own 4 GB case
+ * (plan B's standard tier fits; the old low limits are needlessly small), every warning and note
+ * the estimate raises, bad model sections, and the commands that show it (budget, explain, diff).
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEVICES, findDevice } from '../src/devices/catalog.js';
+import { tierFits } from '../src/devices/fit.js';
+import { findModel, kvBytesPerToken, resolveModel } from '../src/devices/models.js';
+import { estimateTier, imageTokens } from '../src/policy/memory-estimate.js';
+import { budgetOf, verdicts } from '../src/reports/budget.js';
+import { makeProject } from './helpers/cli.js';
+import { DEFAULT_POLICY_TEXT, diagnosticsOf, editedPolicy, validPolicy } from './helpers/policy.js';
+
+const MiB = 1_048_576n;
+const smolvlm2 = findModel('SmolVLM2-500M-Video-Instruct-mlx')!;
+const numbers = { ...smolvlm2.numbers, kvBytesPerToken: kvBytesPerToken(smolvlm2.numbers) };
+
+/**
+ * The tiers the design document's "current" code gave a 4 GB phone (its section 1): every 4 GB
+ * iPhone was "low memory", with a 1.8 GB (1800 MiB) MLX limit, 300 tokens, 224 px and a 3 MB cache.
+ */
+const OLD_POLICY = `
+tiers:
+  - name: low
+    upTo: 4GiB
+    cacheLimit: 3MiB
+    memoryLimit: 1800MiB
+    maxTokens: 300
+    imageSize: 224
+    keepModelLoaded: false
+    aggressiveCleanup: true
+  - name: high
+    cacheLimit: 20MiB
+    memoryLimit: null
+    maxTokens: 800
+    imageSize: 448
+    keepModelLoaded: true
+    aggressiveCleanup: false
+model: SmolVLM2-500M-Video-Instruct-mlx
+app:
+  increasedMemoryLimit: true
+`;
+
+describe('the memory arithmetic', () => {
+  it('KV cache per token: a key and a value per layer and key-value head (SmolLM2-360M: 2 x 32 x 5 x 64 x 2 bytes)', () => {
+    expect(kvBytesPerToken(smolvlm2.numbers)).toBe(40_960n);
+    expect(kvBytesPerToken({ layers: 30, kvHeads: 3, headDim: 64, kvBytesPerValue: 2 })).toBe(23_040n);
+    // A 4-bit cache: half a byte a value.
+    expect(kvBytesPerToken({ layers: 32, kvHeads: 5, headDim: 64, kvBytesPerValue: 0.5 })).toBe(10_240n);
+  });
+
+  it('image tokens: tiles of 512 px, 64 tokens each, plus a global image when there is more than one tile', () => {
+    // mlx-swift-lm 2.29.2 enlarges every image to 2048 px first: 4 x 4 tiles + 1, whatever imageSize is.
+    expect(imageTokens(numbers, 224)).toEqual({ edge: 2048, tilesPerSide: 4, pictures: 17, tokens: 1088 });
+    expect(imageTokens(numbers, 384)).toEqual(imageTokens(numbers, 224));
+    // From 3.31.4 an image keeps its size: 384 px is one tile; 1000 px is 2 x 2 + 1; 3000 px is capped at 2048.
+    const later = { ...numbers, upscalesImages: false };
+    expect(imageTokens(later, 384)).toEqual({ edge: 384, tilesPerSide: 1, pictures: 1, tokens: 64 });
+    expect(imageTokens(later, 512)).toEqual({ edge: 512, tilesPerSide: 1, pictures: 1, tokens: 64 });
+    expect(imageTokens(later, 1000)).toEqual({ edge: 1000, tilesPerSide: 2, pictures: 5, tokens: 320 });
+    expect(imageTokens(later, 3000)).toEqual({ edge: 2048, tilesPerSide: 4, pictures: 17, tokens: 1088 });
+  });
+
+  it('peak = weights + KV cache x (maxTokens + prompt + image tokens) + cacheLimit + activations, to the byte', () => {
+    const estimate = estimateTier(numbers, { maxTokens: 800, imageSize: 384, cacheLimit: 20n * MiB });
+    expect(estimate.tokens).toEqual({ answer: 800, prompt: 256, image: 1088, total: 2144 });
+    // 1_014_000_000 + 40_960 x 2144 (87_818_240) + 20 MiB (20_971_520) + 700 MiB (734_003_200)
+    expect(estimate.kvCache).toBe(87_818_240n);
+    expect(estimate.total).toBe(1_856_792_960n);
+    // The generated Swift carries the same number.
+    const later = estimateTier({ ...numbers, upscalesImages: false }, { maxTokens: 1000, imageSize: 448, cacheLimit: 50n * MiB });
+    expect(later.total).toBe(1_014_000_000n + 40_960n * (1000n + 256n + 64n) + 50n * MiB + 700n * MiB);
+  });
+
+  it('the policy\'s numbers override the catalog entry, and each value keeps its source', () => {
+    const resolved = resolveModel({ name: 'smolvlm2-500m-video-instruct-MLX', weights: 600n * MiB, kvBytesPerToken: 1024n }, 'tiers.yaml');
+    expect('model' in resolved).toBe(true);
+    if (!('model' in resolved)) return;
+    expect(resolved.model.name).toBe('SmolVLM2-500M-Video-Instruct-mlx');
+    expect(resolved.model.numbers.weights).toBe(600n * MiB);
+    expect(resolved.model.numbers.kvBytesPerToken).toBe(1024n);
+    expect(resolved.model.sources.weights).toEqual({ kind: 'exact', source: 'tiers.yaml' });
+    expect(resolved.model.sources.layers.source).toContain('SmolLM2-360M');
+    // A Hugging Face id picks the same entry.
+    expect(findModel('HuggingFaceTB/SmolVLM2-500M-Video-Instruct-mlx')).toBe(smolvlm2);
+  });
+});
+
+describe("the design document's 4 GB case", () => {
+  it("plan B's standard tier with SmolVLM2 fits every 4 GB phone whose app limit is published", () => {
+    const budget = budgetOf(validPolicy(), 'tiers.yaml');
+    if ('error' in budget) throw new Error(budget.error);
+    const standard = budget.tiers.find((fit) => fit.name === 'standard')!;
+    const phones = standard.devices.filter((device) => findDevice(device.name)!.ramGB === 4 && device.appLimit);
+    expect(phones.map((device) => device.name)).toEqual(['iPhone 12 mini', 'iPhone 12']);
+    for (const phone of phones) {
+      expect(phone.appLimit!.headroom.percent).toBeGreaterThan(10);
+      expect(verdicts(standard, phone)).not.toContain('over the app limit: iOS ends the app');
+    }
+    expect(standard.memoryLimit!.headroom.percent).toBe(29.16);
+    expect(verdicts(standard, phones[1])).toEqual(['fits']);
+    // But 2500 MiB is above what iOS lets the app use on the iPhone 12 mini, even with the entitlement.
+    expect(verdicts(standard, phones[0])).toEqual(['memoryLimit above the app limit']);
+  });
+
+  it('the old low limits (1800 MiB, 300 tokens, 224 px) come out needlessly small on a 4 GB phone', () => {
+    const policy = validPolicy(OLD_POLICY);
+    const budget = budgetOf(policy, 'old.yaml');
+    if ('error' in budget) throw new Error(budget.error);
+    const low = budget.tiers[0]!;
+    // 1_014_000_000 + 40_960 x 1644 + 3 MiB + 700 MiB = 1_818_487_168 bytes: 3.65% under 1800 MiB.
+    expect(low.estimate.total).toBe(1_818_487_168n);
+    expect(low.memoryLimit!.headroom.percent).toBeCloseTo(3.65, 2);
+    const iPhone12 = low.devices.find((device) => device.name === 'iPhone 12')!;
+    expect(iPhone12.appLimit!.headroom.percent).toBeGreaterThan(50);
+    expect(verdicts(low, iPhone12)).toEqual(['needlessly small: memoryLimit is short, the device is not']);
+    const diagnostics = diagnosticsOf(OLD_POLICY, 'old.yaml');
+    expect(diagnostics).toContainEqual(expect.stringMatching(/^old\.yaml:6:18: note: tiers\[0\]\.memoryLimit: needlessly small: the estimated peak for SmolVLM2-500M-Video-Instruct-mlx, 1\.69 GiB \(.*\), leaves 3\.6% of memoryLimit 1800 MiB, while iPhone 12 lets the app use 4 GB \(55% above the estimate\): the tier's limit, not the device, is what is short$/));
+  });
+});
+
+describe('what the estimate reports', () => {
+  it('the shipped policy: ultraLow over its memoryLimit, standard\'s memoryLimit above the iPhone 12 mini\'s app limit, and nothing else', () => {
+    expect(diagnosticsOf(DEFAULT_POLICY_TEXT)).toEqual([
+      'tiers.yaml:16:18: warning: tiers[0].memoryLimit: the estimated peak for SmolVLM2-500M-Video-Instruct-mlx, 1.69 GiB (weights 967.03 MiB + KV cache 64.22 MiB (1644 tokens) + cacheLimit 3 MiB + activations 700.00 MiB), is over memoryLimit 1500 MiB: past it MLX frees its cache and waits for GPU work before allocating, so answers stall (memtier budget shows the terms)',
+      'tiers.yaml:36:18: warning: tiers[2].memoryLimit: 2500 MiB is above iPhone 12 mini\'s app memory limit, 2400 MB (with the increased-memory-limit entitlement; measured in github.com/allenai/OLMoE.swift pull request 38 (2024-11-16): "iPhone 12 Mini went from 2.1 to 2.4 GB" with the entitlement): MLX\'s limit never acts there, because iOS ends the app first',
+    ]);
+  });
+
+  it('over a device\'s app limit: a warning on the tier, naming the device, the estimate and the ceiling; without the entitlement the lower limit counts', () => {
+    const text = editedPolicy([[['tiers', 2, 'maxTokens'], 12_000], [['app', 'increasedMemoryLimit'], false]]);
+    const diagnostics = diagnosticsOf(text);
+    // 12_000 tokens of 40 KiB: the estimate reaches 2.16 GiB, over the 2.1 GB the iPhone 12 mini
+    // allows without the entitlement (and under the iPhone 12's 3 GB and memoryLimit's 2500 MiB).
+    expect(diagnostics.filter((line) => line.includes('iOS ends the app there'))).toEqual([
+      'tiers.yaml:32:5: warning: tiers[2]: the estimated peak for SmolVLM2-500M-Video-Instruct-mlx, 2.16 GiB (weights 967.03 MiB + KV cache 521.25 MiB (13344 tokens) + cacheLimit 20 MiB + activations 700.00 MiB), is over iPhone 12 mini\'s app memory limit, 2100 MB (without the increased-memory-limit entitlement; measured in github.com/allenai/OLMoE.swift pull request 38 (2024-11-16): "iPhone 12 Mini went from 2.1 to 2.4 GB" with the entitlement): iOS ends the app there',
+    ]);
+    expect(diagnostics.filter((line) => line.includes('is over memoryLimit 2500 MiB'))).toEqual([]);
+    // With the entitlement the iPhone 12 mini allows 2.4 GB, and the estimate fits there.
+    const entitled = diagnosticsOf(editedPolicy([[['tiers', 2, 'maxTokens'], 12_000]]));
+    expect(entitled.filter((line) => line.includes('iOS ends the app there'))).toEqual([]);
+  });
+
+  it('under 10% left is a note', () => {
+    // 2 GiB for the standard tier's estimate of 1.73 GiB: 13.5% left; 1.9 GiB: 8.9% left.
+    expect(diagnosticsOf(editedPolicy([[['tiers', 2, 'memoryLimit'], '2GiB']])).filter((line) => line.includes('tiers[2].memoryLimit'))).toEqual([]);
+    const tight = diagnosticsOf(editedPolicy([[['tiers', 2, 'memoryLimit'], '1945MiB']])).filter((line) => line.includes(': note: '));
+    expect(tight).toEqual([expect.stringMatching(/^tiers\.yaml:36:18: note: tiers\[2\]\.memoryLimit: needlessly small: .* leaves 8\.9% of memoryLimit 1945 MiB, while iPhone 12 lets the app use 4 GB/)]);
+    // Without a device that has room, it is only tight.
+    const noRoom = diagnosticsOf(editedPolicy([[['tiers', 3, 'memoryLimit'], '1900MiB']])).filter((line) => line.includes(': note: '));
+    expect(noRoom).toEqual([expect.stringMatching(/^tiers\.yaml:\d+:18: note: tiers\[3\]\.memoryLimit: needlessly small: .*, while iPhone 15 Pro lets the app use 6 GB/)]);
+  });
+
+  it('a policy without a model section estimates nothing', () => {
+    const text = editedPolicy([[['model'], undefined], [['app'], undefined]]);
+    expect(diagnosticsOf(text)).toEqual([]);
+    expect(budgetOf(validPolicy(text), 'tiers.yaml')).toEqual({ error: 'tiers.yaml names no model; add one, such as "model: SmolVLM2-500M-Video-Instruct-mlx" (see memtier budget --help)' });
+  });
+});
+
+describe('bad model sections', () => {
+  it.each([
+    ['a model not in the catalog, with no numbers', [[['model'], 'SmolVLM2-500M-Instruct']], 'tiers.yaml:122:8: error: model.name: "SmolVLM2-500M-Instruct" is not in memtier\'s model catalog (did you mean "SmolVLM2-500M-Video-Instruct-mlx"?); name one of "SmolVLM2-500M-Video-Instruct-mlx", "SmolVLM2-256M-Video-Instruct-mlx", "SmolVLM-Instruct-4bit", or give the model\'s numbers (missing: weights, layers, kvHeads, headDim, kvBytesPerValue, patchSize, tileSize, tokensPerTile, longestEdge, upscalesImages, promptTokens, activations)'],
+    ['no name and only some numbers', [[['model'], { weights: '1GiB', layers: 32 }]], 'tiers.yaml:123:3: error: model: names no catalog model, so it needs every number of the estimate (missing: kvHeads, headDim, kvBytesPerValue, patchSize, tileSize, tokensPerTile, longestEdge, upscalesImages, promptTokens, activations)'],
+    ['zero layers', [[['model'], { name: 'SmolVLM2-500M-Video-Instruct-mlx', layers: 0 }]], 'tiers.yaml:124:11: error: model.layers: must be at least 1, got 0'],
+    ['a negative weight', [[['model'], { name: 'SmolVLM2-500M-Video-Instruct-mlx', weights: '-1GiB' }]], 'tiers.yaml:124:12: error: model.weights: expected a size like "20MiB", "2.5GiB" or a whole number of bytes, got "-1GiB"'],
+    ['an unknown key', [[['model'], { name: 'SmolVLM2-500M-Video-Instruct-mlx', vocabulary: 49152 }]], 'tiers.yaml:124:3: error: model.vocabulary: unknown key'],
+  ] as const)('%s: a located error, never a crash', (_name, edits, expected) => {
+    const diagnostics = diagnosticsOf(editedPolicy(edits as never));
+    expect(diagnostics.filter((line) => line.includes(': error: '))).toEqual([expect.stringContaining(expected)]);
+  });
+
+  it('an imageSize smaller than one patch of the vision encoder is an error on that tier', () => {
+    const diagnostics = diagnosticsOf(editedPolicy([[['tiers', 0, 'imageSize'], 12]]));
+    expect(diagnostics).toContain('tiers.yaml:18:16: error: tiers[0].imageSize: 12 px is smaller than one 16-pixel patch of SmolVLM2-500M-Video-Instruct-mlx\'s vision encoder: such an image has nothing to encode');
+  });
+
+  it('a model the catalog lacks, given in full, is estimated from its numbers', () => {
+    const text = editedPolicy([[['model'], {
+      name: 'MyVLM', weights: '1GiB', layers: 24, kvHeads: 8, headDim: 64, kvBytesPerValue: 2,
+      patchSize: 14, tileSize: 384, tokensPerTile: 81, longestEdge: 1536, upscalesImages: false, promptTokens: 200, activations: '500MiB',
+    }]]);
+    const budget = budgetOf(validPolicy(text), 'tiers.yaml');
+    if ('error' in budget) throw new Error(budget.error);
+    expect(budget.model.name).toBe('MyVLM');
+    // standard: 1 GiB + 2 x 24 x 8 x 64 x 2 (49_152) x (800 + 200 + 81) + 20 MiB + 500 MiB
+    expect(budget.tiers[2]!.estimate.total).toBe(1024n * MiB + 49_152n * 1081n + 20n * MiB + 500n * MiB);
+  });
+});
+
+describe('where people see it', () => {
+  let project: ReturnType<typeof makeProject> | undefined;
+  afterEach(() => project?.cleanup());
+
+  it('memtier budget: the model with its sources, each tier term by term, every tier x device, the app limits\' sources', async () => {
+    project = makeProject();
+    const result = await project.run('budget');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Model: SmolVLM2-500M-Video-Instruct-mlx (HuggingFaceTB/SmolVLM2-500M-Video-Instruct-mlx; VLMRegistry.smolvlm');
+    expect(result.stdout).toMatch(/\n {2}KV cache \/ token {3}40 KiB {7}exact: 2 \(a key and a value\) x layers x kvHeads x headDim x kvBytesPerValue\n/);
+    expect(result.stdout).toMatch(/\nstandard +1\.73 GiB +967\.03 MiB +83\.75 MiB +2144 = 800 \+ 256 \+ 1088 +2048 px: 4x4 tiles \+ 1 +20 MiB +700\.00 MiB +2500 MiB +729\.22 MiB \(29\.2%\)\n/);
+    expect(result.stdout).toMatch(/\nstandard +iPhone 12 mini +1\.73 GiB +2500 MiB +729\.22 MiB \(29\.2%\) +2400 MB +518\.04 MiB \(22\.6%\) +memoryLimit above the app limit\n/);
+    expect(result.stdout).toMatch(/\nultraLow +iPhone 8 +1\.69 GiB +1500 MiB +-234\.24 MiB \(-15\.6%\) +not published +over memoryLimit: stalls\n/);
+    expect(result.stdout).toContain('  iPhone 12: github.com/introlab/rtabmap pull request 1446');
+    // Every catalog device appears once.
+    expect(result.stdout.split('\n').filter((line) => /^(ultraLow|low|standard|high) {2,}\S/.test(line) && !/ GiB {2}\d/.test(line.slice(0, 20)))).toHaveLength(DEVICES.length + 4);
+  });
+
+  it('memtier budget --json: stable JSON that traces every figure', async () => {
+    project = makeProject();
+    const result = await project.run('budget', '--json');
+    const json = JSON.parse(result.stdout);
+    expect(json.version).toBe(1);
+    expect(json.increasedMemoryLimit).toBe(true);
+    expect(json.model.numbers.kvBytesPerToken).toBe(40_960);
+    expect(json.model.sources.weights.kind).toBe('estimated');
+    const standard = json.tiers.find((tier: { name: string }) => tier.name === 'standard');
+    expect(standard.estimate.total).toBe(1_856_792_960);
+    expect(standard.memoryLimit).toEqual({ bytes: 2_621_440_000, headroomBytes: 764_647_040, headroomPercent: 29.16 });
+    expect(standard.devices.find((device: { name: string }) => device.name === 'iPhone 12').appLimit).toMatchObject({ bytes: 4_000_000_000, entitlement: true });
+    expect(json.tiers.flatMap((tier: { devices: unknown[] }) => tier.devices)).toHaveLength(DEVICES.length);
+  });
+
+  it('memtier budget --markdown is a table for a pull request; no model is a usage error', async () => {
+    project = makeProject();
+    const markdown = await project.run('budget', '--markdown');
+    expect(markdown.stdout).toMatch(/\| standard +\| iPhone 12 mini +\| 1\.73 GiB +\|/);
+    expect(markdown.stdout).toContain('- iPhone 12 mini: github.com/allenai/OLMoE.swift pull request 38');
+    writeFileSync(project.path('tiers.yaml'), editedPolicy([[['model'], undefined]]));
+    expect(await project.run('budget')).toEqual({ code: 2, stdout: '', stderr: 'memtier: error: tiers.yaml names no model; add one, such as "model: SmolVLM2-500M-Video-Instruct-mlx" (see memtier budget --help)\n' });
+  });
+
+  it('memtier explain DEVICE: the estimate term by term, both ceilings and the verdict', async () => {
+    project = makeProject();
+    const result = await project.run('explain', 'iPhone 12');
+    expect(result.stdout).toContain([
+      "memory:  estimated peak for SmolVLM2-500M-Video-Instruct-mlx at standard's limits (see memtier budget):",
+      '           weights       967.03 MiB',
+      '         + KV cache      83.75 MiB = 40 KiB x 2144 tokens (maxTokens 800 + prompt 256 + image 1088: 2048 px in 4x4 tiles of 512 px + a global image, 64 tokens each)',
+      '         + cacheLimit    20 MiB',
+      '         + activations   700.00 MiB',
+      '         = 1.73 GiB',
+      'ceiling: memoryLimit 2500 MiB: 729.22 MiB (29.2%) left',
+    ].join('\n'));
+    expect(result.stdout).toContain('app limit on iPhone 12 4 GB (with the increased-memory-limit entitlement; github.com/introlab/rtabmap pull request 1446');
+    expect(result.stdout).toMatch(/\nverdict: fits\n$/);
+  });
+
+  it('memtier diff: how a policy change moves each tier\'s estimate', async () => {
+    project = makeProject();
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: project!.root, stdio: 'pipe' });
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'policy');
+    writeFileSync(project.path('tiers.yaml'), editedPolicy([[['tiers', 2, 'maxTokens'], 1600]]));
+    const result = await project.run('diff', '--base', 'HEAD');
+    // 800 more tokens of 40 KiB: 31.25 MiB.
+    expect(result.stdout).toContain('\nEstimated peak memory (memtier budget):\n  standard: 1.73 GiB -> 1.76 GiB (+31.25 MiB)\n');
+  });
+
+  it('every tier fit lists each catalog device once, in the tier it lands in', () => {
+    const policy = validPolicy();
+    const budget = budgetOf(policy, 'tiers.yaml');
+    if ('error' in budget) throw new Error(budget.error);
+    const fits = tierFits(policy, budget.model, DEVICES);
+    expect(fits.flatMap((fit) => fit.devices.map((device) => device.name)).sort()).toEqual(DEVICES.map((device) => device.name).sort());
+  });
+});
