@@ -114,6 +114,41 @@ function smolvlm2(entry: {
   };
 }
 
+/**
+ * A 2.2-billion-parameter SmolVLM: text model SmolLM2-1.7B, vision SigLIP so400m at 384 px. Their
+ * configurations were not reachable from memtier's build machines, so every value but the cache
+ * precision is marked estimated: check them before relying on the estimate.
+ */
+function smolvlm2B(entry: { name: string; id: string; registry?: string; weights: bigint; weightsSource: string; processor: string }): CatalogModel {
+  const unchecked = (source: string): ModelValueSource => ({ kind: 'estimated', source: `${source}, as commonly published; not checked` });
+  return {
+    name: entry.name,
+    id: entry.id,
+    ...(entry.registry ? { registry: entry.registry } : {}),
+    numbers: {
+      weights: entry.weights,
+      layers: 24, kvHeads: 32, headDim: 64, kvBytesPerValue: 2,
+      patchSize: 14, tileSize: 384, tokensPerTile: 81, longestEdge: 1536, upscalesImages: true,
+      promptTokens: 256,
+      activations: 700n * MiB,
+    },
+    sources: {
+      weights: { kind: 'estimated', source: entry.weightsSource },
+      layers: unchecked('the text model, SmolLM2-1.7B: 24 layers'),
+      kvHeads: unchecked('SmolLM2-1.7B: 32 key-value heads (no grouped-query attention)'),
+      headDim: unchecked('SmolLM2-1.7B: hidden size 2048 / 32 heads'),
+      kvBytesPerValue: KV_PRECISION,
+      patchSize: unchecked('the vision encoder, SigLIP so400m-patch14-384 (14-pixel patches)'),
+      tileSize: unchecked(`${entry.processor}: max_image_size.longest_edge 384`),
+      tokensPerTile: unchecked(`${entry.processor}: image_seq_len 81`),
+      longestEdge: unchecked(`${entry.processor}: size.longest_edge 1536 (4 x 384)`),
+      upscalesImages: unchecked(`${entry.processor}: resizes to the longest edge before tiling, as SmolVLM2-500M's does`),
+      promptTokens: PROMPT_ALLOWANCE,
+      activations: DESIGN_ALLOWANCE,
+    },
+  };
+}
+
 /** The models, SmolVLM2-500M (the app's) first. */
 export const MODELS: readonly CatalogModel[] = [
   smolvlm2({
@@ -129,32 +164,21 @@ export const MODELS: readonly CatalogModel[] = [
     weightsSource: '256 million parameters (the model card) at 2 bytes (bf16)',
     textModel: 'SmolLM2-135M', layers: 30, kvHeads: 3, headDimSource: 'head_dim 64',
   }),
-  {
+  smolvlm2B({
     name: 'SmolVLM-Instruct-4bit',
     id: 'mlx-community/SmolVLM-Instruct-4bit',
     registry: 'VLMRegistry.smolvlminstruct4bit (mlx-swift-lm 2.29.2 to 3.31.4)',
-    numbers: {
-      weights: 1_270_000_000n,
-      layers: 24, kvHeads: 32, headDim: 64, kvBytesPerValue: 2,
-      patchSize: 14, tileSize: 384, tokensPerTile: 81, longestEdge: 1536, upscalesImages: true,
-      promptTokens: 256,
-      activations: 700n * MiB,
-    },
-    sources: {
-      weights: { kind: 'estimated', source: '2.25 billion parameters at 4 bits plus a bf16 scale and bias per group of 64 (4.5 bits a weight); not checked against the files' },
-      layers: { kind: 'estimated', source: 'the text model, SmolLM2-1.7B: 24 layers, as commonly published; its config.json was not reachable from memtier\'s build machines' },
-      kvHeads: { kind: 'estimated', source: 'SmolLM2-1.7B: 32 key-value heads (no grouped-query attention), as commonly published; not checked' },
-      headDim: { kind: 'estimated', source: 'SmolLM2-1.7B: hidden size 2048 / 32 heads, as commonly published; not checked' },
-      kvBytesPerValue: KV_PRECISION,
-      patchSize: { kind: 'estimated', source: 'SmolVLM (v1) vision encoder, SigLIP so400m-patch14-384 (14-pixel patches); not checked' },
-      tileSize: { kind: 'estimated', source: 'SmolVLM (v1) max_image_size.longest_edge 384; not checked' },
-      tokensPerTile: { kind: 'estimated', source: 'SmolVLM (v1) image_seq_len 81; not checked' },
-      longestEdge: { kind: 'estimated', source: 'SmolVLM (v1) size.longest_edge 1536 (4 x 384); not checked' },
-      upscalesImages: { kind: 'exact', source: PATCHED_PROCESSOR },
-      promptTokens: PROMPT_ALLOWANCE,
-      activations: DESIGN_ALLOWANCE,
-    },
-  },
+    weights: 1_270_000_000n,
+    weightsSource: '2.25 billion parameters at 4 bits plus a bf16 scale and bias per group of 64 (4.5 bits a weight); not checked against the files',
+    processor: 'SmolVLM (v1), read by mlx-swift-lm\'s Idefics3 processor',
+  }),
+  smolvlm2B({
+    name: 'SmolVLM2-2.2B-Instruct-mlx',
+    id: 'HuggingFaceTB/SmolVLM2-2.2B-Instruct-mlx',
+    weights: 4_500_000_000n,
+    weightsSource: '2.25 billion parameters at 2 bytes (bf16); not checked against the files',
+    processor: 'SmolVLM2-2.2B, read by mlx-swift-lm\'s SmolVLM processor',
+  }),
 ];
 
 /** A catalog model by name or Hugging Face id, in any case. */
