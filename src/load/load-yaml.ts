@@ -1,6 +1,7 @@
 /**
  * Stage 1: YAML text -> plain object, plus a locator from key paths back to line:column.
  */
+import { loadYamlFast } from './fast-yaml.js';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { Diagnostic, Locator } from '../diagnostics/diagnostic.js';
 
@@ -16,6 +17,19 @@ const MAX_ALIAS_COUNT = 100;
 
 /** Parses YAML text. A byte-order mark and CRLF line ends are accepted. Never throws. */
 export function loadYaml(text: string, file: string): LoadedSource {
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  // Ordinary policies take js-yaml's fast path; everything else, errors included, the yaml library's.
+  const fast = loadYamlFast(source);
+  if (fast && fast.data !== null && fast.data !== undefined) {
+    const lines = lineStarts(source);
+    const at = (offset: number) => positionOf(lines, offset);
+    return { data: fast.data, locate: (path, options) => at(fast.locate(path, options)), diagnostics: [] };
+  }
+  return loadYamlDocument(source, file);
+}
+
+/** The yaml library's path: every YAML construct, and its own messages for broken YAML. */
+export function loadYamlDocument(text: string, file: string): LoadedSource {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
@@ -44,6 +58,24 @@ export function loadYaml(text: string, file: string): LoadedSource {
     diagnostics.push({ severity: 'error', file, line: 1, column: 1, message: `YAML aliases rejected: ${reason}` });
     return { locate, diagnostics };
   }
+}
+
+/** The offset where each line starts. */
+function lineStarts(source: string): number[] {
+  const starts = [0];
+  for (let index = source.indexOf('\n'); index !== -1; index = source.indexOf('\n', index + 1)) starts.push(index + 1);
+  return starts;
+}
+
+/** 1-based line and column of an offset, as the yaml library's LineCounter gives them. */
+function positionOf(starts: readonly number[], offset: number): { line: number; column: number } {
+  let [low, high] = [0, starts.length - 1];
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle]! <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return { line: low + 1, column: offset - starts[low]! + 1 };
 }
 
 function firstLine(message: string): string {
