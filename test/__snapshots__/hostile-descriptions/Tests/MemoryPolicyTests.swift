@@ -93,7 +93,7 @@ final class MemoryPolicyTests: XCTestCase {
       MemoryConfiguration.forTier(.high),
       MemoryConfiguration(
         cacheLimit: 52_428_800,
-        memoryLimit: nil,
+        memoryLimit: 3_758_096_384,
         maxTokens: 1000,
         imageSize: 448,
         keepModelLoaded: true,
@@ -131,7 +131,7 @@ final class MemoryPolicyTests: XCTestCase {
   }
 
   func testGenerationParameters() {
-    XCTAssertEqual(MemoryConfiguration.temperature, 0.7)
+    XCTAssertEqual(MemoryConfiguration.temperature, 1.0)
     XCTAssertEqual(MemoryConfiguration.topP, 0.9)
   }
 
