@@ -33,10 +33,9 @@ export function loadCli() {
   const usedCache = cachedData !== undefined && !script.cachedDataRejected;
   return {
     cli: module.exports,
-    usedCache,
     /** Writes the code cache (with every function compiled so far) when this run had none. */
-    saveCompileCache(force = false) {
-      if (!useCache || (usedCache && !force)) return;
+    saveCompileCache() {
+      if (!useCache || usedCache) return;
       const temporary = `${COMPILE_CACHE}.${process.pid}.tmp`;
       try {
         writeFileSync(temporary, script.createCachedData());

@@ -8,6 +8,7 @@
  * The README's "Will it fit?" section gives the formula these feed.
  */
 
+import type { ModelMemory } from '../policy/memory-estimate.js';
 import { SIZE_UNITS } from '../policy/sizes.js';
 
 /** How sure a model value is, and where it comes from. */
@@ -16,10 +17,11 @@ export interface ModelValueSource {
   source: string;
 }
 
-/** The numbers that decide a model's memory. */
-export interface ModelNumbers {
-  /** Bytes of weights as loaded. */
-  weights: bigint;
+/**
+ * The numbers that decide a model's memory: what the estimate reads, with the KV cache given by
+ * its shape (kvBytesPerToken comes from it), and the vision encoder's patch.
+ */
+export interface ModelNumbers extends Omit<ModelMemory, 'kvBytesPerToken'> {
   /** Text-model layers, each holding a key and a value per token in the KV cache. */
   layers: number;
   /** Key-value heads per layer (grouped-query attention keeps fewer than the query heads). */
@@ -30,18 +32,6 @@ export interface ModelNumbers {
   kvBytesPerValue: number;
   /** The vision encoder's patch, in pixels: no image may be smaller. */
   patchSize: number;
-  /** The side of one image tile, in pixels (`max_image_size.longest_edge`). */
-  tileSize: number;
-  /** Tokens one tile becomes (`image_seq_len`). */
-  tokensPerTile: number;
-  /** The longest edge images are resized to before tiling (`size.longest_edge`). */
-  longestEdge: number;
-  /** Whether the processor enlarges every image to `longestEdge` first (mlx-swift-lm before 3.31.4). */
-  upscalesImages: boolean;
-  /** Tokens of chat template, system prompt and question, besides the image and the answer. */
-  promptTokens: number;
-  /** A fixed allowance for activations and temporary buffers. */
-  activations: bigint;
 }
 
 /** One catalog model. */

@@ -13,15 +13,23 @@
  *   downscaled global image when there is more than one tile; each becomes `tokensPerTile` tokens.
  */
 
-/** The numbers of a model that the estimate reads. */
+/** The numbers of a model that the estimate reads (devices/models.ts adds where they come from). */
 export interface ModelMemory {
+  /** Bytes of weights as loaded. */
   weights: bigint;
+  /** Bytes of KV cache one token costs. */
   kvBytesPerToken: bigint;
+  /** The side of one image tile, in pixels (`max_image_size.longest_edge`). */
   tileSize: number;
+  /** Tokens one tile becomes (`image_seq_len`). */
   tokensPerTile: number;
+  /** The longest edge images are resized to before tiling (`size.longest_edge`). */
   longestEdge: number;
+  /** Whether the processor enlarges every image to `longestEdge` first (mlx-swift-lm before 3.31.4). */
   upscalesImages: boolean;
+  /** Tokens of chat template, system prompt and question, besides the image and the answer. */
   promptTokens: number;
+  /** A fixed allowance for activations and temporary buffers. */
   activations: bigint;
 }
 
