@@ -6,7 +6,7 @@
  * and `diff`.
  */
 import { classify } from '../policy/classify.js';
-import { estimateTier, headroom, type TierEstimate } from '../policy/memory-estimate.js';
+import { estimateTier, headroom, ROOM_PERCENT, TIGHT_PERCENT, type TierEstimate } from '../policy/memory-estimate.js';
 import type { Policy } from '../policy/schema.js';
 import type { AppMemoryLimit } from './catalog.js';
 import type { ResolvedModel } from './models.js';
@@ -39,6 +39,27 @@ export interface TierFit {
   /** Absent when the tier leaves MLX its own memory limit. */
   memoryLimit?: CeilingFit;
   devices: DeviceFit[];
+}
+
+/** How an estimate stands under a ceiling: over it, with under 10% left, or with room. */
+export function standing(ceiling: CeilingFit): 'over' | 'tight' | 'fits' {
+  if (ceiling.headroom.bytes < 0n) return 'over';
+  return ceiling.headroom.percent < TIGHT_PERCENT ? 'tight' : 'fits';
+}
+
+/** A device whose app limit leaves at least 25% above the estimate. */
+export function hasRoom(device: DeviceFit): boolean {
+  return device.appLimit !== undefined && device.appLimit.headroom.percent >= ROOM_PERCENT;
+}
+
+/** "Needlessly small": the tier's own memoryLimit is over or tight while `device` has room. */
+export function heldBackOn(fit: TierFit, device: DeviceFit): boolean {
+  return fit.memoryLimit !== undefined && standing(fit.memoryLimit) !== 'fits' && hasRoom(device);
+}
+
+/** The tier's memoryLimit is above the device's app limit, so it never acts there. */
+export function limitAboveApp(fit: TierFit, device: DeviceFit): boolean {
+  return fit.memoryLimit !== undefined && device.appLimit !== undefined && fit.memoryLimit.bytes > device.appLimit.bytes;
 }
 
 /** The app limit that applies on `device`: the raised one with the entitlement, when measured. */

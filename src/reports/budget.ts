@@ -5,9 +5,9 @@
  * Pure: a validated policy in, tables and JSON out.
  */
 import { DEVICES } from '../devices/catalog.js';
-import { tierFits, type DeviceFit, type FitDevice, type TierFit } from '../devices/fit.js';
+import { heldBackOn, limitAboveApp, standing, tierFits, type DeviceFit, type FitDevice, type TierFit } from '../devices/fit.js';
 import { resolveModel, type ResolvedModel } from '../devices/models.js';
-import { ROOM_PERCENT, TIGHT_PERCENT, type TierEstimate } from '../policy/memory-estimate.js';
+import { TIGHT_PERCENT, type TierEstimate } from '../policy/memory-estimate.js';
 import type { Policy } from '../policy/schema.js';
 import { formatSize, formatSizeApprox } from '../policy/sizes.js';
 import type { Table } from './table.js';
@@ -34,11 +34,11 @@ export function verdicts(fit: TierFit, device?: DeviceFit): string[] {
   const words: string[] = [];
   const limit = fit.memoryLimit;
   const app = device?.appLimit;
-  if (limit && limit.headroom.bytes < 0n) words.push('over memoryLimit: stalls');
-  if (app && app.headroom.bytes < 0n) words.push('over the app limit: iOS ends the app');
-  if (limit && app && limit.bytes > app.bytes) words.push('memoryLimit above the app limit');
-  if (limit && limit.headroom.percent < TIGHT_PERCENT && app && app.headroom.percent >= ROOM_PERCENT) words.push('needlessly small: memoryLimit is short, the device is not');
-  else if ((limit && limit.headroom.bytes >= 0n && limit.headroom.percent < TIGHT_PERCENT) || (app && app.headroom.bytes >= 0n && app.headroom.percent < TIGHT_PERCENT)) words.push(`tight: under ${TIGHT_PERCENT}% left`);
+  if (limit && standing(limit) === 'over') words.push('over memoryLimit: stalls');
+  if (app && standing(app) === 'over') words.push('over the app limit: iOS ends the app');
+  if (device && limitAboveApp(fit, device)) words.push('memoryLimit above the app limit');
+  if (device && heldBackOn(fit, device)) words.push('needlessly small: memoryLimit is short, the device is not');
+  else if ((limit && standing(limit) === 'tight') || (app && standing(app) === 'tight')) words.push(`tight: under ${TIGHT_PERCENT}% left`);
   if (words.length === 0) {
     if (app) words.push('fits');
     else if (device) words.push(limit ? 'fits memoryLimit; app limit not published' : 'no ceiling known (no memoryLimit, app limit not published)');
