@@ -14,9 +14,10 @@ import { stressReportSchema } from '../../src/reports/stress-report.js';
 import { diagnosticsOf, editedPolicy, templates, validPolicy } from '../helpers/policy.js';
 import {
   assemblePackage, cachedPackageFolder, diagnosticsIn, ERA_EVALUATORS, harnessTests, MLX_ERAS, swift, swiftSkipped,
-  upstreamEvaluatorSource, xctestSummary, type MlxEra,
+  UPSTREAM_VLMEVAL, upstreamEvaluatorSource, xctestSummary, type MlxEra,
 } from './harness.js';
 import { splitGenerated } from './helpers.js';
+import { patchEvaluator } from '../../src/patch/rewrite-evaluator.js';
 
 interface Build {
   /** The package's folder name (kept between runs, see cachedPackageFolder). */
@@ -30,14 +31,16 @@ interface Build {
   evaluatorSource?: string;
   upstream?: GeneratedFile[];
   command?: string[];
+  /** Which of the harness's own Swift tests (test/swift/tests/) to add, by file name (default: all). */
+  harness?: (name: string) => boolean;
 }
 
-function build({ name, era, policy = policyFor(era), evaluatorEra = era, extraSources = [], evaluatorSource, upstream, command = ['swift', 'test'] }: Build) {
+function build({ name, era, policy = policyFor(era), evaluatorEra = era, extraSources = [], evaluatorSource, upstream, command = ['swift', 'test'], harness = () => true }: Build) {
   const root = cachedPackageFolder(name);
   rmSync(join(root, 'stress-report.json'), { force: true });
   const { module, sources, tests } = splitGenerated(policy);
   const evaluator = { path: 'ContentView.swift', contents: evaluatorSource ?? readFileSync(ERA_EVALUATORS[evaluatorEra], 'utf8') };
-  assemblePackage(root, { era, module, sources: [...sources, evaluator, ...extraSources], tests: [...tests, ...harnessTests()], upstream });
+  assemblePackage(root, { era, module, sources: [...sources, evaluator, ...extraSources], tests: [...tests, ...harnessTests().filter((file) => harness(file.path))], upstream });
   return { ...swift(root, command), module, root };
 }
 
@@ -103,6 +106,21 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
     expect(result.output).toMatch(/Test Case '.*StandInTests.testTheMemoryAPIIsRecorded.*' passed/);
     expect(result.output).toMatch(/Test Case '.*StressRunnerBehaviourTests.testTheRunnerDrivesThePatchedEvaluator.*' passed/);
     expectStressReportMatchesItsSchema(result.root);
+  }, 900_000);
+
+  it('the real VLMEval class (mlx-swift-examples 44b14cf), patched by memtier, with the generated files: the generated XCTests and the stress test build against it in Swift 6 mode and pass, and the stress runner drives it', async () => {
+    const patched = await patchEvaluator(readFileSync(UPSTREAM_VLMEVAL, 'utf8'), 'ContentView.swift');
+    if (!patched.ok) throw new Error(JSON.stringify(patched.problems));
+    // The class alone (the rest of the file is SwiftUI view code with no stand-in), as corpus.test.ts compiles it.
+    const evaluatorSource = upstreamEvaluatorSource(UPSTREAM_VLMEVAL, patched.output).contents;
+    // The stress runner's behaviour tests need only the generated API; the others drive the fixture's own methods.
+    const result = build({ name: 'mlx-0.29-real-vlmeval', era: 'mlx-0.29', evaluatorSource, harness: (file) => file === 'StressRunnerBehaviourTests.swift' });
+    expect(diagnosticsIn(result.output, [result.module, 'Tests'])).toEqual([]);
+    expect(result.status, result.output).toBe(0);
+    // The stress test's conformance compiled against the real class; on Linux the test skips itself.
+    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + 1 + 10, skipped: 1, failures: 0 });
+    expect(result.output).toMatch(/Test Case '.*StressRunnerBehaviourTests.testTheRunnerDrivesThePatchedEvaluator.*' passed/);
+    expect(result.output).toMatch(new RegExp(`Test Case '.*${STRESS_TEST}.*' skipped`));
   }, 900_000);
 
   it('the 0.30 pair rejects what a real 0.30 build rejects: GPU.set (deprecated) and a perform closure that captures a UserInput', () => {
