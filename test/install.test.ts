@@ -85,6 +85,13 @@ describe('the packed package, installed into an app repository', () => {
     const explained = memtier('explain', 'iPhone 13');
     expect(explained.code).toBe(0);
     expect(explained.stdout).toContain('tier:    standard (tiers[2])');
+    expect(explained.stdout).toContain("memory:  estimated peak for SmolVLM2-500M-Video-Instruct-mlx at standard's limits");
+
+    // The stress test is written for the app's test target, and the budget reads the installed catalogs.
+    expect(readdirSync(join(app, 'generated', 'Tests')).sort()).toEqual(['MemoryPolicyTests.swift', 'MemoryStressTest.swift']);
+    const budget = memtier('budget', '--json');
+    expect(budget.code, budget.stderr).toBe(0);
+    expect(JSON.parse(budget.stdout).tiers.find((tier: { name: string }) => tier.name === 'standard').estimate.total).toBe(1_856_792_960);
   });
 
   it('diff compares with the app\'s own git history', () => {
