@@ -1,25 +1,25 @@
 /**
- * The MLX memory API from the app's Package.resolved: parsing the real files of VLMEval (format 3,
- * 44b14cf) and of mlx-swift-examples in March 2024 (format 2, a branch pin), the version rule, and
- * `generate`/`check` in an app folder laid out as Xcode lays it out.
+ * The MLX memory API from the app's Package.resolved: parsing the files of VLMEval (format 3,
+ * 44b14cf) and of mlx-swift-examples in March 2024 (format 2, a branch pin), written from their
+ * pins (test/helpers/package-resolved.ts), the version rule, and `generate`/`check` in an app
+ * folder laid out as Xcode lays it out.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../src/diagnostics/format.js';
 import { decideMlxApi, mlxApiForVersion } from '../src/mlx/mlx-api.js';
 import { imageSizeWarning } from '../src/mlx/image-size-warning.js';
 import { findMlxSwiftPin, parsePackageResolved } from '../src/mlx/package-resolved.js';
 import { makeProject } from './helpers/cli.js';
+import { EXAMPLES_0AF2EFE as EXAMPLES_0AF2EFE_PINS, packageResolvedText, VLMEVAL_44B14CF as VLMEVAL_44B14CF_PINS } from './helpers/package-resolved.js';
 import { editedPolicy } from './helpers/policy.js';
 
-const real = (name: string) => readFileSync(fileURLToPath(new URL(`./fixtures/real/${name}/Package.resolved`, import.meta.url)), 'utf8');
-const VLMEVAL_44B14CF = real('vlmeval-44b14cf');
-const EXAMPLES_0AF2EFE = real('vlmeval-0af2efe');
+const VLMEVAL_44B14CF = packageResolvedText(VLMEVAL_44B14CF_PINS);
+const EXAMPLES_0AF2EFE = packageResolvedText(EXAMPLES_0AF2EFE_PINS);
 const XCODE_RESOLVED = 'VLMEval.xcodeproj/project.xcworkspace/xcshareddata/swiftpm/Package.resolved';
 
 describe('reading Package.resolved', () => {
-  it('finds mlx-swift 0.29.1 in VLMEval\'s real file (format 3) at its line', () => {
+  it('finds mlx-swift 0.29.1 in VLMEval\'s file (format 3) at its line', () => {
     const { resolved, diagnostics } = parsePackageResolved(VLMEVAL_44B14CF, 'Package.resolved');
     expect(diagnostics).toEqual([]);
     expect(resolved?.formatVersion).toBe(3);
@@ -30,7 +30,7 @@ describe('reading Package.resolved', () => {
     expect(VLMEVAL_44B14CF.split('\n')[pin!.line]).toContain('"identity" : "mlx-swift"');
   });
 
-  it('reads a branch pin without a version from a real format 2 file', () => {
+  it('reads a branch pin without a version from a format 2 file (mlx-swift-examples, March 2024)', () => {
     const pin = findMlxSwiftPin(parsePackageResolved(EXAMPLES_0AF2EFE, 'Package.resolved').resolved!);
     expect(pin).toMatchObject({ identity: 'mlx-swift', branch: 'main', revision: '948000ceaa27c343f4dd5ce40f727f221bf45c6e' });
     expect(pin?.version).toBeUndefined();

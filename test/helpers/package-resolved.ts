@@ -1,0 +1,96 @@
+/**
+ * Package.resolved files of real apps, kept as facts (which package is pinned where, at which
+ * release or branch and revision, in which format) rather than as copies of the files. A test
+ * writes the file in Xcode's own layout from these facts into its temporary app folder.
+ */
+
+/** One pin: what SwiftPM records for a package. Exactly one of `version` and `branch`. */
+export interface PinFact {
+  readonly identity: string;
+  readonly location: string;
+  readonly revision: string;
+  readonly version?: string;
+  readonly branch?: string;
+}
+
+/** A whole Package.resolved as facts; `originHash` only in format 3. */
+export interface ResolvedFacts {
+  readonly origin: string;
+  readonly formatVersion: 2 | 3;
+  readonly originHash?: string;
+  readonly pins: readonly PinFact[];
+}
+
+const pin = (identity: string, location: string, revision: string, version: string): PinFact => ({ identity, location, revision, version });
+
+/**
+ * mlx-swift-examples at 44b14cf3194961f7443cb4d836a55f43020ee3b8 (the last VLMEval),
+ * mlx-swift-examples.xcodeproj/project.xcworkspace/xcshareddata/swiftpm/Package.resolved: format 3,
+ * mlx-swift 0.29.1 and mlx-swift-lm 2.29.2.
+ */
+export const VLMEVAL_44B14CF: ResolvedFacts = {
+  origin: 'ml-explore/mlx-swift-examples 44b14cf, mlx-swift-examples.xcodeproj/.../Package.resolved',
+  formatVersion: 3,
+  originHash: '0dd305f09ba278569849d2b91cb2ef7a95956604f60ef1c3013f0e7b4b61d1a7',
+  pins: [
+    pin('gzipswift', 'https://github.com/1024jp/GzipSwift', '731037f6cc2be2ec01562f6597c1d0aa3fe6fd05', '6.0.1'),
+    pin('mlx-swift', 'https://github.com/ml-explore/mlx-swift', '072b684acaae80b6a463abab3a103732f33774bf', '0.29.1'),
+    pin('mlx-swift-lm', 'https://github.com/ml-explore/mlx-swift-lm', '01852971866b17889f7aff27500cc62d9148b0df', '2.29.2'),
+    pin('networkimage', 'https://github.com/gonzalezreal/NetworkImage', '2849f5323265386e200484b0d0f896e73c3411b9', '6.0.1'),
+    pin('progress.swift', 'https://github.com/jkandzi/Progress.swift', 'fed6598735d7982058690acf8f52a0a5fdaeb3e0', '0.4.0'),
+    pin('swift-argument-parser', 'https://github.com/apple/swift-argument-parser.git', 'cdd0ef3755280949551dc26dee5de9ddeda89f54', '1.6.2'),
+    pin('swift-async-algorithms', 'https://github.com/apple/swift-async-algorithms.git', '042e1c4d9d19748c9c228f8d4ebc97bb1e339b0b', '1.0.4'),
+    pin('swift-cmark', 'https://github.com/swiftlang/swift-cmark', 'b97d09472e847a416629f026eceae0e2afcfad65', '0.7.0'),
+    pin('swift-collections', 'https://github.com/apple/swift-collections.git', '7b847a3b7008b2dc2f47ca3110d8c782fb2e5c7e', '1.3.0'),
+    pin('swift-jinja', 'https://github.com/huggingface/swift-jinja.git', 'c1ef5963ba4a97a589b9c9583ff4ee3352a86d23', '2.1.0'),
+    pin('swift-markdown-ui', 'https://github.com/gonzalezreal/swift-markdown-ui', '5f613358148239d0292c0cef674a3c2314737f9e', '2.4.1'),
+    pin('swift-numerics', 'https://github.com/apple/swift-numerics', '0c0290ff6b24942dadb83a929ffaaa1481df04a2', '1.1.1'),
+    pin('swift-transformers', 'https://github.com/huggingface/swift-transformers', '94610577e4af9bbc267060af1e25e977604dd796', '1.1.1'),
+  ],
+};
+
+/**
+ * mlx-swift-examples at 0af2efe8a04d11a7c01616e560a3bd67ac38f246 (March 2024), the same path:
+ * format 2, mlx-swift pinned to the branch `main` at a revision, with no release.
+ */
+export const EXAMPLES_0AF2EFE: ResolvedFacts = {
+  origin: 'ml-explore/mlx-swift-examples 0af2efe, mlx-swift-examples.xcodeproj/.../Package.resolved',
+  formatVersion: 2,
+  pins: [
+    pin('gzipswift', 'https://github.com/1024jp/GzipSwift', '731037f6cc2be2ec01562f6597c1d0aa3fe6fd05', '6.0.1'),
+    { identity: 'mlx-swift', location: 'https://github.com/ml-explore/mlx-swift', revision: '948000ceaa27c343f4dd5ce40f727f221bf45c6e', branch: 'main' },
+    pin('swift-argument-parser', 'https://github.com/apple/swift-argument-parser.git', 'c8ed701b513cf5177118a175d85fbbbcd707ab41', '1.3.0'),
+    pin('swift-async-algorithms', 'https://github.com/apple/swift-async-algorithms', 'da4e36f86544cdf733a40d59b3a2267e3a7bbf36', '1.0.0'),
+    pin('swift-collections', 'https://github.com/apple/swift-collections.git', '94cf62b3ba8d4bed62680a282d4c25f9c63c2efb', '1.1.0'),
+    pin('swift-numerics', 'https://github.com/apple/swift-numerics', '0a5bc04095a675662cf24757cc0640aa2204253b', '1.0.2'),
+    { identity: 'swift-transformers', location: 'https://github.com/huggingface/swift-transformers', revision: '24605a8c0cc974bec5b94a6752eb687bae77db31', branch: 'main' },
+  ],
+};
+
+const quoted = (text: string) => JSON.stringify(text);
+
+/**
+ * The file as Xcode and `swift package resolve` write it: two-space indentation, `"key" : value`,
+ * keys in sorted order, a pin's `state` with `branch`/`revision`/`version`, and a final newline.
+ */
+export function packageResolvedText(facts: ResolvedFacts): string {
+  const pins = facts.pins.map((entry) => {
+    const state = [
+      ...(entry.branch === undefined ? [] : [`"branch" : ${quoted(entry.branch)}`]),
+      `"revision" : ${quoted(entry.revision)}`,
+      ...(entry.version === undefined ? [] : [`"version" : ${quoted(entry.version)}`]),
+    ];
+    return [
+      '    {',
+      `      "identity" : ${quoted(entry.identity)},`,
+      '      "kind" : "remoteSourceControl",',
+      `      "location" : ${quoted(entry.location)},`,
+      '      "state" : {',
+      state.map((line) => `        ${line}`).join(',\n'),
+      '      }',
+      '    }',
+    ].join('\n');
+  });
+  const head = facts.originHash === undefined ? [] : [`  "originHash" : ${quoted(facts.originHash)},`];
+  return ['{', ...head, '  "pins" : [', pins.join(',\n'), '  ],', `  "version" : ${facts.formatVersion}`, '}', ''].join('\n');
+}
