@@ -85,15 +85,17 @@ const rows = [];
 const format = (value) => value.toFixed(0);
 
 try {
-  // An app folder: the shipped policy, generated/ up to date, and the real VLMEval file, patched,
-  // named by evaluator.source in a second policy (check then also reads the Swift).
+  // An app folder: the shipped policy, generated/ up to date, and our VLMEval-shaped app file (the
+  // 44b14cf case in test/fixtures/shapes/), patched, named by evaluator.source in a second policy
+  // (check then also reads the Swift).
   const app = join(work, 'app');
   mkdirSync(join(app, 'VLMEval'), { recursive: true });
   const policy = readFileSync(join(repo, 'tiers.yaml'), 'utf8');
   writeFileSync(join(app, 'tiers.yaml'), policy);
   writeFileSync(join(app, 'with-source.yaml'), policy.replace('  mlxApi: gpu\n', '  mlxApi: gpu\n  source: VLMEval/ContentView.swift\n'));
-  const upstream = join(repo, 'test/fixtures/real/vlmeval-44b14cf/ContentView.swift');
-  cpSync(upstream, join(app, 'VLMEval', 'ContentView.swift'));
+  const vlmevalCase = join(repo, 'test/fixtures/shapes/vlmeval-44b14cf/ContentView.swift');
+  const caseLines = readFileSync(vlmevalCase, 'utf8').split('\n').length - 1;
+  cpSync(vlmevalCase, join(app, 'VLMEval', 'ContentView.swift'));
   spawnSync(process.execPath, [bin, 'patch', '--write', 'VLMEval/ContentView.swift'], { cwd: app });
   spawnSync(process.execPath, [bin, 'generate'], { cwd: app });
   spawnSync(process.execPath, [bin, 'generate', '--config', 'with-source.yaml', '--out', 'generated-with-source'], { cwd: app });
@@ -104,7 +106,7 @@ try {
   git('-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'policy');
   writeFileSync(join(app, 'tiers.yaml'), policy.replace('maxTokens: 800', 'maxTokens: 900'));
   spawnSync(process.execPath, [bin, 'generate'], { cwd: app });
-  cpSync(upstream, join(work, 'ContentView.swift'));
+  cpSync(vlmevalCase, join(work, 'ContentView.swift'));
 
   const commands = [
     ['`--version`', ['--version'], 1.3],
@@ -115,7 +117,7 @@ try {
     ['`explain "iPhone 13 mini"`', ['explain', 'iPhone 13 mini']],
     ['`devices`', ['devices']],
     ['`diff` (one change against HEAD)', ['diff', '--base', 'HEAD']],
-    ['`patch`, VLMEval 44b14cf (490 lines)', ['patch', join(work, 'ContentView.swift')]],
+    [`\`patch\`, the VLMEval 44b14cf case (${caseLines} lines)`, ['patch', join(work, 'ContentView.swift')]],
   ];
   for (const [name, args, target] of commands) rows.push({ name, ...time([bin, ...args], app), target });
   // What V8's code cache buys (bin/load-cli.js): the same two commands compiled from source.

@@ -1,13 +1,14 @@
 /**
- * `memtier patch` on real app files nobody on this team wrote (test/fixtures/real/, each with its
- * origin): the upstream VLMEval at mlx-swift-examples 44b14cf (hard-coded limits, no tiers: a full
- * migration) and the wank125 fork at c09ef38 (the design document's app: predicates as members
- * and as local constants, Thread.sleep loops). Each patched class must keep every byte outside
- * the class, be stable on a second run, pass `memtier check`'s scan, and type-check with the
- * generated files against the mlx-swift 0.29.1 / mlx-swift-lm 2.29.2 stand-ins, both as VLMEval's
- * Xcode target builds (Swift 5, minimal checking) and in Swift 6 mode with complete checking.
- * Older VLMEval versions (a2363c6, 289bb67) use library API of their own time that no stand-in
- * pair has; for them the rule is that of any codemod: no compile error the original did not have.
+ * `memtier patch` on app files of our own that keep the shapes of real ones (test/fixtures/shapes/,
+ * each header naming the real file it follows): VLMEval at mlx-swift-examples 44b14cf (hard-coded
+ * limits, no tiers: a full migration) and the wank125 fork at c09ef38 (the design document's app:
+ * predicates as members and as local constants, Thread.sleep loops). Each patched class must keep
+ * every byte outside the class, be stable on a second run, pass `memtier check`'s scan, and
+ * type-check with the generated files against the mlx-swift 0.29.1 / mlx-swift-lm 2.29.2
+ * stand-ins, both as VLMEval's Xcode target builds (Swift 5, minimal checking) and in Swift 6 mode
+ * with complete checking. Older VLMEval versions (a2363c6, 289bb67) use library API of their own
+ * time that no stand-in pair has, and so do their cases; for them the rule is that of any codemod:
+ * no compile error the original did not have.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +17,11 @@ import { findRegressions } from '../../src/patch/evaluator-regressions.js';
 import { patchEvaluator } from '../../src/patch/rewrite-evaluator.js';
 import { findTopLevelClasses } from '../../src/patch/swift-source.js';
 import { editedPolicy, validPolicy } from '../helpers/policy.js';
-import { compileAppModule, diagnosticsIn, swiftSkipped, upstreamEvaluatorSource } from './harness.js';
+import { compileAppModule, diagnosticsIn, evaluatorClassSource, swiftSkipped } from './harness.js';
 import { splitGenerated } from './helpers.js';
 
 const CORPUS = ['vlmeval-a2363c6', 'vlmeval-289bb67', 'vlmeval-44b14cf', 'wank125-c09ef38'].map((name) => {
-  const file = fileURLToPath(new URL(`../fixtures/real/${name}/ContentView.swift`, import.meta.url));
+  const file = fileURLToPath(new URL(`../fixtures/shapes/${name}/ContentView.swift`, import.meta.url));
   return { name, file, source: readFileSync(file, 'utf8') };
 });
 
@@ -53,13 +54,13 @@ describe.each(CORPUS)('memtier patch on $name', ({ source }) => {
   });
 });
 
-it('LLMEval\'s LLMEvaluator (44b14cf) is refused with the classes the file has, and nothing else', async () => {
-  const file = fileURLToPath(new URL('../fixtures/real/llmeval-44b14cf/LLMEvaluator.swift', import.meta.url));
+it('a file shaped like LLMEval\'s LLMEvaluator.swift (44b14cf) is refused with the classes the file has, and nothing else', async () => {
+  const file = fileURLToPath(new URL('../fixtures/shapes/llmeval-44b14cf/LLMEvaluator.swift', import.meta.url));
   const result = await patchEvaluator(readFileSync(file, 'utf8'), 'LLMEval/ContentView.swift');
   expect(result).toEqual({ ok: false, problems: [{ severity: 'error', file: 'LLMEval/ContentView.swift', line: 1, column: 1, message: 'no `class VLMEvaluator` in this file (classes here: LLMEvaluator; the generated extension extends VLMEvaluator); pass the file that declares it' }] });
 });
 
-describe.skipIf(swiftSkipped)('the patched real classes type-check with the generated files (mlx-swift 0.29.1, mlx-swift-lm 2.29.2)', () => {
+describe.skipIf(swiftSkipped)('the patched classes type-check with the generated files (mlx-swift 0.29.1, mlx-swift-lm 2.29.2)', () => {
   const policy = validPolicy(editedPolicy([[['evaluator', 'mlxApi'], 'gpu']]));
   /** Files of the pinned releases' era: they must compile with no error at all. */
   const PINNED_ERA = ['vlmeval-44b14cf', 'wank125-c09ef38'];
@@ -67,7 +68,7 @@ describe.skipIf(swiftSkipped)('the patched real classes type-check with the gene
   /** The compiler's errors in the app module, without their places (a rewrite moves lines). */
   function errorsOf(name: string, file: string, text: string, withGenerated: boolean, appMode: 'strict' | 'xcode-swift5') {
     const { module, sources } = splitGenerated(policy);
-    const evaluator = upstreamEvaluatorSource(file, text);
+    const evaluator = evaluatorClassSource(file, text);
     // The stand-ins are built once (test/swift/harness.ts); each case compiles only the app module.
     const result = compileAppModule('mlx-0.29', { name: `${name}-${appMode}-${withGenerated ? 'patched' : 'original'}`, module, sources: withGenerated ? [...sources, evaluator] : [evaluator], appMode });
     const lines = diagnosticsIn(result.output, [module]);

@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findTopLevelClasses } from '../../src/patch/swift-source.js';
 import type { GeneratedFile } from '../../src/render/render-files.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -90,7 +91,8 @@ export interface PackageOptions {
   era: MlxEra;
   /**
    * App files built as they are in the app's own Xcode target: Swift 5 language mode, minimal
-   * concurrency checking, warnings allowed (target `Upstream`). Used for unmodified real app code.
+   * concurrency checking, warnings allowed (target `Upstream`). Used for an app's evaluator class
+   * as the app has it, before any patch.
    */
   upstream?: readonly GeneratedFile[];
   /**
@@ -301,28 +303,30 @@ export const ERA_EVALUATORS: Record<MlxEra, string> = {
   'mlx-0.30': fileURLToPath(new URL('../fixtures/evaluator/mlx-0.30/ContentView.swift', import.meta.url)),
 };
 
-/** The real VLMEval app file at mlx-swift-examples 44b14cf (see test/fixtures/real/vlmeval-44b14cf/README.md). */
-export const UPSTREAM_VLMEVAL = fileURLToPath(new URL('../fixtures/real/vlmeval-44b14cf/ContentView.swift', import.meta.url));
+/**
+ * Our own app file with the shape of VLMEval's ContentView.swift at mlx-swift-examples 44b14cf
+ * (its header names the origin): the view, then the `VLMEvaluator` class with hard-coded limits.
+ */
+export const VLMEVAL_CASE = fileURLToPath(new URL('../fixtures/shapes/vlmeval-44b14cf/ContentView.swift', import.meta.url));
 
 /**
- * The real file's `VLMEvaluator` class and the top-level constants it reads, unmodified, under the
- * imports the class needs. The rest of the file is SwiftUI view code (PhotosUI, AVKit), which has no
- * stand-in on Linux and which no memory decision touches.
+ * An app file's `VLMEvaluator` class (found as `memtier patch` finds it) and the top-level constants
+ * it reads, unchanged, under the imports the class needs. The rest of the file is SwiftUI view code
+ * (PhotosUI, AVKit), which has no stand-in on Linux and which no memory decision touches.
  */
-export function upstreamEvaluatorSource(file: string = UPSTREAM_VLMEVAL, text: string = readFileSync(file, 'utf8')): GeneratedFile {
-  const lines = text.split('\n');
-  const start = lines.indexOf('class VLMEvaluator {') - 2;
-  const end = lines.indexOf('}', start);
-  if (start < 0 || end < 0 || lines[start] !== '@Observable') throw new Error(`${file}: the VLMEvaluator class was not found where expected`);
+export function evaluatorClassSource(file: string = VLMEVAL_CASE, text: string = readFileSync(file, 'utf8')): GeneratedFile {
+  const [range, ...more] = findTopLevelClasses(text, 'VLMEvaluator');
+  if (!range || more.length > 0) throw new Error(`${file}: expected one top-level class VLMEvaluator, found ${more.length + (range ? 1 : 0)}`);
+  const lines = text.slice(0, range.start).split('\n');
   const constants: string[] = [];
-  for (let index = 0; index < start; index++) {
+  for (let index = 0; index < lines.length; index++) {
     if (!/^let \w+ =/.test(lines[index]!)) continue;
     constants.push(lines[index]!);
     while (lines[index + 1]?.startsWith('    ')) constants.push(lines[++index]!);
   }
   const imports = ['AsyncAlgorithms', 'CoreImage', 'Foundation', 'MLX', 'MLXLMCommon', 'MLXVLM', 'SwiftUI'].map((name) => `import ${name}`);
   const header = `// VLMEvaluator and the constants it reads, from ${file.split('/test/')[1] ?? file}.`;
-  return { path: 'VLMEvaluator.swift', contents: [header, '', ...imports, '', ...constants, '', ...lines.slice(start, end + 1), ''].join('\n') };
+  return { path: 'VLMEvaluator.swift', contents: [header, '', ...imports, '', ...constants, '', text.slice(range.start, range.end), ''].join('\n') };
 }
 
 /** `path:line:col: warning|error: …` lines that the compiler reported for files under `Sources/<module>/` or `Tests/`. */

@@ -1,8 +1,9 @@
 /**
  * The generated Swift built as a SwiftPM package by a real Swift 6 compiler (strict concurrency,
  * warnings as errors) against stand-ins transcribed from two pinned pairs of MLX releases, with the
- * patched evaluator of each era, and the generated and behaviour XCTests run. The real VLMEval class
- * is type-checked against the 0.29.1 pair, and builds that the real releases reject are rejected.
+ * patched evaluator of each era, and the generated and behaviour XCTests run. The VLMEvaluator class
+ * of our VLMEval-shaped case (test/fixtures/shapes/vlmeval-44b14cf/) is type-checked against the
+ * 0.29.1 pair, and builds that the real releases reject are rejected.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { stressReportSchema } from '../../src/reports/stress-report.js';
 import { diagnosticsOf, editedPolicy, templates, validPolicy } from '../helpers/policy.js';
 import {
   assemblePackage, cachedPackageFolder, diagnosticsIn, ERA_EVALUATORS, harnessTests, MLX_ERAS, swift, swiftSkipped,
-  UPSTREAM_VLMEVAL, upstreamEvaluatorSource, xctestSummary, type MlxEra,
+  evaluatorClassSource, VLMEVAL_CASE, xctestSummary, type MlxEra,
 } from './harness.js';
 import { splitGenerated } from './helpers.js';
 import { patchEvaluator } from '../../src/patch/rewrite-evaluator.js';
@@ -78,8 +79,8 @@ function expectStressReportMatchesItsSchema(root: string) {
 }
 
 describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against each pinned pair of MLX releases', () => {
-  it('mlx-swift 0.29.1 + mlx-swift-lm 2.29.2, mlxApi gpu: builds with the patched evaluator, all XCTests pass, and the real VLMEval class type-checks in its own target\'s mode', () => {
-    const result = build({ name: 'mlx-0.29-gpu', era: 'mlx-0.29', upstream: [upstreamEvaluatorSource()] });
+  it('mlx-swift 0.29.1 + mlx-swift-lm 2.29.2, mlxApi gpu: builds with the patched evaluator, all XCTests pass, and the VLMEval 44b14cf case\'s class, unpatched, type-checks in VLMEval\'s target mode', () => {
+    const result = build({ name: 'mlx-0.29-gpu', era: 'mlx-0.29', upstream: [evaluatorClassSource()] });
     expect(diagnosticsIn(result.output, [result.module, 'Tests'])).toEqual([]);
     expect(result.status, result.output).toBe(0);
     // The Upstream target (Swift 5 mode, minimal checking, as VLMEval's Xcode target) was compiled.
@@ -108,16 +109,16 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
     expectStressReportMatchesItsSchema(result.root);
   }, 900_000);
 
-  it('the real VLMEval class (mlx-swift-examples 44b14cf), patched by memtier, with the generated files: the generated XCTests and the stress test build against it in Swift 6 mode and pass, and the stress runner drives it', async () => {
-    const patched = await patchEvaluator(readFileSync(UPSTREAM_VLMEVAL, 'utf8'), 'ContentView.swift');
+  it('the VLMEval 44b14cf case\'s class, patched by memtier, with the generated files: the generated XCTests and the stress test build against it in Swift 6 mode and pass, and the stress runner drives it', async () => {
+    const patched = await patchEvaluator(readFileSync(VLMEVAL_CASE, 'utf8'), 'ContentView.swift');
     if (!patched.ok) throw new Error(JSON.stringify(patched.problems));
     // The class alone (the rest of the file is SwiftUI view code with no stand-in), as corpus.test.ts compiles it.
-    const evaluatorSource = upstreamEvaluatorSource(UPSTREAM_VLMEVAL, patched.output).contents;
+    const evaluatorSource = evaluatorClassSource(VLMEVAL_CASE, patched.output).contents;
     // The stress runner's behaviour tests need only the generated API; the others drive the fixture's own methods.
-    const result = build({ name: 'mlx-0.29-real-vlmeval', era: 'mlx-0.29', evaluatorSource, harness: (file) => file === 'StressRunnerBehaviourTests.swift' });
+    const result = build({ name: 'mlx-0.29-vlmeval-case', era: 'mlx-0.29', evaluatorSource, harness: (file) => file === 'StressRunnerBehaviourTests.swift' });
     expect(diagnosticsIn(result.output, [result.module, 'Tests'])).toEqual([]);
     expect(result.status, result.output).toBe(0);
-    // The stress test's conformance compiled against the real class; on Linux the test skips itself.
+    // The stress test's conformance compiled against the case's class; on Linux the test skips itself.
     expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + 1 + 10, skipped: 1, failures: 0 });
     expect(result.output).toMatch(/Test Case '.*StressRunnerBehaviourTests.testTheRunnerDrivesThePatchedEvaluator.*' passed/);
     expect(result.output).toMatch(new RegExp(`Test Case '.*${STRESS_TEST}.*' skipped`));

@@ -14,35 +14,32 @@ public enum Chat {
       role: Role, content: String, images: [UserInput.Image] = [],
       videos: [UserInput.Video] = []
     ) {
-      self.role = role
-      self.content = content
-      self.images = images
-      self.videos = videos
+      (self.role, self.content) = (role, content)
+      (self.images, self.videos) = (images, videos)
     }
 
-    public static func system(
-      _ content: String, images: [UserInput.Image] = [], videos: [UserInput.Video] = []
+    // The three factories share one body here; their signatures are the real ones.
+    private static func make(
+      _ role: Role, _ content: String, _ images: [UserInput.Image], _ videos: [UserInput.Video]
     ) -> Self {
-      Self(role: .system, content: content, images: images, videos: videos)
-    }
-
-    public static func assistant(
-      _ content: String, images: [UserInput.Image] = [], videos: [UserInput.Video] = []
-    ) -> Self {
-      Self(role: .assistant, content: content, images: images, videos: videos)
+      Self(role: role, content: content, images: images, videos: videos)
     }
 
     public static func user(
       _ content: String, images: [UserInput.Image] = [], videos: [UserInput.Video] = []
-    ) -> Self {
-      Self(role: .user, content: content, images: images, videos: videos)
-    }
+    ) -> Self { make(.user, content, images, videos) }
 
+    public static func assistant(
+      _ content: String, images: [UserInput.Image] = [], videos: [UserInput.Video] = []
+    ) -> Self { make(.assistant, content, images, videos) }
+
+    public static func system(
+      _ content: String, images: [UserInput.Image] = [], videos: [UserInput.Video] = []
+    ) -> Self { make(.system, content, images, videos) }
+
+    /// The roles, in the real declaration's order (their raw values are the role names).
     public enum Role: String {
-      case user
-      case assistant
-      case system
-      case tool
+      case user, assistant, system, tool
     }
   }
 }

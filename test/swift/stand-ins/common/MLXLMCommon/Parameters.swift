@@ -5,16 +5,18 @@ import Foundation
 
 /// `GenerateParameters` (Evaluate.swift): the real initializer's labels, order and defaults.
 public struct GenerateParameters: Sendable {
-  public var prefillStepSize: Int
+  // Sampling.
+  public var temperature: Float
+  public var topP: Float
+  public var repetitionPenalty: Float?
+  public var repetitionContextSize: Int
+  // Length and the KV cache.
   public var maxTokens: Int?
   public var maxKVSize: Int?
   public var kvBits: Int?
   public var kvGroupSize: Int
   public var quantizedKVStart: Int
-  public var temperature: Float
-  public var topP: Float
-  public var repetitionPenalty: Float?
-  public var repetitionContextSize: Int
+  public var prefillStepSize: Int
 
   public init(
     maxTokens: Int? = nil,
@@ -28,16 +30,10 @@ public struct GenerateParameters: Sendable {
     repetitionContextSize: Int = 20,
     prefillStepSize: Int = 512
   ) {
-    self.maxTokens = maxTokens
-    self.maxKVSize = maxKVSize
-    self.kvBits = kvBits
-    self.kvGroupSize = kvGroupSize
-    self.quantizedKVStart = quantizedKVStart
-    self.temperature = temperature
-    self.topP = topP
-    self.repetitionPenalty = repetitionPenalty
-    self.repetitionContextSize = repetitionContextSize
-    self.prefillStepSize = prefillStepSize
+    (self.temperature, self.topP) = (temperature, topP)
+    (self.repetitionPenalty, self.repetitionContextSize) = (repetitionPenalty, repetitionContextSize)
+    (self.maxTokens, self.maxKVSize, self.prefillStepSize) = (maxTokens, maxKVSize, prefillStepSize)
+    (self.kvBits, self.kvGroupSize, self.quantizedKVStart) = (kvBits, kvGroupSize, quantizedKVStart)
   }
 }
 

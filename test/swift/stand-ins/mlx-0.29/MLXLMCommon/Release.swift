@@ -1,5 +1,5 @@
 // Stand-in for mlx-swift-lm 2.29.2 (the release VLMEval pinned at mlx-swift-examples 44b14cf),
-// Libraries/MLXLMCommon: the declarations that differ from 2.30.6. Copied signatures: labels, types,
+// Libraries/MLXLMCommon: the declarations that differ from 2.30.6. Transcribed signatures: labels, types,
 // `async`/`throws`, `Sendable`, `actor`, `@available` exactly as released.
 
 import Foundation

@@ -1,5 +1,5 @@
 // Stand-in for mlx-swift-lm 2.30.6, Libraries/MLXLMCommon: the declarations that differ from 2.29.2.
-// Copied signatures: labels, types, `async`/`throws`, `sending`, `Sendable`, `@available` exactly as
+// Transcribed signatures: labels, types, `async`/`throws`, `sending`, `Sendable`, `@available` exactly as
 // released. (2.29.3 already made UserInput non-Sendable and `perform`'s closure non-`@Sendable`;
 // 2.30 made ModelContainer a final class and added `prepare` and `generate` to it.)
 
