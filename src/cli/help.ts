@@ -64,7 +64,7 @@ or your own numbers) against each tier: the estimated peak memory term by term (
 for maxTokens + prompt + image tokens, cacheLimit, activations), and for every catalog device in
 the tier, the headroom under the tier's memoryLimit and under the app memory limit measured on
 that device (with the increased-memory-limit entitlement when app.increasedMemoryLimit is true).
-Every model value is shown with its source; the formula is in the README ("Will it fit?").
+Every model value is shown with its source; the formula is in docs/budgets.md.
 
 Options:
 ${CONFIG_HELP}

@@ -1,6 +1,6 @@
 /**
  * The `--format json` documents of `generate` and `check`: one typed shape each, documented in the
- * README, with `version` raised if a field changes meaning.
+ * docs (docs/ci.md), with `version` raised if a field changes meaning.
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnosticJson, type DiagnosticJson } from '../diagnostics/format.js';
@@ -39,7 +39,7 @@ type ReportFields<Report extends ReportBase> = Omit<Report, 'version' | 'diagnos
 
 /**
  * Prints a report as the one JSON document on stdout: `version` first, then the fields in the
- * order the command gives them (the README's order), diagnostics in their JSON form.
+ * order the command gives them (the documented order), diagnostics in their JSON form.
  */
 export function printReport<Report extends GenerateReport | CheckReport>(io: CliIO, fields: ReportFields<Report>): void {
   const report = { version: 1, ...fields, diagnostics: fields.diagnostics.map(diagnosticJson) };

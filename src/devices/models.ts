@@ -5,7 +5,7 @@
  *
  * As in the device catalog, every value says how sure it is: `exact` (read from a published file),
  * `approximate` (a published figure given roughly) or `estimated` (worked out here, with the rule).
- * The README's "Will it fit?" section gives the formula these feed.
+ * docs/budgets.md ("Will it fit?") gives the formula these feed.
  */
 
 import type { ModelMemory } from '../policy/memory-estimate.js';

@@ -1,7 +1,7 @@
 /**
  * `memtier patch`: rewrites the app's hand-written evaluator class to use the generated API. Edits
  * are computed on the syntax tree of the class alone and applied by offset, so everything they do
- * not touch, inside the class and out, stays byte for byte. See the README for the shapes.
+ * not touch, inside the class and out, stays byte for byte. See docs/patch.md for the shapes.
  */
 import { classMembers, parseEvaluatorClass, type ClassMember } from './evaluator-class.js';
 import { hoistEdits, statementOf, usesInPerform } from './perform-closures.js';
@@ -35,7 +35,7 @@ export async function patchEvaluator(source: string, file: string): Promise<Patc
   const unconditional = unconditionalStatements(classNode, context.predicates).filter((node) => !insideGone(node));
   if (predicates.length === 0 && replaced.length === 0 && locals.length === 0 && unconditional.length === 0) {
     if (hasConfiguration) return { ok: true, output: source };
-    return { ok: false, problems: [{ severity: 'error', file, ...positionOf(source, classNode.startIndex), message: 'VLMEvaluator sets no MLX limits, no image size, no generation parameters and no device predicates; there is nothing for memtier patch to migrate, so adopt the generated extension by hand (see the README)' }] };
+    return { ok: false, problems: [{ severity: 'error', file, ...positionOf(source, classNode.startIndex), message: 'VLMEvaluator sets no MLX limits, no image size, no generation parameters and no device predicates; there is nothing for memtier patch to migrate, so adopt the generated extension by hand (see docs/generated-swift.md)' }] };
   }
   for (const member of members) {
     if (member.name && GENERATED_MEMBERS.has(member.name)) problemAt(context, member.node, `VLMEvaluator already declares ${member.name}, which the generated extension provides; rename or remove it first`);

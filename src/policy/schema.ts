@@ -5,6 +5,12 @@
 import * as z from 'zod';
 import { parseSize, SIZE_EXPECTATION } from './sizes.js';
 
+/**
+ * The unit a key's number is in, as the JSON Schema keyword `x-unit` (an annotation editors
+ * ignore): the policy reference in docs/policy.md prints it.
+ */
+const UNIT = 'x-unit';
+
 /** A byte size: a whole number of bytes, or a string with a unit ("20MiB", "2.5GiB", "4GB"). */
 export const sizeSchema = z
   .union([z.number(), z.string()], { error: `expected ${SIZE_EXPECTATION}` })
@@ -13,7 +19,8 @@ export const sizeSchema = z
     if (result.ok) return result.bytes;
     ctx.addIssue({ code: 'custom', message: result.reason, input: value });
     return z.NEVER;
-  });
+  })
+  .meta({ [UNIT]: 'bytes' });
 
 const positiveSize = sizeSchema.refine((bytes) => bytes > 0n, { message: 'must be larger than 0 bytes' });
 
@@ -22,13 +29,15 @@ const count = (what: string) =>
     .number({ error: `expected a whole number of ${what}` })
     .int({ error: `expected a whole number of ${what}` })
     .positive({ error: `must be at least 1` })
-    .max(Number.MAX_SAFE_INTEGER, { error: `is too large` });
+    .max(Number.MAX_SAFE_INTEGER, { error: `is too large` })
+    .meta({ [UNIT]: what });
 
 const seconds = (what: string) =>
   z
     .number({ error: `expected ${what} in seconds, such as 2 or 0.1` })
     .positive({ error: 'must be more than 0 seconds' })
-    .max(86_400, { error: 'must be at most a day (86400 seconds)' });
+    .max(86_400, { error: 'must be at most a day (86400 seconds)' })
+    .meta({ [UNIT]: 'seconds' });
 
 /**
  * What a tier must achieve on a phone (the design document's section 7 metrics). memtier writes it
@@ -36,7 +45,7 @@ const seconds = (what: string) =>
  */
 export const budgetSchema = z.strictObject({
   peakFootprint: positiveSize.optional().describe('The largest memory footprint (phys_footprint, what iOS counts against the app).'),
-  minTokensPerSecond: z.number({ error: 'expected a speed such as 15' }).positive({ error: 'must be more than 0' }).max(100_000, { error: 'is too large' }).optional()
+  minTokensPerSecond: z.number({ error: 'expected a speed such as 15' }).positive({ error: 'must be more than 0' }).max(100_000, { error: 'is too large' }).meta({ [UNIT]: 'tokens per second' }).optional()
     .describe('The slowest acceptable generation speed, in tokens per second.'),
   maxSecondsToFirstToken: seconds('a time').optional().describe('The longest wait from the request to the first token.'),
   maxSecondsPerAnswer: seconds('a time').optional().describe('The longest time for a whole answer.'),
@@ -62,6 +71,7 @@ export const tierSchema = z.strictObject({
   cacheLimit: sizeSchema.describe('MLX GPU buffer cache limit (MLX.GPU.set(cacheLimit:)).'),
   memoryLimit: positiveSize
     .nullable()
+    .meta({ [UNIT]: 'bytes' })
     .describe('MLX GPU memory limit (MLX.GPU.set(memoryLimit:)), or null to leave MLX its own default.'),
   maxTokens: count('tokens').describe('GenerateParameters.maxTokens for this tier.'),
   imageSize: count('pixels').describe('Longest image side in pixels given to the model.'),
@@ -134,24 +144,28 @@ export const pressureSchema = z.strictObject({
     .number({ error: 'expected a percentage such as 70' })
     .gt(0, { error: 'must be more than 0' })
     .lt(100, { error: 'must be less than 100' })
+    .meta({ [UNIT]: 'percent' })
     .default(70)
     .describe('Pressure is "warning" from this share of the app\'s memory limit in use. Default 70.'),
   criticalPercent: z
     .number({ error: 'expected a percentage such as 85' })
     .gt(0, { error: 'must be more than 0' })
     .lt(100, { error: 'must be less than 100' })
+    .meta({ [UNIT]: 'percent' })
     .default(85)
     .describe('Pressure is "critical" from this share of the app\'s memory limit in use. Default 85.'),
   recoveryPercent: z
     .number({ error: 'expected a percentage such as 65' })
     .gt(0, { error: 'must be more than 0' })
     .lt(100, { error: 'must be less than 100' })
+    .meta({ [UNIT]: 'percent' })
     .default(65)
     .describe('Once warning or critical, the measured pressure falls back only below this share in use, so that usage hovering at a threshold does not flap. Default 65; below warningPercent.'),
   pollingIntervalSeconds: z
     .number({ error: 'expected a number of seconds such as 5' })
     .min(0.1, { error: 'must be at least 0.1 seconds' })
     .max(3600, { error: 'must be at most 3600 seconds' })
+    .meta({ [UNIT]: 'seconds' })
     .default(5)
     .describe('Fallback sampling interval; system memory-pressure events come first. Default 5.'),
 }, { error: 'expected a mapping with warningPercent, criticalPercent, recoveryPercent and pollingIntervalSeconds' });
@@ -164,13 +178,13 @@ export const modelSchema = z.preprocess(
   (value) => (typeof value === 'string' ? { name: value } : value),
   z.strictObject({
     name: z.string({ error: 'expected a model name such as "SmolVLM2-500M-Video-Instruct-mlx"' }).min(1, { error: 'must not be empty' }).optional()
-      .describe('A catalog model (memtier budget --models lists them) or its Hugging Face id; numbers given here override its own.'),
+      .describe('A catalog model, by name or Hugging Face id (docs/budgets.md lists them); numbers given here override its own.'),
     weights: positiveSize.optional().describe('Bytes of weights as loaded.'),
     kvBytesPerToken: positiveSize.optional().describe('Bytes of KV cache per token, given directly (instead of layers, kvHeads, headDim, kvBytesPerValue).'),
     layers: count('layers').optional().describe('Text-model layers.'),
     kvHeads: count('heads').optional().describe('Key-value heads per layer.'),
     headDim: count('values').optional().describe('Values per head.'),
-    kvBytesPerValue: z.number({ error: 'expected bytes per cached value, such as 2 (bf16) or 1 (8-bit)' }).positive({ error: 'must be more than 0' }).max(16, { error: 'must be at most 16' }).optional()
+    kvBytesPerValue: z.number({ error: 'expected bytes per cached value, such as 2 (bf16) or 1 (8-bit)' }).positive({ error: 'must be more than 0' }).max(16, { error: 'must be at most 16' }).meta({ [UNIT]: 'bytes' }).optional()
       .describe('Bytes per cached key or value: 2 for bf16 or fp16.'),
     patchSize: count('pixels').optional().describe('The vision encoder\'s patch, in pixels; no tier\'s imageSize may be smaller.'),
     tileSize: count('pixels').optional().describe('The side of one image tile, in pixels.'),
@@ -215,7 +229,7 @@ export const testsSchema = z.strictObject({
     .string({ error: 'expected a folder path' })
     .min(1, { error: 'must not be empty' })
     .default('Tests')
-    .describe('Folder for MemoryPolicyTests.swift, inside the output folder. Default "Tests".'),
+    .describe('Folder for the generated XCTest files, inside the output folder. Default "Tests".'),
 }, { error: 'expected a mapping with module (and optionally directory), or null for no tests' });
 
 /** Where and how the Swift is written. */
@@ -237,7 +251,7 @@ export const outputSchema = z.strictObject({
   tests: testsSchema
     .nullable()
     .default(null)
-    .describe('Also generate an XCTest file for the app\'s test target. Default null: no tests.'),
+    .describe('Also generate the XCTest files (MemoryPolicyTests.swift; with an evaluator, MemoryStressTest.swift too) for the app\'s test target. Default null: no tests.'),
 }, { error: 'expected a mapping with directory, accessLevel and tests' });
 
 /** The whole policy file. */
@@ -257,7 +271,7 @@ export const policySchema = z.strictObject({
     .default([])
     .describe('Promises: devices and the tier they land in, and values a tier keeps; a broken promise is a validation error.'),
   output: outputSchema.prefault({}).describe('Output settings.'),
-  model: modelSchema.optional().describe('The model the app runs: memtier estimates each tier\'s peak memory from it (memtier budget).'),
+  model: modelSchema.optional().describe('The model the app runs, as a catalog name or a mapping of numbers: memtier estimates each tier\'s peak memory from it (memtier budget).'),
   app: appSchema.prefault({}).describe('What the app\'s own build decides: its entitlements.'),
 }, { error: 'expected a mapping with a "tiers:" list' });
 

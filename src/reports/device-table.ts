@@ -49,7 +49,7 @@ export function devicesTable(policy: Policy): Table {
   };
 }
 
-/** The devices as stable JSON (documented in the README; `version` changes if the shape does). */
+/** The devices as stable JSON (documented in docs/budgets.md; `version` changes if the shape does). */
 export function devicesJson(policy: Policy): string {
   const devices = placeDevices(policy).map(({ device, tierIndex }) => {
     const tier = policy.tiers[tierIndex]!;

@@ -7,7 +7,7 @@ import { formatMarkdown, formatMarkdownTable, formatTerminalTable } from '../../
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { readValidPolicy } from '../read-valid-policy.js';
 
-const FORMULA = 'Estimate = weights + KV cache per token x (maxTokens + promptTokens + image tokens) + cacheLimit + activations (README: "Will it fit?").';
+const FORMULA = 'Estimate = weights + KV cache per token x (maxTokens + promptTokens + image tokens) + cacheLimit + activations (docs/budgets.md).';
 
 /** Runs `budget`. */
 export async function budgetCommand(io: CliIO, options: { config?: string; markdown?: boolean; json?: boolean }): Promise<number> {

@@ -29,7 +29,7 @@ export async function templatesCommand(io: CliIO, options: { action?: string; na
       const overridden = custom?.configured && (await exists(join(custom.path, templateFileName(name))));
       io.stdout(`${templateFileName(name)}  ${overridden ? `custom: ${displayPathOf(io.cwd, join(custom.path, templateFileName(name)))}` : 'built-in'}\n`);
     }
-    io.stdout('\nHelpers for custom templates: swiftIdentifier, swiftString, swiftInt, swiftDocComment (see the README).\n');
+    io.stdout('\nHelpers for custom templates: swiftIdentifier, swiftString, swiftInt, swiftDocComment (see docs/generated-swift.md).\n');
     return ExitCode.ok;
   }
   if (options.action === 'eject') {
