@@ -22,7 +22,7 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['ts-morph', 'prettier', 'web-tree-sitter', 'tree-sitter-wasms', 'handlebars'],
+  external: ['ts-morph', 'prettier', 'web-tree-sitter', 'handlebars'],
   // handlebars/runtime.js is part of the bundle; only the full handlebars (the compiler) is external.
   plugins: [{
     name: 'handlebars-runtime-inside',

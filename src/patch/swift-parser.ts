@@ -1,16 +1,27 @@
 /**
  * Swift parsing for `memtier patch` and the evaluator checks: tree-sitter's Swift grammar in
- * WebAssembly (web-tree-sitter 0.22.6 with tree-sitter-wasms 0.1.13, pinned together: newer
- * web-tree-sitter releases do not load that grammar). Loaded once, on first use.
+ * WebAssembly (web-tree-sitter 0.22.6 with the grammar of tree-sitter-wasms 0.1.13, pinned together:
+ * newer web-tree-sitter releases do not load that grammar). Loaded once, on first use.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import Parser from 'web-tree-sitter';
 
 /** A node of the Swift syntax tree. */
 export type SwiftNode = Parser.SyntaxNode;
 
-const resolveFromHere = createRequire(import.meta.url).resolve;
+/**
+ * The grammar: dist/grammars/ in the package (scripts/copy-grammar.mjs puts it there, next to this
+ * module's compiled copy and the bundle); from the sources, in a checkout, the devDependency it
+ * is copied from.
+ */
+function grammarPath(): string {
+  const shipped = fileURLToPath(new URL('../grammars/tree-sitter-swift.wasm', import.meta.url));
+  return existsSync(shipped) ? shipped : createRequire(import.meta.url).resolve('tree-sitter-wasms/out/tree-sitter-swift.wasm');
+}
+
 let parser: Promise<Parser> | undefined;
 
 /** Parses Swift source. Node offsets (`startIndex`, `endIndex`) index into `source` as a JS string. */
@@ -21,7 +32,7 @@ export async function parseSwift(source: string): Promise<Parser.Tree> {
     // The baseline compiler alone parses an app file in well under a second.
     setFlagsFromString('--liftoff-only');
     await Parser.init();
-    const language = await Parser.Language.load(resolveFromHere('tree-sitter-wasms/out/tree-sitter-swift.wasm'));
+    const language = await Parser.Language.load(grammarPath());
     const instance = new Parser();
     instance.setLanguage(language);
     return instance;
