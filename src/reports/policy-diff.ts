@@ -2,7 +2,7 @@
  * `memtier diff`: what changes between two versions of a policy, and what that does to each device.
  * Pure: two validated policies in, a description out.
  */
-import { diagnosticParts, formatDiagnostic } from '../diagnostics/format.js';
+import { formatDiagnostic } from '../diagnostics/format.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { DEVICES, type Device } from '../devices/catalog.js';
 import { shownReported } from './device-table.js';
@@ -140,11 +140,24 @@ export function deviceLine(impact: DeviceImpact): string {
 export interface DiffSubject {
   file: string;
   where: string;
+  /** The base is HEAD itself, so only changes not yet committed can show (said when none do). */
+  baseIsHead?: boolean;
+}
+
+/** What a comparison with HEAD cannot see, for the no-change line. */
+export function headNote(subject: DiffSubject): string {
+  return subject.baseIsHead ? '; as that is HEAD, only changes not yet committed were compared' : '';
+}
+
+/** The one line for no change: "tiers.yaml: no policy change against 1e38d19 (the merge base with main)". */
+export function formatNoChangeText(subject: DiffSubject): string {
+  return `${subject.file}: no policy change against ${subject.where}${headNote(subject)}\n`;
 }
 
 /** The diff as terminal text; `broken` are the working copy's broken promises. */
 export function formatDiffText(diff: PolicyDiff, subject: DiffSubject, broken: readonly Diagnostic[] = []): string {
-  const lines = [`Policy changes in ${subject.file} against ${subject.where}:`];
+  // Broken promises with no change: say so, rather than a heading over nothing.
+  const lines = [`Policy changes in ${subject.file} against ${subject.where}:${isEmptyDiff(diff) ? ' none' : ''}`];
   for (const name of diff.added) lines.push(`  + tier ${name}`);
   for (const name of diff.removed) lines.push(`  - tier ${name}`);
   for (const change of diff.values) lines.push(`  ${change.path}: ${change.before} -> ${change.after}`);
@@ -157,36 +170,4 @@ export function formatDiffText(diff: PolicyDiff, subject: DiffSubject, broken: r
   }
   if (broken.length > 0) lines.push('', `Broken promises (${broken.length}):`, ...broken.map((problem) => `  ${formatDiagnostic(problem)}`));
   return `${lines.join('\n')}\n`;
-}
-
-/** The diff as Markdown for a pull-request comment (format it with prettier before printing). */
-export function formatDiffMarkdown(diff: PolicyDiff, subject: DiffSubject, broken: readonly Diagnostic[] = []): string {
-  const escape = (text: string) => text.replace(/\|/g, '\\|');
-  const parts = [`### memtier: policy changes in \`${subject.file}\` against ${subject.where}`, ''];
-  if (broken.length > 0) {
-    const item = (problem: Diagnostic) => {
-      const { place, text } = diagnosticParts(problem);
-      return `- \`${place}\` ${escape(text)}`;
-    };
-    parts.push(`#### Broken promises (${broken.length})`, '', ...broken.map(item), '');
-  }
-  if (diff.added.length + diff.removed.length > 0) {
-    parts.push(...diff.added.map((name) => `- added tier \`${name}\``), ...diff.removed.map((name) => `- removed tier \`${name}\``), '');
-  }
-  if (diff.values.length > 0) {
-    parts.push('| Setting | Before | After |', '| --- | --- | --- |', ...diff.values.map((change) => `| \`${change.path}\` | ${escape(change.before)} | ${escape(change.after)} |`), '');
-  }
-  if (diff.devices.length > 0) {
-    parts.push(`#### Devices affected (${diff.devices.length})`, '', '| Device | Reports | Tier | Changes |', '| --- | --- | --- | --- |');
-    for (const impact of diff.devices) {
-      const tier = impact.tierBefore === impact.tierAfter ? impact.tierAfter : `${impact.tierBefore} → ${impact.tierAfter}`;
-      const changes = impact.changes.map((change) => `${change.path} ${change.before} → ${change.after}`).join('<br>') || '—';
-      parts.push(`| ${escape(impact.device.name)} (${impact.device.ramGB} GB) | ${shownReported(impact.device)} | ${tier} | ${escape(changes)} |`);
-    }
-    parts.push('', '~ estimated report; ≈ approximate report (see `memtier devices`).');
-  }
-  if (diff.estimates.length > 0) {
-    parts.push('', '#### Estimated peak memory (`memtier budget`)', '', ...diff.estimates.map((change) => `- ${escape(estimateLine(change, '→'))}`));
-  }
-  return `${parts.join('\n')}\n`;
 }

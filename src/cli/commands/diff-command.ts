@@ -1,42 +1,34 @@
 /**
  * `memtier diff [--base REF] [--markdown]`: the policy at a git revision against the working copy.
  * A change that breaks a promise (an expectation) is shown in full, with the broken promises as a
- * section of their own: exit 1. Exit 2 only when one side cannot be read at all, naming which.
+ * section of their own: exit 1. A policy that is new since the base is shown device by device. No
+ * change prints one line naming the base. Exit 2 when there is nothing honest to compare with (a
+ * shallow clone without the base branch, a CI checkout compared with itself) or one side cannot
+ * be read, naming which.
  */
-import { execFile } from 'node:child_process';
 import { relative } from 'node:path';
-import { promisify } from 'node:util';
-import { hasErrors } from '../../diagnostics/diagnostic.js';
-import { diffPolicies, formatDiffMarkdown, formatDiffText, isEmptyDiff } from '../../reports/policy-diff.js';
+import { hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import type { Policy } from '../../policy/schema.js';
+import { formatNewPolicyMarkdown, formatNewPolicyText } from '../../reports/new-policy.js';
+import { formatDiffMarkdown, formatNoChangeMarkdown } from '../../reports/policy-diff-markdown.js';
+import { diffPolicies, formatDiffText, formatNoChangeText, isEmptyDiff, type DiffSubject } from '../../reports/policy-diff.js';
 import { formatMarkdown } from '../../reports/table.js';
 import { validatePolicyText } from '../../policy-text.js';
+import { chooseBase, git, refusalMessage } from '../diff-base.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { loadPolicyFile, policyFolder } from '../load-policy-file.js';
 import { printDiagnostics } from '../report-format.js';
 
-const run = promisify(execFile);
-
-async function git(cwd: string, args: string[]): Promise<string | undefined> {
-  try {
-    return (await run('git', args, { cwd, maxBuffer: 16 * 1024 * 1024 })).stdout;
-  } catch {
-    return undefined;
-  }
+/** The options of `diff`; `env` is read for GITHUB_BASE_REF and GITHUB_ACTIONS (default: the process's). */
+export interface DiffOptions {
+  base?: string;
+  markdown?: boolean;
+  config?: string;
+  env?: Record<string, string | undefined>;
 }
 
-/** The merge base with the default branch (origin/HEAD, main or master), or HEAD; and how to say it. */
-async function defaultBase(cwd: string): Promise<{ revision: string; why: string }> {
-  const remoteHead = (await git(cwd, ['rev-parse', '--abbrev-ref', 'origin/HEAD']))?.trim();
-  for (const branch of [remoteHead, 'origin/main', 'main', 'origin/master', 'master']) {
-    if (!branch) continue;
-    const base = (await git(cwd, ['merge-base', 'HEAD', branch]))?.trim();
-    if (base) return { revision: base, why: `the merge base with ${branch}` };
-  }
-  return { revision: 'HEAD', why: 'HEAD' };
-}
-
-/** Runs `diff`; prints nothing when the policy did not change. */
-export async function diffCommand(io: CliIO, options: { base?: string; markdown?: boolean; config?: string }): Promise<number> {
+/** Runs `diff`; see the module comment for what it prints and its exit codes. */
+export async function diffCommand(io: CliIO, options: DiffOptions): Promise<number> {
   const loaded = await loadPolicyFile(io.cwd, options.config);
   const head = loaded.readable;
   if (!head) {
@@ -44,27 +36,38 @@ export async function diffCommand(io: CliIO, options: { base?: string; markdown?
     io.stderr(`memtier: the working copy of ${loaded.displayPath} cannot be read as a policy, so there is nothing to compare\n`);
     return ExitCode.invalidInput;
   }
-  const folder = policyFolder(head);
-  const top = (await git(folder, ['rev-parse', '--show-toplevel']))?.trim();
+  const top = (await git(policyFolder(head), ['rev-parse', '--show-toplevel']))?.trim();
   if (!top) throw new UsageError(`${head.displayPath} is not in a git repository; memtier diff compares with a git revision`);
-  const chosen = options.base !== undefined ? { revision: options.base, why: options.base } : await defaultBase(folder);
-  const short = (await git(top, ['rev-parse', '--short', `${chosen.revision}^{commit}`]))?.trim();
-  if (!short) throw new UsageError(`${chosen.revision} is not a revision of this repository`);
-  const where = chosen.why === short ? short : `${short} (${chosen.why})`;
-  const pathInRepo = relative(top, head.path).split('\\').join('/');
-  const text = await git(top, ['show', `${short}:${pathInRepo}`]);
-  if (text === undefined) throw new UsageError(`${head.displayPath} does not exist at ${where}: there is no earlier policy to compare with`);
-  const label = `${head.displayPath} at ${short}`;
-  const before = await validatePolicyText(text, label, head.path);
-  if (!before.readable) {
-    printDiagnostics(io, 'text', before.diagnostics.filter((diagnostic) => diagnostic.severity === 'error'));
-    io.stderr(`memtier: ${head.displayPath} at the base revision ${where} cannot be read as a policy, so there is nothing to compare with\n`);
+  const base = await chooseBase({ top, explicit: options.base, env: options.env ?? process.env });
+  if ('refusal' in base) {
+    io.stderr(refusalMessage(head.displayPath, base));
     return ExitCode.invalidInput;
   }
+  const where = base.why === base.short ? base.short : `${base.short} (${base.why})`;
+  const subject: DiffSubject = { file: head.displayPath, where, baseIsHead: base.isHead };
   const broken = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+  const exitCode = hasErrors(loaded.diagnostics) ? ExitCode.outOfDate : ExitCode.ok;
+  const pathInRepo = relative(top, head.path).split('\\').join('/');
+  const text = await git(top, ['show', `${base.revision}:${pathInRepo}`]);
+  if (text === undefined) {
+    io.stdout(await newPolicyReport(head.policy, subject, broken, options.markdown === true));
+    return exitCode;
+  }
+  const before = await validatePolicyText(text, `${head.displayPath} at ${base.short}`, head.path);
+  if (!before.readable) {
+    printDiagnostics(io, 'text', before.diagnostics.filter((diagnostic) => diagnostic.severity === 'error'));
+    io.stderr(`memtier: ${head.displayPath} at the base revision ${subject.where} cannot be read as a policy, so there is nothing to compare with\n`);
+    return ExitCode.invalidInput;
+  }
   const diff = diffPolicies(before.readable, head.policy);
-  if (isEmptyDiff(diff) && broken.length === 0) return ExitCode.ok;
-  const subject = { file: head.displayPath, where };
+  if (isEmptyDiff(diff) && broken.length === 0) {
+    io.stdout(options.markdown ? formatNoChangeMarkdown(subject) : formatNoChangeText(subject));
+    return ExitCode.ok;
+  }
   io.stdout(options.markdown ? await formatMarkdown(formatDiffMarkdown(diff, subject, broken)) : formatDiffText(diff, subject, broken));
-  return hasErrors(loaded.diagnostics) ? ExitCode.outOfDate : ExitCode.ok;
+  return exitCode;
+}
+
+async function newPolicyReport(policy: Policy, subject: DiffSubject, broken: Diagnostic[], markdown: boolean): Promise<string> {
+  return markdown ? formatMarkdown(formatNewPolicyMarkdown(policy, subject, broken)) : formatNewPolicyText(policy, subject, broken);
 }
