@@ -19,6 +19,9 @@ const LAYERS = [
   ['output', '^src/output/'],
   ['patch', '^src/patch/'],
   ['reports', '^src/reports/'],
+  // The app's own files as memtier reads them (its Xcode project, Package.resolved, the evaluator
+  // file): read by the CLI's commands, reading with patch/'s Swift scanner and mlx/'s parser.
+  ['app', '^src/app/'],
   ['api', '^src/(package/|[^/]+\\.ts$)'],
   ['cli', '^src/cli/'],
 ];

@@ -50,6 +50,31 @@ export const VLMEVAL_44B14CF: ResolvedFacts = {
 };
 
 /**
+ * mlx-swift-examples at c6844888f4ace8ffb6029f4fbfa317339e420eab (January 2026, "switch to mlx-swift
+ * 0.30.2"), mlx-swift-examples.xcodeproj/project.xcworkspace/xcshareddata/swiftpm/Package.resolved:
+ * format 3, mlx-swift 0.30.3 and mlx-swift-lm 2.30.3, releases with MLX.Memory.
+ */
+export const EXAMPLES_C684488: ResolvedFacts = {
+  origin: 'ml-explore/mlx-swift-examples c684488, mlx-swift-examples.xcodeproj/.../Package.resolved',
+  formatVersion: 3,
+  originHash: 'b63947dc4e7cd2d22b1d663a82e277f552af0e8ad0add299d9dec61ceaf8fed0',
+  pins: [
+    pin('gzipswift', 'https://github.com/1024jp/GzipSwift', '731037f6cc2be2ec01562f6597c1d0aa3fe6fd05', '6.0.1'),
+    pin('mlx-swift', 'https://github.com/ml-explore/mlx-swift', '4dccaeda1d83cf8697f235d2786c2d72ad4bb925', '0.30.3'),
+    pin('mlx-swift-lm', 'https://github.com/ml-explore/mlx-swift-lm', '360c5052b81cc154b04ee0933597a4ad6db4b8ae', '2.30.3'),
+    pin('networkimage', 'https://github.com/gonzalezreal/NetworkImage', '2849f5323265386e200484b0d0f896e73c3411b9', '6.0.1'),
+    pin('progress.swift', 'https://github.com/jkandzi/Progress.swift', 'fed6598735d7982058690acf8f52a0a5fdaeb3e0', '0.4.0'),
+    pin('swift-argument-parser', 'https://github.com/apple/swift-argument-parser.git', 'cdd0ef3755280949551dc26dee5de9ddeda89f54', '1.6.2'),
+    pin('swift-cmark', 'https://github.com/swiftlang/swift-cmark', '5d9bdaa4228b381639fff09403e39a04926e2dbe', '0.7.1'),
+    pin('swift-collections', 'https://github.com/apple/swift-collections.git', '7b847a3b7008b2dc2f47ca3110d8c782fb2e5c7e', '1.3.0'),
+    pin('swift-jinja', 'https://github.com/huggingface/swift-jinja.git', '06a511d5adab5a812852ff972e65702a24b8ce30', '2.2.0'),
+    pin('swift-markdown-ui', 'https://github.com/gonzalezreal/swift-markdown-ui', '5f613358148239d0292c0cef674a3c2314737f9e', '2.4.1'),
+    pin('swift-numerics', 'https://github.com/apple/swift-numerics', '0c0290ff6b24942dadb83a929ffaaa1481df04a2', '1.1.1'),
+    pin('swift-transformers', 'https://github.com/huggingface/swift-transformers', '573e5c9036c2f136b3a8a071da8e8907322403d0', '1.1.6'),
+  ],
+};
+
+/**
  * mlx-swift-examples at 0af2efe8a04d11a7c01616e560a3bd67ac38f246 (March 2024), the same path:
  * format 2, mlx-swift pinned to the branch `main` at a revision, with no release.
  */
