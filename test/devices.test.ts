@@ -48,9 +48,20 @@ describe('memtier devices', () => {
   it('renders the reviewed Markdown table and the terminal table', async () => {
     const policy = validPolicy();
     await expect(await formatMarkdownTable(devicesTable(policy))).toMatchFileSnapshot('./__snapshots__/devices.md');
+    // In a terminal, the 133 columns become the devices with their tiers, then each tier's limits once.
     const terminal = formatTerminalTable(devicesTable(policy)).split('\n');
-    expect(terminal[0]).toMatch(/^Device\s+Identifier\s+RAM\s+Reports\s+Tier\s+cacheLimit\s+memoryLimit\s+maxTokens\s+imageSize$/);
-    expect(terminal.find((line) => line.startsWith('iPhone 13 mini '))).toMatch(/~3\.68 GiB\s+standard\s+20 MiB\s+2500 MiB\s+800\s+384 px$/);
+    expect(terminal[0]).toMatch(/^Device\s+Identifier\s+RAM\s+Reports\s+Tier$/);
+    expect(terminal.find((line) => line.startsWith('iPhone 13 mini '))).toMatch(/iPhone14,4\s+4 GB\s+~3\.68 GiB\s+standard$/);
+    expect(terminal.slice(terminal.indexOf('') + 1).join('\n')).toBe([
+      'Tier      cacheLimit  memoryLimit         maxTokens  imageSize',
+      '--------  ----------  ------------------  ---------  ---------',
+      'ultraLow  3 MiB       1500 MiB            300        192 px',
+      'low       8 MiB       2000 MiB            500        256 px',
+      'standard  20 MiB      2500 MiB            800        384 px',
+      'high      50 MiB      none (MLX default)  1000       448 px',
+      '',
+    ].join('\n'));
+    expect(Math.max(...terminal.map((line) => line.length))).toBeLessThanOrEqual(100);
   });
 
   it('gives stable JSON', () => {
@@ -84,14 +95,19 @@ describe('memtier explain', () => {
   it('answers standard for "iPhone 13 mini" and for 3.6GiB, with the reason', () => {
     const device = explain(policy, 'iPhone 13 mini');
     expect(formatExplanation(device as Exclude<typeof device, { error: string }>)).toMatchInlineSnapshot(`
-      "iPhone 13 mini (iPhone14,4), 4 GB RAM, reports 3768 MiB [estimated as 92% of the RAM sold (measured devices report 90-93%)]
+      "iPhone 13 mini (iPhone14,4), 4 GB RAM, reports 3768 MiB [estimated as 92% of the RAM sold (measured
+        devices report 90-93%)]
       tier:    standard (tiers[2])
-      why:     3.68 GiB is above tiers[1].upTo (3 GiB, the top of low) and at or below tiers[2].upTo (6 GiB)
+      why:     3.68 GiB is above tiers[1].upTo (3 GiB, the top of low) and at or below tiers[2].upTo
+               (6 GiB)
       margin:  696.00 MiB (18.47%) from tiers[1].upTo (3 GiB), the nearest boundary
-      limits:  cacheLimit 20 MiB, memoryLimit 2500 MiB, maxTokens 800, imageSize 384 px, keepModelLoaded yes, aggressiveCleanup no
-      memory:  estimated peak for SmolVLM2-500M-Video-Instruct-mlx at standard's limits (see memtier budget):
+      limits:  cacheLimit 20 MiB, memoryLimit 2500 MiB, maxTokens 800, imageSize 384 px,
+               keepModelLoaded yes, aggressiveCleanup no
+      memory:  estimated peak for SmolVLM2-500M-Video-Instruct-mlx at standard's limits
+               (see memtier budget):
                  weights       967.03 MiB
-               + KV cache      83.75 MiB = 40 KiB x 2144 tokens (maxTokens 800 + prompt 256 + image 1088: 2048 px in 4x4 tiles of 512 px + a global image, 64 tokens each)
+               + KV cache      83.75 MiB = 40 KiB x 2144 tokens (maxTokens 800 + prompt 256 + image 1088:
+                               2048 px in 4x4 tiles of 512 px + a global image, 64 tokens each)
                + cacheLimit    20 MiB
                + activations   700.00 MiB
                = 1.73 GiB
@@ -104,12 +120,16 @@ describe('memtier explain', () => {
     expect(formatExplanation(size as Exclude<typeof size, { error: string }>)).toMatchInlineSnapshot(`
       "3.60 GiB (3_865_470_566 bytes) (rounded to the nearest byte)
       tier:    standard (tiers[2])
-      why:     3.60 GiB is above tiers[1].upTo (3 GiB, the top of low) and at or below tiers[2].upTo (6 GiB)
+      why:     3.60 GiB is above tiers[1].upTo (3 GiB, the top of low) and at or below tiers[2].upTo
+               (6 GiB)
       margin:  614.40 MiB (16.66%) from tiers[1].upTo (3 GiB), the nearest boundary
-      limits:  cacheLimit 20 MiB, memoryLimit 2500 MiB, maxTokens 800, imageSize 384 px, keepModelLoaded yes, aggressiveCleanup no
-      memory:  estimated peak for SmolVLM2-500M-Video-Instruct-mlx at standard's limits (see memtier budget):
+      limits:  cacheLimit 20 MiB, memoryLimit 2500 MiB, maxTokens 800, imageSize 384 px,
+               keepModelLoaded yes, aggressiveCleanup no
+      memory:  estimated peak for SmolVLM2-500M-Video-Instruct-mlx at standard's limits
+               (see memtier budget):
                  weights       967.03 MiB
-               + KV cache      83.75 MiB = 40 KiB x 2144 tokens (maxTokens 800 + prompt 256 + image 1088: 2048 px in 4x4 tiles of 512 px + a global image, 64 tokens each)
+               + KV cache      83.75 MiB = 40 KiB x 2144 tokens (maxTokens 800 + prompt 256 + image 1088:
+                               2048 px in 4x4 tiles of 512 px + a global image, 64 tokens each)
                + cacheLimit    20 MiB
                + activations   700.00 MiB
                = 1.73 GiB
@@ -123,6 +143,8 @@ describe('memtier explain', () => {
     expect(explain(policy, '3865470566')).toMatchObject({ tier: { name: 'standard' }, rounded: false });
     expect(explain(policy, 'iPhone16,2')).toMatchObject({ tier: { name: 'high' } });
     expect(explain(policy, '1')).toMatchObject({ tier: { name: 'ultraLow' }, nearest: { boundary: 'tiers[0].upTo (2 GiB)' } });
+    // A size with a lower-case unit is a size: the message says which units are meant.
+    expect(explain(policy, '4gb')).toEqual({ error: 'unknown unit "gb" in "4gb"; units are case-sensitive: write 4GB (4,000,000,000 bytes) or 4GiB (4,294,967,296 bytes)' });
     expect(explain(policy, 'iphone 13 mni')).toEqual({ error: '"iphone 13 mni" is neither a size (like "3.6GiB" or 3865470566) nor a device in the catalog; did you mean "iPhone 13 mini"?' });
   });
 
@@ -146,7 +168,7 @@ describe('the margin lint', () => {
     const close = diagnosticsOf(editedPolicy([[['tiers', 2, 'upTo'], '7600MiB']])).filter((line) => !isEstimateFinding(line));
     const eightGB = DEVICES.filter((device) => device.ramGB === 8).length;
     expect(close).toEqual([
-      `tiers.yaml:34:11: warning: tiers[2].upTo: 7600 MiB is within 5% of what iPhone 15 Pro (estimated 7536 MiB), iPhone 15 Pro Max (7.47 GiB (8_021_032_960 bytes)), iPhone 16 (estimated 7536 MiB) and ${eightGB - 3} more (see memtier devices) report; reported memory moves between iOS versions, so leave more margin`,
+      `tiers.yaml:34:11: warning: tiers[2].upTo: 7600 MiB is within 5% of what iPhone 15 Pro (estimated 7536 MiB), iPhone 15 Pro Max (7.47 GiB (8_021_032_960 bytes)), iPhone 16 (estimated 7536 MiB) and ${eightGB - 3} more (see memtier devices) report; reported memory moves between iOS versions, so leave more margin [bound-near-device:standard]`,
     ]);
   });
 });

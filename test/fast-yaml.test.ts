@@ -91,6 +91,15 @@ describe('the fast YAML path', () => {
     }
   });
 
+  it('steps aside for the slips the slow path explains (a colon in a value, a reserved first character, no space after a colon)', () => {
+    // load-yaml.ts turns the yaml library's errors for these into advice (src/load/yaml-hints.ts);
+    // read on the fast path, they would become a nested mapping or a silent string instead.
+    for (const text of ['description: Tier for 4 GB phones: the model stays\n', 'tiers:\n  - name: low: small\n', 'a: @home\n', 'a: `x`\n', 'a:\n  b:1\n  c: 2\n']) {
+      expect(loadYamlFast(text), text).toBeUndefined();
+      expect(loadYaml(text, 't.yaml').diagnostics.map((diagnostic) => diagnostic.message), text).toEqual([expect.not.stringMatching(/^invalid YAML/)]);
+    }
+  });
+
   it('agrees on every hostile fixture it reads', () => {
     const folder = fileURLToPath(new URL('./fixtures/hostile/', import.meta.url));
     const files = readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.yaml'));

@@ -42,8 +42,8 @@ describe('parseSize', () => {
 
   it('rejects what is not a size, saying what was expected', () => {
     expect(reason('lots')).toBe('expected a size like "20MiB", "2.5GiB" or a whole number of bytes, got "lots"');
-    expect(reason('20mb')).toBe('unknown unit "mb" in "20mb"; use one of B, KiB, MiB, GiB, TiB, KB, MB, GB, TB');
-    expect(reason('-1MiB')).toContain('expected a size');
+    expect(reason('20 mbytes')).toBe('unknown unit "mbytes" in "20 mbytes"; use one of B, KiB, MiB, GiB, TiB, KB, MB, GB, TB');
+    expect(reason('-1MiB')).toBe('a size cannot be negative, got "-1MiB"');
     expect(reason(-5)).toBe('a size cannot be negative, got -5');
     expect(reason(2.5)).toContain('must be whole, got 2.5');
     expect(reason(Number.NaN)).toContain('got NaN');
@@ -51,6 +51,23 @@ describe('parseSize', () => {
     expect(reason(2 ** 60)).toContain('cannot be read exactly (it is over 2^53)');
     expect(reason('')).toContain('expected a size');
     expect(reason('1.GiB')).toContain('expected a size');
+  });
+
+  it('says that units are case-sensitive, and offers the units meant with their bytes', () => {
+    expect(reason('20mb')).toBe('unknown unit "mb" in "20mb"; units are case-sensitive: write 20MB (20,000,000 bytes) or 20MiB (20,971,520 bytes)');
+    expect(reason('2.5Gb')).toBe('unknown unit "Gb" in "2.5Gb"; units are case-sensitive: write 2.5GB (2,500,000,000 bytes) or 2.5GiB (2,684,354,560 bytes)');
+    expect(reason('20mib')).toBe('unknown unit "mib" in "20mib"; units are case-sensitive: write 20MiB (20,971,520 bytes)');
+    expect(reason('512b')).toBe('unknown unit "b" in "512b"; units are case-sensitive: write 512B (512 bytes)');
+    // A single letter is not a case mistake: both units it may stand for, powers of two first.
+    expect(reason('20M')).toBe('unknown unit "M" in "20M"; write 20MiB (20,971,520 bytes) or 20MB (20,000,000 bytes)');
+    // A unit that leaves no whole byte is still named (the policy then says it is not whole).
+    expect(reason('3.6gib')).toBe('unknown unit "gib" in "3.6gib"; units are case-sensitive: write 3.6GiB');
+  });
+
+  it('names the slip in text that is no size: a minus, a comment without a space, two spaces', () => {
+    expect(reason('-20MiB')).toBe('a size cannot be negative, got "-20MiB"');
+    expect(reason('20MiB#big')).toBe('expected a size like "20MiB", "2.5GiB" or a whole number of bytes, got "20MiB#big"; a comment needs a space before its "#"');
+    expect(reason('20  MiB')).toBe('expected a size like "20MiB", "2.5GiB" or a whole number of bytes, got "20  MiB"; write at most one space between the number and its unit');
   });
 
   it("rejects sizes beyond Swift's Int.max and accepts Int.max itself", () => {

@@ -58,9 +58,32 @@ async function discover(cwd: string): Promise<{ path: string } | { problem: Diag
     return { problem: { severity: 'error', file: TYPED_POLICY_FILE, message: `both ${DEFAULT_POLICY_FILE} and ${TYPED_POLICY_FILE} are here; keep one, or pass --config` } };
   }
   if (present.length === 0) {
+    const above = await policyAbove(cwd);
+    if (above !== undefined) {
+      const shown = relative(cwd, above);
+      return { problem: { severity: 'error', message: `no ${DEFAULT_POLICY_FILE} here; ${shown} exists: run memtier there, or pass --config ${shown}` } };
+    }
     return { problem: { severity: 'error', file: DEFAULT_POLICY_FILE, message: `no such file; run memtier in the folder that holds ${DEFAULT_POLICY_FILE} (or ${TYPED_POLICY_FILE}), pass --config PATH, or run memtier init` } };
   }
   return { path: resolve(cwd, present[0]!) };
+}
+
+/**
+ * The nearest policy file in a folder above `cwd`, up to the repository's root (the folder that
+ * holds `.git`) or the filesystem's: someone in `MyApp/VLMEval/` most likely means `MyApp/tiers.yaml`,
+ * and should not be told to run `memtier init` there.
+ */
+async function policyAbove(cwd: string): Promise<string | undefined> {
+  let folder = resolve(cwd);
+  while (!(await exists(resolve(folder, '.git')))) {
+    const parent = dirname(folder);
+    if (parent === folder) return undefined;
+    folder = parent;
+    for (const name of [DEFAULT_POLICY_FILE, TYPED_POLICY_FILE]) {
+      if (await isFile(resolve(folder, name))) return resolve(folder, name);
+    }
+  }
+  return undefined;
 }
 
 /** The closing line for an invalid policy, in text format: `tiers.yaml: 2 errors; nothing was written`. */
@@ -78,6 +101,15 @@ export function displayPathOf(cwd: string, path: string): string {
 /** The policy's folder, against which `output.directory` and other paths are resolved. */
 export function policyFolder(source: PolicySource): string {
   return dirname(source.path);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function isFile(path: string): Promise<boolean> {

@@ -120,6 +120,11 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
     return ExitCode.ok;
   }
   const command = COMMANDS[name];
+  if (!command && name.startsWith('-')) {
+    // `memtier -version`, `memtier --verison`: an option where a command belongs.
+    const meant = suggest(name.replace(/^-+/, ''), ['version', 'help']);
+    throw new UsageError(`unknown option ${name}; ${meant ? `did you mean --${meant}? ` : ''}memtier takes a command first, such as memtier generate (see memtier --help)`);
+  }
   if (!command) {
     const meant = suggest(name, Object.keys(COMMANDS));
     throw new UsageError(`unknown command "${name}"; ${meant ? `did you mean "${meant}"? ` : ''}commands: ${Object.keys(COMMANDS).join(', ')} (see memtier --help)`);
@@ -141,6 +146,12 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
 }
 
 function parseCommandArgs(name: string, args: readonly string[], options: Options): { values: Record<string, unknown>; positionals: string[] } {
+  const known = Object.keys(options).map((option) => `--${option}`);
+  const single = singleDashWord(args, options);
+  if (single) {
+    const guess = suggest(single.slice(1), Object.keys(options));
+    throw new UsageError(`unknown option ${single} for memtier ${name}; ${guess ? `did you mean --${guess}?` : `options: ${known.join(', ')}`}`);
+  }
   try {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
   } catch (error) {
@@ -149,12 +160,38 @@ function parseCommandArgs(name: string, args: readonly string[], options: Option
     const message = (error as Error).message;
     const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1];
     if (unknown) {
-      const known = Object.keys(options).map((option) => `--${option}`);
       const guess = suggest(unknown, known);
       throw new UsageError(`unknown option ${unknown} for memtier ${name}; ${guess ? `did you mean ${guess}?` : `options: ${known.join(', ')}`}`);
     }
     throw new UsageError(`${message.split('\n')[0]}; see memtier ${name} --help`);
   }
+}
+
+/**
+ * A word written with one dash (`-write`) that means a long option, or that is no group of short
+ * options. util.parseArgs reads `-write` as the short flags -w -r -i -t -e and reports "-r", and
+ * `-config` as `-c onfig`: neither is what the user typed. A real group (`-wh`) or a short option
+ * with its value attached (`-ogenerated`) is left to parseArgs.
+ */
+function singleDashWord(args: readonly string[], options: Options): string | undefined {
+  const shorts = new Map(Object.values(options).flatMap((option) => (option.short ? [[option.short, option.type] as const] : [])));
+  const isShortGroup = (word: string): boolean => {
+    for (const letter of word) {
+      const type = shorts.get(letter);
+      if (type === undefined) return false;
+      if (type === 'string') return true;
+    }
+    return true;
+  };
+  for (const arg of args) {
+    if (arg === '--') return undefined;
+    if (!/^-[A-Za-z][A-Za-z-]+$/.test(arg)) continue;
+    const word = arg.slice(1);
+    // Long option names have three letters or more; `-of` is `-o f`, not a misspelt --out.
+    if (word.length >= 3 && suggest(word, Object.keys(options)) !== undefined) return arg;
+    if (!isShortGroup(word)) return arg;
+  }
+  return undefined;
 }
 
 function str(value: unknown): string | undefined {

@@ -2,6 +2,7 @@
  * Stage 1: YAML text -> plain object, plus a locator from key paths back to line:column.
  */
 import { loadYamlFast } from './fast-yaml.js';
+import { yamlHint } from './yaml-hints.js';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { Diagnostic, Locator } from '../diagnostics/diagnostic.js';
 
@@ -39,12 +40,15 @@ export function loadYamlDocument(text: string, file: string): LoadedSource {
   };
   const locate: Locator = (path, options = {}) => at(findOffset(doc, path, options.key ?? false));
   // After the first syntax error the parser's further errors are mostly its consequences: report one.
-  const diagnostics: Diagnostic[] = [...doc.errors.slice(0, 1), ...doc.warnings].map((problem) => ({
-    severity: doc.errors.includes(problem as never) ? 'error' : 'warning',
-    file,
-    ...at(problem.pos[0]),
-    message: `invalid YAML: ${firstLine(problem.message)}`,
-  }));
+  const diagnostics: Diagnostic[] = [...doc.errors.slice(0, 1), ...doc.warnings].map((problem) => {
+    const hint = yamlHint(problem.code, source, problem.pos[0]);
+    return {
+      severity: doc.errors.includes(problem as never) ? 'error' : 'warning',
+      file,
+      ...at(hint?.offset ?? problem.pos[0]),
+      message: hint?.message ?? `invalid YAML: ${firstLine(problem.message)}`,
+    };
+  });
   if (doc.errors.length > 0) return { locate, diagnostics };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     diagnostics.push({ severity: 'error', file, line: 1, column: 1, message: 'the policy is empty; expected a mapping with a "tiers:" list' });

@@ -35,13 +35,13 @@ export function parseSize(input: number | string): SizeResult {
   if (typeof input === 'number') return parseByteCount(input);
   const text = input.trim();
   const match = SIZE_PATTERN.exec(text);
-  if (!match) return { ok: false, reason: `expected ${SIZE_EXPECTATION}, got ${JSON.stringify(input)}` };
+  if (!match) {
+    if (/^-\s*\d/.test(text)) return { ok: false, reason: `a size cannot be negative, got ${JSON.stringify(input)}` };
+    return { ok: false, reason: `expected ${SIZE_EXPECTATION}, got ${JSON.stringify(input)}${malformedHint(text)}` };
+  }
   const [, whole = '', fraction = '', unit = 'B'] = match;
   const perUnit = SIZE_UNITS[unit];
-  if (perUnit === undefined) {
-    const known = Object.keys(SIZE_UNITS).join(', ');
-    return { ok: false, reason: `unknown unit "${unit}" in ${JSON.stringify(input)}; use one of ${known}` };
-  }
+  if (perUnit === undefined) return { ok: false, reason: unknownUnitReason(input, `${whole}${fraction ? `.${fraction}` : ''}`, unit) };
   const digits = (whole + fraction).replaceAll('_', '');
   const scale = 10n ** BigInt(fraction.replaceAll('_', '').length);
   const numerator = BigInt(digits) * perUnit;
@@ -66,6 +66,42 @@ export function parseSizeRounded(input: string): SizeResult & { rounded?: boolea
   const scale = 10n ** BigInt(fraction.length);
   const result = checkRange((numerator * 2n + scale) / (scale * 2n), input);
   return result.ok ? { ...result, rounded: true } : result;
+}
+
+/**
+ * Why an unknown unit was refused, and what was probably meant. Units are case-sensitive because
+ * "MB" and "MiB" differ by 5%: "20mb" could be either, so both are offered with their bytes (the
+ * design memtier comes from writes MB for powers of two, so the binary unit is often the one meant).
+ */
+function unknownUnitReason(input: string, quantity: string, unit: string): string {
+  const lower = unit.toLowerCase();
+  const prefix = lower.length === 1 || (lower.length === 2 && lower.endsWith('b')) ? lower[0]!.toUpperCase() : undefined;
+  const units = Object.keys(SIZE_UNITS);
+  const meant = [
+    ...units.filter((known) => known.toLowerCase() === lower),
+    ...units.filter((known) => known.toLowerCase() !== lower && prefix !== undefined && prefix !== 'B' && (known === `${prefix}B` || known === `${prefix}iB`)),
+  ];
+  const options = meant.flatMap((known) => {
+    const size = parseSize(`${quantity}${known}`);
+    return [size.ok ? `${quantity}${known} (${groupThousands(size.bytes)} bytes)` : `${quantity}${known}`];
+  });
+  if (options.length > 0) {
+    const sameLetters = meant.some((known) => known.toLowerCase() === lower);
+    return `unknown unit "${unit}" in ${JSON.stringify(input)}; ${sameLetters ? 'units are case-sensitive: ' : ''}write ${options.join(' or ')}`;
+  }
+  return `unknown unit "${unit}" in ${JSON.stringify(input)}; use one of ${units.join(', ')}`;
+}
+
+/** What is wrong with text that is not a size at all, when it is a common slip; otherwise nothing. */
+function malformedHint(text: string): string {
+  if (text.includes('#')) return '; a comment needs a space before its "#"';
+  if (/^\d[\d_.]*\s{2,}[A-Za-z]+$/.test(text)) return '; write at most one space between the number and its unit';
+  return '';
+}
+
+/** Groups digits in threes with commas, as people write numbers: 20971520 -> "20,971,520". */
+export function groupThousands(value: bigint): string {
+  return value.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 function parseByteCount(value: number): SizeResult {

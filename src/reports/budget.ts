@@ -47,7 +47,8 @@ export function verdicts(fit: TierFit, device?: DeviceFit): string[] {
   return words;
 }
 
-function headroomText(ceiling: { bytes: bigint; headroom: { bytes: bigint; percent: number } } | undefined): [string, string] {
+/** A ceiling and what the estimate leaves under it, as two cells: ["2500 MiB", "729.22 MiB (29.2%)"]. */
+export function headroomText(ceiling: { bytes: bigint; headroom: { bytes: bigint; percent: number } } | undefined): [string, string] {
   if (!ceiling) return ['none (MLX default)', ''];
   const sign = ceiling.headroom.bytes < 0n ? '-' : '';
   const size = ceiling.headroom.bytes < 0n ? -ceiling.headroom.bytes : ceiling.headroom.bytes;

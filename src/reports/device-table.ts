@@ -7,6 +7,7 @@ import { tierValueInWords } from '../policy/wording.js';
 import { formatSizeApprox } from '../policy/sizes.js';
 import { DEVICES, ESTIMATE_RULE, type Device } from '../devices/catalog.js';
 import type { Table } from './table.js';
+import { keepTogether, wrapText } from './wrap.js';
 
 /** One catalog device under a policy. */
 export interface DeviceRow {
@@ -26,12 +27,17 @@ export function shownReported(device: Device): string {
 }
 
 /** The note that explains the marks. */
-export const REPORTED_LEGEND = `~ ${ESTIMATE_RULE}; ≈ approximate report; unmarked: measured exactly`;
+export const REPORTED_LEGEND = wrapText(`~ ${ESTIMATE_RULE}; ${keepTogether('≈ approximate report')}; ${keepTogether('unmarked: measured exactly')}`).join('\n');
 
-/** The devices as a table: device, identifiers, RAM, what it reports, tier and the key limits. */
+/**
+ * The devices as a table: device, identifiers, RAM, what it reports, tier and the key limits. As
+ * text, too wide for a terminal in one piece (133 columns), it is printed as the devices with their
+ * tiers, then each tier's limits once.
+ */
 export function devicesTable(policy: Policy): Table {
   return {
     headers: ['Device', 'Identifier', 'RAM', 'Reports', 'Tier', 'cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize'],
+    narrow: [['Device', 'Identifier', 'RAM', 'Reports', 'Tier'], ['Tier', 'cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize']],
     rows: placeDevices(policy).map(({ device, tierIndex }) => {
       const tier = policy.tiers[tierIndex]!;
       return [

@@ -4,7 +4,8 @@
  * 7% below 4 GiB. Such a value is valid, but worth a warning that says both numbers.
  */
 import { formatKeyPath, type Diagnostic, type Locator } from '../diagnostics/diagnostic.js';
-import { parseSize, SIZE_UNITS } from '../policy/sizes.js';
+import { groupThousands, parseSize, SIZE_UNITS } from '../policy/sizes.js';
+import { subjectOf } from './unit-less-sizes.js';
 
 const SI = /^(\d+(?:_\d+)*(?:\.\d+(?:_\d+)*)?)[ ]?(KB|MB|GB|TB)$/;
 const KEYS = ['upTo', 'cacheLimit', 'memoryLimit'] as const;
@@ -27,11 +28,8 @@ export function siUnitWarnings(data: unknown, locate: Locator, file: string): Di
       file,
       ...locate(path),
       path: formatKeyPath(path),
-      message: `${value as string} is ${grouped(bytes.bytes)} bytes (powers of ten); write ${match[1]}${binaryUnit} for ${grouped(binary.bytes)}`,
+      message: `${value as string} is ${groupThousands(bytes.bytes)} bytes (powers of ten); write ${match[1]}${binaryUnit} for ${groupThousands(binary.bytes)}`,
+      id: `si-unit:${subjectOf(data, path)}`,
     } satisfies Diagnostic];
   }));
-}
-
-function grouped(value: bigint): string {
-  return value.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

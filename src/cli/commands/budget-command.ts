@@ -1,9 +1,11 @@
 /**
  * `memtier budget [--markdown | --json]`: each tier's estimated peak for the policy's model, term by
  * term, and every tier x catalog device against the tier's memoryLimit and the device's app limit.
+ * The text form keeps within 100 columns (reports/budget-text.ts); Markdown has room for the wide tables.
  */
 import { appLimitSources, budgetJson, budgetOf, deviceTable, estimateTable, modelLines } from '../../reports/budget.js';
-import { formatMarkdown, formatMarkdownTable, formatTerminalTable } from '../../reports/table.js';
+import { formatBudgetText } from '../../reports/budget-text.js';
+import { formatMarkdown, formatMarkdownTable } from '../../reports/table.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { readValidPolicy } from '../read-valid-policy.js';
 
@@ -25,11 +27,7 @@ export async function budgetCommand(io: CliIO, options: { config?: string; markd
     const sources = appLimitSources(budget).map((line) => (line.startsWith('  ') ? `- ${line.trim()}` : line)).join('\n');
     io.stdout(await formatMarkdown(`${model}\n\n${FORMULA}\n\n${estimates}\n${devices}\n${sources}\n`));
   } else {
-    io.stdout(`${modelLines(budget.model).join('\n')}\n\n${FORMULA}\n\n`);
-    io.stdout(formatTerminalTable(estimateTable(budget)));
-    io.stdout('\n');
-    io.stdout(formatTerminalTable(deviceTable(budget)));
-    io.stdout(`\n${appLimitSources(budget).join('\n')}\n`);
+    io.stdout(formatBudgetText(budget));
   }
   return ExitCode.ok;
 }
