@@ -1,10 +1,12 @@
 /**
  * memtier the way the README says to get it, run as written: the quick start in a fresh copy of
  * this checkout, then the app path (pack into the app's vendor/ folder, install, init, generate,
- * patch, check), the Xcode build phase's command and the CI commands, in an app folder holding our
- * VLMEval case and its Package.resolved. Every command is taken from the README's own code blocks,
- * so the README cannot drift from what memtier does. Needs the npm registry (or npm's cache) for
- * memtier's own dependencies.
+ * patch, check) and the Xcode build phase's script, in an app folder holding our VLMEval case, its
+ * Package.resolved and an Xcode project of its shape; then a fresh clone of that app repository,
+ * `npm ci` with an empty npm cache and the build phase again; then the README's GitHub Actions
+ * workflow, its `run:` steps run as GitHub runs them, on a pull request in a full and in a depth-1
+ * clone. Every command is taken from the README's own code blocks, so the README cannot drift from
+ * what memtier does. Needs the npm registry for memtier's own dependencies.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,14 +15,28 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageResolvedText, VLMEVAL_44B14CF } from './helpers/package-resolved.js';
+import { pbxprojText } from './helpers/xcode-project.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const VLMEVAL_CASE = fileURLToPath(new URL('./fixtures/shapes/vlmeval-44b14cf/ContentView.swift', import.meta.url));
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
 
-/** The README's `sh` blocks, in order: quick start, tests, pack, the app, Xcode, CI. */
-const README_BLOCKS = [...readFileSync(join(repo, 'README.md'), 'utf8').matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
-const [QUICK_START, , PACK, APP, XCODE, CI] = README_BLOCKS;
+const README = readFileSync(join(repo, 'README.md'), 'utf8');
+/** The README's `sh` blocks, in order: quick start, tests, pack, the app, the Xcode build phase. */
+const README_BLOCKS = [...README.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
+const [QUICK_START, , PACK, APP, XCODE] = README_BLOCKS;
+/** The `run:` steps of the README's GitHub Actions workflow. */
+const WORKFLOW_STEPS = [...(README.match(/```yaml\n([\s\S]*?)```/)?.[1] ?? '').matchAll(/^\s+- run: (.+)$/gm)].map((match) => match[1]!);
+
+/** An Xcode project with the shape of VLMEval's: the app target compiles the evaluator file; a unit-test target hosted by it. */
+const APP_PROJECT = {
+  origin: 'the VLMEval target of ml-explore/mlx-swift-examples 44b14cf, and a unit-test target as Xcode adds one',
+  objectVersion: 70,
+  targets: [
+    { name: 'VLMEval', productType: 'application' as const, iOS: '17.2', sources: ['VLMEval/ContentView.swift'] },
+    { name: 'VLMEvalTests', productType: 'bundle.unit-test' as const, iOS: '17.2', dependsOn: ['VLMEval'], testHost: 'VLMEval' },
+  ],
+};
 
 let work: string;
 let checkout: string;
@@ -52,16 +68,22 @@ beforeAll(() => {
   const swiftpm = join(app, 'VLMEval.xcodeproj', 'project.xcworkspace', 'xcshareddata', 'swiftpm');
   mkdirSync(swiftpm, { recursive: true });
   writeFileSync(join(swiftpm, 'Package.resolved'), packageResolvedText(VLMEVAL_44B14CF));
+  writeFileSync(join(app, 'VLMEval.xcodeproj', 'project.pbxproj'), pbxprojText(APP_PROJECT));
 }, 60_000);
+
+const git = (cwd: string, ...args: string[]) => run('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=CI', '-c', 'init.defaultBranch=main', ...args], cwd);
+/** The build phase as Xcode runs it: from the phase's script, with $SRCROOT and $DERIVED_FILE_DIR set. */
+const buildPhase = (srcroot: string) => shell(XCODE!, tmpdir(), { SRCROOT: srcroot, DERIVED_FILE_DIR: join(work, 'derived', srcroot.split('/').pop()!) });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the README, run as written', () => {
   it('has the blocks this test runs', () => {
-    expect(README_BLOCKS).toHaveLength(6);
+    expect(README_BLOCKS).toHaveLength(5);
     expect(QUICK_START!.trim()).toBe('npm ci && npx memtier generate');
-    expect(PACK).toContain('npm pack --pack-destination ../MyApp/vendor');
+    expect(PACK!.trim()).toBe('npm ci && npm run pack:app -- ../MyApp/vendor');
     expect(APP).toContain(`npm install --save-dev ./vendor/memtier-${version}.tgz`);
+    expect(WORKFLOW_STEPS).toEqual(['npm ci', 'npx --no-install memtier check --format github', 'npx --no-install memtier diff --markdown >> "$GITHUB_STEP_SUMMARY"']);
   });
 
   it('quick start: a fresh copy sets itself up and generates exactly the committed Swift', () => {
@@ -73,50 +95,101 @@ describe('the README, run as written', () => {
     expect(result.stdout).not.toContain('wrote ');
   }, 600_000);
 
-  it('the app path: pack into vendor/, install, init, generate, patch, check', () => {
+  it('the app path: pack into vendor/, install, init (which reads the app), generate, patch, check', () => {
     const packed = shell(PACK!, checkout);
     expect(packed.code, packed.stderr).toBe(0);
     expect(readdirSync(join(app, 'vendor'))).toEqual([`memtier-${version}.tgz`]);
 
     const adopted = shell(APP!, app);
     expect(adopted.code, `${adopted.stdout}\n${adopted.stderr}`).toBe(0);
+    // Nothing asks the app to allow an install script: the packed package has no scripts.
+    expect(adopted.stderr).not.toMatch(/install-scripts|allowScripts/);
     expect(JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')).devDependencies.memtier).toBe(`file:vendor/memtier-${version}.tgz`);
-    expect(readdirSync(join(app, 'generated')).sort()).toEqual(['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPressureMonitor.swift', 'Tests', 'VLMEvaluator+MemoryPolicy.swift']);
+    // init read the app: its evaluator, its project, its module; the pin decides the MLX API.
+    const policy = readFileSync(join(app, 'tiers.yaml'), 'utf8');
+    expect(policy).toContain('  source: VLMEval/ContentView.swift\n');
+    expect(policy).toContain('  xcodeProject: VLMEval.xcodeproj\n');
+    expect(policy).not.toMatch(/^\s+mlxApi:/m);
+    expect(adopted.stdout).toContain('"$SRCROOT/node_modules/memtier/xcode/build-phase.sh"');
+    expect(readdirSync(join(app, 'generated')).sort()).toEqual(['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPressureMonitor.swift', 'Tests', 'VLMEvaluator+MemoryPolicy.swift', 'memtier.xcfilelist']);
     expect(readdirSync(join(app, 'generated', 'Tests')).sort()).toEqual(['MemoryPolicyTests.swift', 'MemoryStressTest.swift']);
     // patch --write moved the evaluator onto the generated API.
     const code = readFileSync(join(app, 'VLMEval', 'ContentView.swift'), 'utf8').split('\n').filter((line) => !line.trimStart().startsWith('//')).join('\n');
     expect(code).toContain('applyMemoryLimits()');
     expect(code).not.toContain('MLX.GPU.set(');
-    expect(adopted.stdout).toContain('generated matches tiers.yaml (6 files)');
+    expect(adopted.stdout).toContain('generated matches tiers.yaml (7 files)');
   }, 600_000);
 
-  it('the Xcode build phase\'s command passes, and fails when the policy changes without generate', () => {
-    const passes = shell(XCODE!, tmpdir(), { SRCROOT: app });
+  it('the Xcode build phase passes, and fails with one located error per stale file when the policy changes without generate', () => {
+    const passes = buildPhase(app);
     expect(passes.code, passes.stderr).toBe(0);
     const policy = readFileSync(join(app, 'tiers.yaml'), 'utf8');
     writeFileSync(join(app, 'tiers.yaml'), policy.replace('maxTokens: 800', 'maxTokens: 900'));
-    expect(shell(XCODE!, tmpdir(), { SRCROOT: app }).code).toBe(1);
+    const stale = buildPhase(app);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr.split('\n').filter((line) => line.includes(': error: '))).toEqual([
+      expect.stringMatching(new RegExp(`^${join(app, 'generated', 'MemoryConfiguration.swift')}:\\d+:1: error: out of date with tiers\\.yaml from this line on`)),
+      expect.stringMatching(new RegExp(`^${join(app, 'generated', 'Tests', 'MemoryPolicyTests.swift')}:\\d+:1: error: out of date with tiers\\.yaml from this line on`)),
+    ]);
     writeFileSync(join(app, 'tiers.yaml'), policy);
   });
 
-  it('the CI commands pass in the app repository, from its lockfile', () => {
-    const git = (...args: string[]) => run('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=CI', ...args]);
-    expect(git('init', '-q', '-b', 'main').code).toBe(0);
+  it('a fresh clone of the app repository installs with npm ci from an empty npm cache, and its build phase passes', () => {
     writeFileSync(join(app, '.gitignore'), 'node_modules/\n');
-    git('add', '-A');
-    expect(git('commit', '-q', '-m', 'adopt memtier').code).toBe(0);
-    const result = shell(CI!, app);
-    expect(result.code, result.stderr).toBe(0);
+    expect(git(app, 'init', '-q').code).toBe(0);
+    git(app, 'add', '-A');
+    expect(git(app, 'commit', '-q', '-m', 'adopt memtier').code).toBe(0);
+    const clone = join(work, 'MyApp-clone');
+    expect(git(work, 'clone', '-q', app, clone).code).toBe(0);
+    const installed = run('npm', ['ci'], clone, { npm_config_cache: mkdtempSync(join(work, 'empty-npm-cache-')), npm_config_prefer_offline: 'false' });
+    expect(installed.code, installed.stderr).toBe(0);
+    const passes = buildPhase(clone);
+    expect(passes.code, passes.stderr).toBe(0);
+    expect(passes.stdout).toBe('generated matches tiers.yaml (7 files)\n');
+  }, 600_000);
+
+  it('the GitHub Actions workflow\'s steps pass on a pull request, and diff refuses a depth-1 checkout with the fix', () => {
+    // The pull request: a branch that raises standard's maxTokens, with generate run, as a team would push it.
+    const clone = join(work, 'MyApp-pr');
+    expect(git(work, 'clone', '-q', app, clone).code).toBe(0);
+    git(clone, 'checkout', '-q', '-b', 'longer-answers');
+    writeFileSync(join(clone, 'tiers.yaml'), readFileSync(join(clone, 'tiers.yaml'), 'utf8').replace('maxTokens: 800', 'maxTokens: 900'));
+    expect(run('npm', ['ci'], clone).code).toBe(0);
+    expect(run('npx', ['--no-install', 'memtier', 'generate'], clone).code).toBe(0);
+    git(clone, 'commit', '-q', '-am', 'longer answers on standard');
+    const summary = join(work, 'step-summary.md');
+    const actions = { GITHUB_ACTIONS: 'true', GITHUB_BASE_REF: 'main', GITHUB_STEP_SUMMARY: summary };
+    for (const step of WORKFLOW_STEPS) {
+      const result = run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step], clone, actions);
+      expect(result.code, `${step}\n${result.stderr}`).toBe(0);
+    }
+    expect(readFileSync(summary, 'utf8')).toMatch(/standard\.maxTokens.*800.*900/);
+
+    // actions/checkout without fetch-depth: 0 gives a clone of one commit.
+    const shallow = join(work, 'MyApp-shallow');
+    expect(git(work, 'clone', '-q', '--depth', '1', '--branch', 'longer-answers', `file://${clone}`, shallow).code).toBe(0);
+    expect(run('npm', ['ci'], shallow).code).toBe(0);
+    const diff = run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', WORKFLOW_STEPS[2]!], shallow, actions);
+    expect(diff.code).toBe(2);
+    expect(diff.stderr).toContain('fetch-depth: 0');
   }, 600_000);
 });
 
 describe('the installed package', () => {
-  it('carries what it needs at run time: compiled code, templates, starter policy, schema and docs; the grammar comes with its dependency', () => {
+  it('carries what it needs at run time, and nothing made for this machine or for contributors', () => {
     const installed = join(app, 'node_modules', 'memtier');
-    for (const path of ['bin/memtier.js', 'dist/cli/main.js', 'bin/load-cli.js', 'dist/bundle/memtier.cjs', 'dist/package/templates.precompiled.cjs', 'templates/MemoryPressureMonitor.swift.hbs', 'tiers.yaml', 'tiers.schema.json', 'docs/design.md', 'docs/policy.md']) {
+    for (const path of ['bin/memtier.js', 'dist/cli/main.js', 'bin/load-cli.js', 'dist/bundle/memtier.cjs', 'dist/package/templates.precompiled.cjs', 'dist/grammars/tree-sitter-swift.wasm', 'templates/MemoryPressureMonitor.swift.hbs', 'tiers.yaml', 'tiers.schema.json', 'docs/design.md', 'docs/policy.md', 'xcode/build-phase.sh']) {
       expect(existsSync(join(installed, path)), path).toBe(true);
     }
-    expect(existsSync(join(app, 'node_modules', 'tree-sitter-wasms', 'out', 'tree-sitter-swift.wasm'))).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    expect(manifest.scripts).toBeUndefined();
+    expect(manifest.devDependencies).toBeUndefined();
+    // One grammar, in the package; not tree-sitter-wasms' 36.
+    expect(existsSync(join(app, 'node_modules', 'tree-sitter-wasms'))).toBe(false);
+    // No V8 code cache in the tarball: one made for this machine's Node and CPU is no use on a Mac.
+    const listed = spawnSync('tar', ['tzf', join(app, 'vendor', `memtier-${version}.tgz`)], { encoding: 'utf8' }).stdout.split('\n');
+    expect(listed).toContain('package/dist/bundle/memtier.cjs');
+    expect(listed.filter((path) => path.endsWith('.v8cache') || path.endsWith('.map'))).toEqual([]);
     expect(existsSync(join(installed, 'src'))).toBe(false);
     expect(existsSync(join(installed, 'test'))).toBe(false);
   });
@@ -127,7 +200,7 @@ describe('the installed package', () => {
     mkdirSync(join(app, 'Before'));
     cpSync(VLMEVAL_CASE, join(app, 'Before', 'ContentView.swift'));
     const policy = readFileSync(join(app, 'tiers.yaml'), 'utf8');
-    writeFileSync(join(app, 'tiers.yaml'), policy.replace('  mlxApi: gpu\n', '  source: Before/ContentView.swift\n'));
+    writeFileSync(join(app, 'tiers.yaml'), policy.replace('  source: VLMEval/ContentView.swift\n', '  source: Before/ContentView.swift\n'));
     // mlxApi follows the Package.resolved Xcode wrote (mlx-swift 0.29.1).
     expect(memtier('generate').code).toBe(0);
     expect(readFileSync(join(app, 'generated', 'VLMEvaluator+MemoryPolicy.swift'), 'utf8')).toContain('MLX.GPU.set(cacheLimit:');
@@ -139,7 +212,7 @@ describe('the installed package', () => {
     expect(memtier('patch', 'Before/ContentView.swift', '--write').code).toBe(0);
     const after = memtier('check');
     expect(after.code, after.stderr).toBe(0);
-    expect(after.stdout).toBe('generated matches tiers.yaml (6 files)\n');
+    expect(after.stdout).toBe('generated matches tiers.yaml (7 files)\n');
 
     const explained = memtier('explain', 'iPhone 13');
     expect(explained.code).toBe(0);
@@ -151,9 +224,8 @@ describe('the installed package', () => {
   });
 
   it('diff compares with the app\'s own git history', () => {
-    const git = (...args: string[]) => run('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=CI', ...args]);
-    git('add', '-A');
-    expect(git('commit', '-q', '-m', 'evaluator source').code).toBe(0);
+    git(app, 'add', '-A');
+    expect(git(app, 'commit', '-q', '-m', 'evaluator source').code).toBe(0);
     writeFileSync(join(app, 'tiers.yaml'), readFileSync(join(app, 'tiers.yaml'), 'utf8').replace('maxTokens: 1000', 'maxTokens: 1200'));
     const diff = memtier('diff');
     expect(diff.code, diff.stderr).toBe(0);

@@ -19,14 +19,22 @@ export async function outputFolderFor(io: CliIO, source: PolicySource, out: stri
 async function containedOutputFolder(source: PolicySource): Promise<string> {
   const folder = policyFolder(source);
   const directory = resolve(folder, source.policy.output.directory);
+  await ensureInside(folder, directory, `output.directory ${source.policy.output.directory}`, source);
+  const tests = source.policy.output.tests;
+  // A tests folder that leads out of the output folder ("../VLMEvalTests/Generated") is held to the same rule.
+  if (tests) await ensureInside(folder, resolve(directory, tests.directory), `output.tests.directory ${tests.directory}`, source);
+  return directory;
+}
+
+/** Refuses `directory` when a symlink on the way to it leads outside `folder`. */
+async function ensureInside(folder: string, directory: string, setting: string, source: PolicySource): Promise<void> {
   let existing = directory;
   while ((await realpath(existing).catch(() => undefined)) === undefined && dirname(existing) !== existing) existing = dirname(existing);
   const [real, base] = [await realpath(existing), await realpath(folder)];
   const inside = relative(base, real);
   if (inside.startsWith('..') || inside.startsWith(sep) || resolve(base, inside) !== real) {
-    throw new UsageError(`${source.displayPath}: output.directory ${source.policy.output.directory} leads through a symlink to ${real}, outside the policy's folder; point it inside, or pass --out explicitly`);
+    throw new UsageError(`${source.displayPath}: ${setting} leads through a symlink to ${real}, outside the policy's folder; point it inside, or pass --out explicitly`);
   }
-  return directory;
 }
 
 /**

@@ -3,13 +3,19 @@
  * the app's Package.resolved, read the templates, find the output folder, then generate (the pure
  * core) and compare with what is on disk.
  */
-import { hasErrors, sortDiagnostics } from '../diagnostics/diagnostic.js';
+import { applyAcknowledgements, unusedAcknowledgements } from '../diagnostics/acknowledge.js';
+import { readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { generate } from '../generate.js';
 import { planOutput, type OutputPlan } from '../output/plan-output.js';
 import type { TemplateSet } from '../render/render-files.js';
+import type { XcodeFileListContext } from '../render/xcode-file-list.js';
+import { packageFile } from '../package/package-files.js';
 import { readBuiltInTemplates } from '../package/template-files.js';
 import type { CliIO } from './io.js';
-import { displayPathOf, loadPolicyFile, type LoadedPolicy, type PolicySource } from './load-policy-file.js';
+import { displayPathOf, loadPolicyFile, policyFolder, type LoadedPolicy, type PolicySource } from './load-policy-file.js';
 import { outputFolderFor } from './output-folder.js';
 import type { OutputFormat } from './report-format.js';
 import { resolveMlxApi } from './resolve-mlx-api.js';
@@ -30,32 +36,75 @@ export interface GenerationOptions {
   format?: OutputFormat;
 }
 
-/** Every step up to the plan; no plan when the policy (or its Package.resolved) is invalid. */
-export async function planGeneration(io: CliIO, options: GenerationOptions): Promise<{ loaded: LoadedPolicy; run?: PlannedGeneration }> {
-  const loaded = await loadSettledPolicy(io, options.config);
-  if (!loaded.source) return { loaded };
+/**
+ * Every step up to the plan; no plan when the policy (or its Package.resolved) is invalid. The
+ * warnings the policy acknowledges are left out of `loaded.diagnostics` and listed in `acknowledged`.
+ */
+export async function planGeneration(io: CliIO, options: GenerationOptions): Promise<{ loaded: LoadedPolicy; run?: PlannedGeneration; acknowledged: Diagnostic[] }> {
+  const settled = await loadSettledPolicy(io, options.config);
+  const { loaded, acknowledged } = withAcknowledgements(settled);
+  if (!loaded.source) return { loaded, acknowledged };
   const { source } = loaded;
   const templates = await templatesFor(io, source);
   const directory = await outputFolderFor(io, source, options.out);
-  const files = generate(source.policy, templates, { sourceName: source.sourceName });
+  const files = generate(source.policy, templates, { sourceName: source.sourceName, xcode: await xcodeContext(source, directory, settled.packageResolved) });
   const plan = await planOutput(directory, files, { folderSetting: options.out !== undefined ? '--out' : `output.directory in ${source.displayPath}` });
-  return { loaded, run: { source, plan, displayDirectory: displayPathOf(io.cwd, directory) } };
+  return { loaded, run: { source, plan, displayDirectory: displayPathOf(io.cwd, directory) }, acknowledged };
+}
+
+/**
+ * The policy's acknowledgements applied to every warning and note of the run (validation and the
+ * Package.resolved checks alike), with a note for each acknowledgement that matched none.
+ */
+function withAcknowledgements(loaded: LoadedPolicy): { loaded: LoadedPolicy; acknowledged: Diagnostic[] } {
+  const readable = loaded.source ?? loaded.readable;
+  if (!readable || readable.policy.acknowledged.length === 0) return { loaded, acknowledged: [] };
+  const entries = readable.policy.acknowledged.map((entry, index) => ({
+    id: entry.warning,
+    place: { file: readable.displayPath, ...readable.locate(['acknowledged', index, 'warning']), path: `acknowledged[${index}].warning` },
+  }));
+  const { shown, acknowledged } = applyAcknowledgements(loaded.diagnostics, entries);
+  const unused = hasErrors(loaded.diagnostics) ? [] : unusedAcknowledgements(entries, loaded.diagnostics);
+  return { loaded: { ...loaded, diagnostics: sortDiagnostics([...shown, ...unused]) }, acknowledged };
 }
 
 /**
  * The valid policy with `evaluator.mlxApi` settled from the mlx-swift release the app pins
  * (Package.resolved); without a source when either has an error.
  */
-async function loadSettledPolicy(io: CliIO, config: string | undefined): Promise<LoadedPolicy> {
+async function loadSettledPolicy(io: CliIO, config: string | undefined): Promise<LoadedPolicy & { packageResolved: string[] }> {
   const read = await loadPolicyFile(io.cwd, config);
-  if (!read.source || hasErrors(read.diagnostics)) return read;
+  if (!read.source || hasErrors(read.diagnostics)) return { ...read, packageResolved: [] };
   const settled = await resolveMlxApi(io.cwd, read.source);
   const diagnostics = sortDiagnostics([...read.diagnostics, ...settled.diagnostics]);
-  if (hasErrors(diagnostics)) return { ...read, source: undefined, diagnostics };
-  return { ...read, source: { ...read.source, policy: settled.policy }, diagnostics };
+  if (hasErrors(diagnostics)) return { ...read, source: undefined, diagnostics, packageResolved: settled.packageResolved };
+  return { ...read, source: { ...read.source, policy: settled.policy }, diagnostics, packageResolved: settled.packageResolved };
 }
 
 /** memtier's templates with the policy's custom ones (output.templates) in their place. */
 async function templatesFor(io: CliIO, source: PolicySource): Promise<TemplateSet> {
   return resolveTemplates(source, await readBuiltInTemplates(), io.cwd);
+}
+
+/**
+ * Where the build phase's files are, from the policy's folder: the output folder, memtier's own
+ * package and web-tree-sitter as installed (the bundle finds both from its own location), the
+ * Package.resolved files read, and the custom templates. Used only when the policy sets
+ * app.xcodeProject.
+ */
+async function xcodeContext(source: PolicySource, directory: string, packageResolved: readonly string[]): Promise<Partial<XcodeFileListContext> | undefined> {
+  if (source.policy.app.xcodeProject === undefined) return undefined;
+  const folder = policyFolder(source);
+  const fromPolicy = (path: string) => relative(folder, path).split(sep).join('/');
+  const treeSitter = dirname(createRequire(import.meta.url).resolve('web-tree-sitter/package.json'));
+  const templates = source.policy.output.templates === undefined ? undefined : resolve(folder, source.policy.output.templates);
+  const overrides = templates === undefined ? [] : (await readdir(templates)).filter((name) => name.endsWith('.hbs')).sort().map((name) => fromPolicy(join(templates, name)));
+  return {
+    policyFile: fromPolicy(source.path),
+    outputDirectory: fromPolicy(directory),
+    packageFolder: fromPolicy(packageFile('').replace(/[\\/]$/, '')),
+    treeSitterFolder: fromPolicy(treeSitter),
+    packageResolved: packageResolved.map(fromPolicy),
+    customTemplates: overrides,
+  };
 }

@@ -1,12 +1,16 @@
 /**
- * The three ways a Diagnostic is printed, one function each: text (the compiler's
- * `file:line:column: error:` shape, which Xcode and editors turn into a link), a GitHub Actions
- * annotation, and a JSON object.
+ * The ways a Diagnostic is printed, one function each: text (the compiler's
+ * `file:line:column: error:` shape, which Xcode and editors turn into a link; for Xcode with
+ * absolute paths), a GitHub Actions annotation, and a JSON object.
  */
+import { isAbsolute, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostic.js';
 
-/** The output formats every reporting command takes. */
-export const OUTPUT_FORMATS = ['text', 'github', 'json'] as const;
+/**
+ * The output formats every reporting command takes: `xcode` is text for a build phase, with
+ * absolute paths (Xcode opens a file from the issue navigator only by its full path).
+ */
+export const OUTPUT_FORMATS = ['text', 'github', 'json', 'xcode'] as const;
 /** One output format. */
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
@@ -20,6 +24,12 @@ const NO_FILE_PLACE = 'memtier';
 export function formatDiagnostic(diagnostic: Diagnostic): string {
   const { place, text } = diagnosticParts(diagnostic);
   return `${place}: ${text}`;
+}
+
+/** Text for Xcode: as {@link formatDiagnostic}, with a relative file shown as its absolute path under `base`. */
+export function formatDiagnosticForXcode(diagnostic: Diagnostic, base: string): string {
+  const file = diagnostic.file !== undefined && !isAbsolute(diagnostic.file) ? resolve(base, diagnostic.file) : diagnostic.file;
+  return formatDiagnostic({ ...diagnostic, file });
 }
 
 /** The two halves of `formatDiagnostic`: `tiers.yaml:14:16` and `error: tiers[2].memoryLimit: …`. */
@@ -48,7 +58,7 @@ export type DiagnosticJson = { [Key in keyof Diagnostic]: Diagnostic[Key] };
 
 /** JSON: the diagnostic's fields, in a fixed order, without the absent ones. */
 export function diagnosticJson(diagnostic: Diagnostic): DiagnosticJson {
-  const { severity, file, line, column, path, message } = diagnostic;
+  const { severity, file, line, column, path, message, id } = diagnostic;
   return {
     severity,
     ...(file !== undefined ? { file } : {}),
@@ -56,11 +66,14 @@ export function diagnosticJson(diagnostic: Diagnostic): DiagnosticJson {
     ...(column !== undefined ? { column } : {}),
     ...(path !== undefined ? { path } : {}),
     message,
+    ...(id !== undefined ? { id } : {}),
   };
 }
 
+/** `path: message [id]`: the id last, in brackets, as compilers name their warning flags. */
 function subjectAndMessage(diagnostic: Diagnostic): string {
-  return diagnostic.path ? `${diagnostic.path}: ${diagnostic.message}` : diagnostic.message;
+  const text = diagnostic.path ? `${diagnostic.path}: ${diagnostic.message}` : diagnostic.message;
+  return diagnostic.id === undefined ? text : `${text} [${diagnostic.id}]`;
 }
 
 function escapeData(text: string): string {

@@ -206,9 +206,15 @@ function wrapDocComment(text: string): string[] {
 }
 
 /** A relative output path with forward slashes, whatever the platform: "Tests/X.swift". */
+/** `directory/file`, `/`-separated, with `.` and `dir/..` folded away (a leading `..` stays). */
 function joinPath(directory: string, file: string): string {
-  const parts = directory.split(/[\\/]+/).filter((part) => part !== '' && part !== '.');
-  return [...parts, file].join('/');
+  const parts: string[] = [];
+  for (const part of [...directory.split(/[\\/]+/), file]) {
+    if (part === '' || part === '.') continue;
+    if (part === '..' && parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
+    else parts.push(part);
+  }
+  return parts.join('/');
 }
 
 function buildTier(tier: Tier, index: number, previous: Tier | undefined, model: ResolvedModel | undefined): TierView {

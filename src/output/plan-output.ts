@@ -2,7 +2,7 @@
  * Stage 5a: compare generated files with what is on disk. Reads, never writes.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { GeneratedFile } from '../render/render-files.js';
 import { isGeneratedFile } from '../swift/header.js';
 import { OutputError } from './output-error.js';
@@ -19,7 +19,7 @@ export interface PlannedFile {
   existing?: string;
 }
 
-/** A Swift file in the output folder (or below it) that carries memtier's header but is no longer produced. */
+/** A Swift file or file list in the output folder (or below it) that carries memtier's header but is no longer produced. */
 export interface OrphanFile {
   path: string;
   existing: string;
@@ -34,7 +34,13 @@ export interface OutputPlan {
 
 /** Compares `files` with the contents of `directory` (which need not exist yet). */
 export async function planOutput(directory: string, files: readonly GeneratedFile[], options: { folderSetting?: string } = {}): Promise<OutputPlan> {
-  const entries = await listDirectory(directory, '', options.folderSetting ?? 'output.directory');
+  // A folder outside the output folder that files go to (the tests, with output.tests.directory
+  // "../…") is searched for orphans too.
+  const outside = [...new Set(files.filter((file) => file.path.startsWith('../')).map((file) => posix.dirname(file.path)))];
+  const entries = [
+    ...(await listDirectory(directory, '', options.folderSetting ?? 'output.directory')),
+    ...(await Promise.all(outside.map((folder) => listDirectory(directory, folder)))).flat(),
+  ];
   const planned = await Promise.all(files.map((file) => planFile(directory, file)));
   const produced = new Set(files.map((file) => file.path));
   const orphans: OrphanFile[] = [];
@@ -66,7 +72,7 @@ async function planFile(directory: string, file: GeneratedFile): Promise<Planned
 /** Folders never searched for orphans: tool caches and dependencies, never memtier output. */
 const SKIPPED_FOLDERS = new Set(['.git', '.build', '.swiftpm', 'node_modules', 'DerivedData']);
 
-/** Swift files below `directory`, as sorted `/`-separated relative paths; [] when it does not exist. */
+/** Swift files and Xcode file lists below `directory`, as sorted `/`-separated relative paths; [] when it does not exist. */
 async function listDirectory(directory: string, prefix = '', folderSetting = 'output.directory'): Promise<string[]> {
   try {
     const entries = await readdir(join(directory, prefix), { withFileTypes: true });
@@ -75,7 +81,7 @@ async function listDirectory(directory: string, prefix = '', folderSetting = 'ou
       const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
       if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) found.push(...(await listDirectory(directory, path)));
       // Another run's temporary files are not orphans: deleting one would break that run's rename.
-      else if (entry.isFile() && entry.name.endsWith('.swift') && !isTemporaryName(entry.name)) found.push(path);
+      else if (entry.isFile() && (entry.name.endsWith('.swift') || entry.name.endsWith('.xcfilelist')) && !isTemporaryName(entry.name)) found.push(path);
     }
     return found.sort();
   } catch (error) {

@@ -8,6 +8,7 @@ import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { countPendingChanges, isUpToDate } from '../../output/plan-output.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { displayPathOf, invalidPolicyLine, policyFolder, type PolicySource } from '../load-policy-file.js';
+import { acknowledgedSummary } from '../../diagnostics/acknowledge.js';
 import { githubAnnotation } from '../../diagnostics/format.js';
 import { printReport, type CheckReport } from '../json-report.js';
 import { printDiagnostics } from '../report-format.js';
@@ -17,11 +18,11 @@ import { planGeneration, type PlannedGeneration, type GenerationOptions } from '
 /** Runs `check`; 0 when up to date, 1 when not (or the evaluator regressed), 2 for an invalid policy. */
 export async function checkCommand(io: CliIO, options: GenerationOptions): Promise<number> {
   const format = options.format ?? 'text';
-  const { loaded, run } = await planGeneration(io, options);
+  const { loaded, run, acknowledged } = await planGeneration(io, options);
   if (!run) {
     printDiagnostics(io, format, loaded.diagnostics);
-    if (format === 'json') printReport<CheckReport>(io, { command: 'check', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options.out), diagnostics: loaded.diagnostics, files: [], orphans: [] });
-    else if (format === 'text') io.stderr(invalidPolicyLine(loaded));
+    if (format === 'json') printReport<CheckReport>(io, { command: 'check', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options.out), diagnostics: loaded.diagnostics, acknowledged, files: [], orphans: [] });
+    else if (format !== 'github') io.stderr(invalidPolicyLine(loaded));
     return ExitCode.invalidInput;
   }
   const regressions = await evaluatorRegressions(io, run.source);
@@ -36,18 +37,20 @@ export async function checkCommand(io: CliIO, options: GenerationOptions): Promi
       policy: run.source.displayPath,
       outputDirectory: run.displayDirectory,
       diagnostics,
+      acknowledged,
       files: run.plan.files.map((file) => ({ path: join(run.displayDirectory, file.path), status: file.status })),
       orphans: run.plan.orphans.map((orphan) => join(run.displayDirectory, orphan.path)),
     });
     return exitCode;
   }
   printDiagnostics(io, format, diagnostics);
+  io.stderr(acknowledgedSummary(acknowledged, run.source.displayPath));
   if (format === 'github') printStaleAnnotations(io, run);
-  if (regressions.length > 0 && format === 'text') {
+  if (regressions.length > 0 && format !== 'github') {
     const shown = regressions[0]!.file;
     io.stderr(`memtier: ${shown} handles memory outside the generated code (${regressions.length} place${regressions.length === 1 ? '' : 's'}); \`npx memtier patch ${shown}\` moves it onto the generated code\n`);
   }
-  await reportOutput(io, run, options);
+  await reportOutput(io, run, options, format);
   return exitCode;
 }
 
@@ -80,17 +83,20 @@ function printStaleAnnotations(io: CliIO, run: PlannedGeneration): void {
   }
 }
 
-async function reportOutput(io: CliIO, run: PlannedGeneration, options: GenerationOptions): Promise<void> {
+async function reportOutput(io: CliIO, run: PlannedGeneration, options: GenerationOptions, format: 'text' | 'github' | 'xcode'): Promise<void> {
   const { plan, displayDirectory, source } = run;
   if (isUpToDate(plan)) {
     io.stdout(`${displayDirectory} matches ${source.displayPath} (${plan.files.length} files)\n`);
     return;
   }
-  // The diff library loads only when there is something to show.
-  const { formatCheckReport } = await import('../../output/check-report.js');
-  io.stdout(formatCheckReport(plan, displayDirectory, source.displayPath));
-  const count = countPendingChanges(plan);
   const command = ['npx memtier generate', ...(options.config ? [`--config ${options.config}`] : []), ...(options.out ? [`--out ${options.out}`] : [])].join(' ');
+  // The diff library loads only when there is something to show.
+  const { formatCheckReport, staleFileDiagnostics } = await import('../../output/check-report.js');
+  // One located error per stale file, so that Xcode lists each; the annotations say the same for GitHub.
+  if (format !== 'github') printDiagnostics(io, format, staleFileDiagnostics(plan, displayDirectory, source.displayPath, command));
+  // A terminal also gets the diff; Xcode's log would only bury the errors under it.
+  if (format !== 'xcode') io.stdout(formatCheckReport(plan, displayDirectory, source.displayPath));
+  const count = countPendingChanges(plan);
   const conflicts = plan.files.filter((file) => file.status === 'conflict').length;
   const force = conflicts > 0 ? ` (${conflicts} of them ${conflicts === 1 ? 'was' : 'were'} not written by memtier: move ${conflicts === 1 ? 'it' : 'them'} away, or add --force)` : '';
   io.stderr(`memtier: ${displayDirectory} is out of date with ${source.displayPath}; run \`${command}\` to update ${count} file${count === 1 ? '' : 's'}${force}\n`);

@@ -7,6 +7,7 @@ import { writeOutput } from '../../output/write-output.js';
 import { ExitCode, type CliIO } from '../io.js';
 import { githubAnnotation } from '../../diagnostics/format.js';
 import { printReport, type GenerateReport } from '../json-report.js';
+import { acknowledgedSummary } from '../../diagnostics/acknowledge.js';
 import { printDiagnostics } from '../report-format.js';
 import { expectedOutputDirectory } from '../output-folder.js';
 import { planGeneration, type GenerationOptions } from '../plan-generation.js';
@@ -21,18 +22,19 @@ export interface GenerateCommandOptions extends GenerationOptions {
 /** Runs `generate`; returns the exit code. */
 export async function generateCommand(io: CliIO, options: GenerateCommandOptions): Promise<number> {
   const format = options.format ?? 'text';
-  const { loaded, run } = await planGeneration(io, options);
+  const { loaded, run, acknowledged } = await planGeneration(io, options);
   printDiagnostics(io, format, loaded.diagnostics);
+  if (format !== 'json') io.stderr(acknowledgedSummary(acknowledged, loaded.displayPath));
   if (!run) {
-    if (format === 'json') printReport<GenerateReport>(io, { command: 'generate', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options.out), diagnostics: loaded.diagnostics, files: [] });
-    else if (format === 'text') io.stderr(invalidPolicyLine(loaded));
+    if (format === 'json') printReport<GenerateReport>(io, { command: 'generate', status: 'invalid', exitCode: ExitCode.invalidInput, policy: loaded.displayPath, outputDirectory: expectedOutputDirectory(io, loaded, options.out), diagnostics: loaded.diagnostics, acknowledged, files: [] });
+    else if (format !== 'github') io.stderr(invalidPolicyLine(loaded));
     return ExitCode.invalidInput;
   }
   let changes;
   try {
     changes = await writeOutput(run.plan, { force: options.force ?? false });
   } catch (error) {
-    if (!(error instanceof OutputError) || format === 'text') throw error;
+    if (!(error instanceof OutputError) || format === 'text' || format === 'xcode') throw error;
     // In CI formats a refusal (a hand-written file in the way) is reported in that format too.
     const conflicts = run.plan.files.filter((file) => file.status === 'conflict').map((file) => join(run.displayDirectory, file.path));
     const wrote = error.partial ? 'some files were already replaced' : 'nothing was written';
@@ -52,6 +54,7 @@ export async function generateCommand(io: CliIO, options: GenerateCommandOptions
       policy: loaded.displayPath,
       outputDirectory: run.displayDirectory,
       diagnostics: loaded.diagnostics,
+      acknowledged,
       files: changes.map((change) => ({ path: join(run.displayDirectory, change.path), action: change.action })),
     });
     return ExitCode.ok;
