@@ -11,6 +11,8 @@ import { tierFits } from '../src/devices/fit.js';
 import { findModel, kvBytesPerToken, resolveModel } from '../src/devices/models.js';
 import { estimateTier, imageTokens } from '../src/policy/memory-estimate.js';
 import { budgetOf, verdicts } from '../src/reports/budget.js';
+import { formatTerminalTable } from '../src/reports/table.js';
+import { keepTogether, wrapText } from '../src/reports/wrap.js';
 import { makeProject } from './helpers/cli.js';
 import { DEFAULT_POLICY_TEXT, diagnosticsOf, editedPolicy, validPolicy } from './helpers/policy.js';
 
@@ -118,15 +120,15 @@ describe("the design document's 4 GB case", () => {
     expect(iPhone12.appLimit!.headroom.percent).toBeGreaterThan(50);
     expect(verdicts(low, iPhone12)).toEqual(['needlessly small: memoryLimit is short, the device is not']);
     const diagnostics = diagnosticsOf(OLD_POLICY, 'old.yaml');
-    expect(diagnostics).toContainEqual(expect.stringMatching(/^old\.yaml:6:18: note: tiers\[0\]\.memoryLimit: needlessly small: the estimated peak for SmolVLM2-500M-Video-Instruct-mlx, 1\.69 GiB \(.*\), leaves 3\.6% of memoryLimit 1800 MiB, while iPhone 12 lets the app use 4 GB \(55% above the estimate\): the tier's limit, not the device, is what is short$/));
+    expect(diagnostics).toContainEqual('old.yaml:6:18: note: tiers[0].memoryLimit: needlessly small: estimated peak 1.69 GiB leaves 3.6% of this limit, while iPhone 12 lets an app use 4 GB, 55% more than the estimate; see `memtier explain low` [needlessly-small:low]');
   });
 });
 
 describe('what the estimate reports', () => {
   it('the shipped policy: ultraLow over its memoryLimit, standard\'s memoryLimit above the iPhone 12 mini\'s app limit, and nothing else', () => {
     expect(diagnosticsOf(DEFAULT_POLICY_TEXT)).toEqual([
-      'tiers.yaml:16:18: warning: tiers[0].memoryLimit: the estimated peak for SmolVLM2-500M-Video-Instruct-mlx, 1.69 GiB (weights 967.03 MiB + KV cache 64.22 MiB (1644 tokens) + cacheLimit 3 MiB + activations 700.00 MiB), is over memoryLimit 1500 MiB: past it MLX frees its cache and waits for GPU work before allocating, so answers stall (memtier budget shows the terms)',
-      'tiers.yaml:36:18: warning: tiers[2].memoryLimit: 2500 MiB is above iPhone 12 mini\'s app memory limit, 2400 MB (with the increased-memory-limit entitlement; measured in github.com/allenai/OLMoE.swift pull request 38 (2024-11-16): "iPhone 12 Mini went from 2.1 to 2.4 GB" with the entitlement): MLX\'s limit never acts there, because iOS ends the app first',
+      'tiers.yaml:16:18: warning: tiers[0].memoryLimit: estimated peak 1.69 GiB is over this limit, 1500 MiB, so MLX stalls answers to stay under it; see `memtier explain ultraLow` [estimate-over-memory-limit:ultraLow]',
+      'tiers.yaml:36:18: warning: tiers[2].memoryLimit: 2500 MiB is above the 2400 MB iPhone 12 mini lets an app use, so iOS ends the app before this limit acts; see `memtier explain "iPhone 12 mini"` [memory-limit-above-app-limit:standard:iphone-12-mini]',
     ]);
   });
 
@@ -135,15 +137,15 @@ describe('what the estimate reports', () => {
     const diagnostics = diagnosticsOf(text);
     // 12_000 tokens of 40 KiB: the estimate reaches 2.16 GiB, over the 2.1 GB the iPhone 12 mini
     // allows without the entitlement (and under the iPhone 12's 3 GB and memoryLimit's 2500 MiB).
-    expect(diagnostics.filter((line) => line.includes('iOS ends the app there'))).toEqual([
-      'tiers.yaml:32:5: warning: tiers[2]: the estimated peak for SmolVLM2-500M-Video-Instruct-mlx, 2.16 GiB (weights 967.03 MiB + KV cache 521.25 MiB (13344 tokens) + cacheLimit 20 MiB + activations 700.00 MiB), is over iPhone 12 mini\'s app memory limit, 2100 MB (without the increased-memory-limit entitlement; measured in github.com/allenai/OLMoE.swift pull request 38 (2024-11-16): "iPhone 12 Mini went from 2.1 to 2.4 GB" with the entitlement): iOS ends the app there',
+    expect(diagnostics.filter((line) => line.includes('so iOS ends the app;'))).toEqual([
+      'tiers.yaml:32:5: warning: tiers[2]: estimated peak 2.16 GiB of SmolVLM2-500M-Video-Instruct-mlx is over the 2100 MB iPhone 12 mini lets an app use, so iOS ends the app; see `memtier explain "iPhone 12 mini"` [estimate-over-app-limit:standard:iphone-12-mini]',
     ]);
-    expect(diagnostics.filter((line) => line.includes('is over memoryLimit 2500 MiB'))).toEqual([]);
+    expect(diagnostics.filter((line) => line.includes('[estimate-over-memory-limit:standard]'))).toEqual([]);
     // With the entitlement the iPhone 12 mini allows 2.4 GB: the estimate fits, 3.5% under it (a note).
     const entitled = diagnosticsOf(editedPolicy([[['tiers', 2, 'maxTokens'], 12_000]]));
-    expect(entitled.filter((line) => line.includes('iOS ends the app there'))).toEqual([]);
+    expect(entitled.filter((line) => line.includes('so iOS ends the app;'))).toEqual([]);
     expect(entitled.filter((line) => line.includes(': note: '))).toEqual([
-      'tiers.yaml:32:5: note: tiers[2]: the estimated peak for SmolVLM2-500M-Video-Instruct-mlx, 2.16 GiB (weights 967.03 MiB + KV cache 521.25 MiB (13344 tokens) + cacheLimit 20 MiB + activations 700.00 MiB), leaves only 3.5% of iPhone 12 mini\'s app memory limit, 2400 MB (with the increased-memory-limit entitlement; measured in github.com/allenai/OLMoE.swift pull request 38 (2024-11-16): "iPhone 12 Mini went from 2.1 to 2.4 GB" with the entitlement)',
+      'tiers.yaml:32:5: note: tiers[2]: estimated peak 2.16 GiB leaves only 3.5% of the 2400 MB iPhone 12 mini lets an app use; see `memtier explain "iPhone 12 mini"` [little-headroom:standard:iphone-12-mini]',
     ]);
   });
 
@@ -151,13 +153,13 @@ describe('what the estimate reports', () => {
     // 2 GiB for the standard tier's estimate of 1.73 GiB: 13.5% left; 1.9 GiB: 8.9% left.
     expect(diagnosticsOf(editedPolicy([[['tiers', 2, 'memoryLimit'], '2GiB']])).filter((line) => line.includes('tiers[2].memoryLimit'))).toEqual([]);
     const tight = diagnosticsOf(editedPolicy([[['tiers', 2, 'memoryLimit'], '1945MiB']])).filter((line) => line.includes(': note: '));
-    expect(tight).toEqual([expect.stringMatching(/^tiers\.yaml:36:18: note: tiers\[2\]\.memoryLimit: needlessly small: .* leaves 8\.9% of memoryLimit 1945 MiB, while iPhone 12 lets the app use 4 GB/)]);
+    expect(tight).toEqual(['tiers.yaml:36:18: note: tiers[2].memoryLimit: needlessly small: estimated peak 1.73 GiB leaves 8.9% of this limit, while iPhone 12 lets an app use 4 GB, 54% more than the estimate; see `memtier explain standard` [needlessly-small:standard]']);
     // In a tier where no device's app limit is published (low: the 3 GB phones), it is only tight.
     const onlyTight = diagnosticsOf(editedPolicy([[['tiers', 1, 'memoryLimit'], '1900MiB']])).filter((line) => line.includes(': note: '));
-    expect(onlyTight).toEqual([expect.stringMatching(/^tiers\.yaml:26:18: note: tiers\[1\]\.memoryLimit: the estimated peak for SmolVLM2-500M-Video-Instruct-mlx, 1\.71 GiB \(.*\), leaves only 8\.0% of memoryLimit 1900 MiB$/)]);
+    expect(onlyTight).toEqual(['tiers.yaml:26:18: note: tiers[1].memoryLimit: estimated peak 1.71 GiB leaves only 8.0% of this limit, 1900 MiB; see `memtier explain low` [little-headroom:low]']);
     // A larger tier's device with room makes the same closeness "needlessly small".
     const noRoom = diagnosticsOf(editedPolicy([[['tiers', 3, 'memoryLimit'], '1900MiB']])).filter((line) => line.includes(': note: '));
-    expect(noRoom).toEqual([expect.stringMatching(/^tiers\.yaml:\d+:18: note: tiers\[3\]\.memoryLimit: needlessly small: .*, while iPhone 15 Pro lets the app use 6 GB/)]);
+    expect(noRoom).toEqual([expect.stringMatching(/^tiers\.yaml:\d+:18: note: tiers\[3\]\.memoryLimit: needlessly small: .*, while iPhone 15 Pro lets an app use 6 GB, 68% more than the estimate; see `memtier explain high` \[needlessly-small:high\]$/)]);
   });
 
   it('a policy without a model section estimates nothing', () => {
@@ -172,7 +174,7 @@ describe('bad model sections', () => {
     ['a model not in the catalog, with no numbers', [[['model'], 'SmolVLM2-500M-Instruct']], 'tiers.yaml:122:8: error: model.name: "SmolVLM2-500M-Instruct" is not in memtier\'s model catalog (did you mean "SmolVLM2-500M-Video-Instruct-mlx"?); name one of "SmolVLM2-500M-Video-Instruct-mlx", "SmolVLM2-256M-Video-Instruct-mlx", "SmolVLM-Instruct-4bit", "SmolVLM2-2.2B-Instruct-mlx", or give the model\'s numbers (missing: weights, layers, kvHeads, headDim, kvBytesPerValue, patchSize, tileSize, tokensPerTile, longestEdge, upscalesImages, promptTokens, activations)'],
     ['no name and only some numbers', [[['model'], { weights: '1GiB', layers: 32 }]], 'tiers.yaml:123:3: error: model: names no catalog model, so it needs every number of the estimate (missing: kvHeads, headDim, kvBytesPerValue, patchSize, tileSize, tokensPerTile, longestEdge, upscalesImages, promptTokens, activations)'],
     ['zero layers', [[['model'], { name: 'SmolVLM2-500M-Video-Instruct-mlx', layers: 0 }]], 'tiers.yaml:124:11: error: model.layers: must be at least 1, got 0'],
-    ['a negative weight', [[['model'], { name: 'SmolVLM2-500M-Video-Instruct-mlx', weights: '-1GiB' }]], 'tiers.yaml:124:12: error: model.weights: expected a size like "20MiB", "2.5GiB" or a whole number of bytes, got "-1GiB"'],
+    ['a negative weight', [[['model'], { name: 'SmolVLM2-500M-Video-Instruct-mlx', weights: '-1GiB' }]], 'tiers.yaml:124:12: error: model.weights: a size cannot be negative, got "-1GiB"'],
     ['an unknown key', [[['model'], { name: 'SmolVLM2-500M-Video-Instruct-mlx', vocabulary: 49152 }]], 'tiers.yaml:124:3: error: model.vocabulary: unknown key'],
   ] as const)('%s: a located error, never a crash', (_name, edits, expected) => {
     const diagnostics = diagnosticsOf(editedPolicy(edits as never));
@@ -205,14 +207,56 @@ describe('where people see it', () => {
     project = makeProject();
     const result = await project.run('budget');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Model: SmolVLM2-500M-Video-Instruct-mlx (HuggingFaceTB/SmolVLM2-500M-Video-Instruct-mlx; VLMRegistry.smolvlm');
-    expect(result.stdout).toMatch(/\n {2}KV cache \/ token {3}40 KiB {7}exact: 2 \(a key and a value\) x layers x kvHeads x headDim x kvBytesPerValue\n/);
-    expect(result.stdout).toMatch(/\nstandard +1\.73 GiB +967\.03 MiB +83\.75 MiB +2144 = 800 \+ 256 \+ 1088 +2048 px: 4x4 tiles \+ 1 +20 MiB +700\.00 MiB +2500 MiB +729\.22 MiB \(29\.2%\)\n/);
-    expect(result.stdout).toMatch(/\nstandard +iPhone 12 mini +1\.73 GiB +2500 MiB +729\.22 MiB \(29\.2%\) +2400 MB +518\.04 MiB \(22\.6%\) +memoryLimit above the app limit\n/);
-    expect(result.stdout).toMatch(/\nultraLow +iPhone 8 +1\.69 GiB +1500 MiB +-234\.24 MiB \(-15\.6%\) +not published +over memoryLimit: stalls\n/);
-    expect(result.stdout).toContain('  iPhone 12: github.com/introlab/rtabmap pull request 1446');
-    // Every catalog device appears once.
-    expect(result.stdout.split('\n').filter((line) => /^(ultraLow|low|standard|high) {2,}\S/.test(line) && !/ GiB {2}\d/.test(line.slice(0, 20)))).toHaveLength(DEVICES.length + 4);
+    expect(result.stdout).toContain('Model: SmolVLM2-500M-Video-Instruct-mlx (HuggingFaceTB/SmolVLM2-500M-Video-Instruct-mlx;\n  VLMRegistry.smolvlm');
+    // A source too long for its line goes on under itself.
+    expect(result.stdout).toContain('\n  KV cache / token   40 KiB       exact: 2 (a key and a value) x layers x kvHeads x headDim x\n                                  kvBytesPerValue\n');
+    expect(result.stdout).toContain('In every tier, weights are 967.03 MiB and activations 700.00 MiB.');
+    expect(result.stdout).toMatch(/\nstandard +1\.73 GiB +83\.75 MiB +2144 = 800 \+ 256 \+ 1088 +2048 px: 4x4 tiles \+ 1 +20 MiB\n/);
+    // Each tier: its estimate against memoryLimit, its devices with a published app limit, the others by verdict.
+    expect(result.stdout).toContain([
+      'ultraLow: estimate 1.69 GiB; memoryLimit 1500 MiB, headroom -234.24 MiB (-15.6%)',
+      '  over memoryLimit: stalls (app limit not published): iPhone 8',
+      '',
+    ].join('\n'));
+    expect(result.stdout).toContain([
+      'standard: estimate 1.73 GiB; memoryLimit 2500 MiB, headroom 729.22 MiB (29.2%)',
+      '  Device          App limit  Headroom            Verdict',
+      '  --------------  ---------  ------------------  -------------------------------',
+      '  iPhone 12 mini  2400 MB    518.04 MiB (22.6%)  memoryLimit above the app limit',
+      '  iPhone 12       4 GB       2.00 GiB (53.6%)    fits',
+      '  iPhone 13 Pro   4200 MB    2.18 GiB (55.8%)    fits',
+      '  fits memoryLimit; app limit not published: iPhone XS, iPhone XS Max, iPhone 11, iPhone 11 Pro,',
+      '    iPhone 11 Pro Max, iPhone 12 Pro, iPhone 12 Pro Max, iPhone 13 mini, iPhone 13,',
+    ].join('\n'));
+    expect(result.stdout).toContain('high: estimate 1.77 GiB; memoryLimit none (MLX default)\n');
+    expect(result.stdout).toContain('\n  iPhone 12: github.com/introlab/rtabmap pull request 1446');
+    // Every catalog device appears once, and a device name is never broken over two lines.
+    for (const device of DEVICES) {
+      expect(result.stdout.split(new RegExp(`\\b${device.name.replace(/[()]/g, '\\$&')}(?=[,:\\n ]|$)`)).length - 1, device.name).toBeGreaterThanOrEqual(1);
+    }
+    const tierSections = result.stdout.split('\n\n').filter((section) => /^(ultraLow|low|standard|high): estimate/.test(section));
+    const listed = tierSections.flatMap((section) => section.replace(/\n {4}/g, ' ').split('\n').slice(1)
+      .flatMap((line) => (line.startsWith('  Device') || line.startsWith('  ---') ? [] : /^ {2}iPhone|^ {2}iPad/.test(line) ? [line.trim().split(/ {2,}/)[0]!] : line.split(': ').at(-1)!.split(', '))));
+    expect(listed.sort()).toEqual(DEVICES.map((device) => device.name).sort());
+  });
+
+  it('memtier budget, devices and explain print no line wider than 100 columns, on the shipped policy and on long names', async () => {
+    const longNames = editedPolicy([
+      [['tiers', 2, 'name'], 'standardForFourAndSixGigabytePhonesAndTablets'],
+      [['expectations'], []],
+      [['model'], { name: 'SmolVLM2-500M-Video-Instruct-mlx', weights: '1GiB' }],
+      [['tiers', 3, 'maxTokens'], 123_456],
+    ]);
+    for (const text of [DEFAULT_POLICY_TEXT, longNames]) {
+      project = makeProject({ 'tiers.yaml': text });
+      for (const argv of [['budget'], ['devices'], ['explain', 'iPhone 12 mini'], ['explain', 'iPhone 15 Pro Max'], ['explain', '3.6GiB']]) {
+        const result = await project.run(...argv);
+        expect(result.code, `${argv.join(' ')}: ${result.stderr}`).toBe(0);
+        const wide = result.stdout.split('\n').filter((line) => line.length > 100);
+        expect(wide, argv.join(' ')).toEqual([]);
+      }
+      project.cleanup();
+    }
   });
 
   it('memtier budget --json: stable JSON that traces every figure', async () => {
@@ -243,15 +287,18 @@ describe('where people see it', () => {
     project = makeProject();
     const result = await project.run('explain', 'iPhone 12');
     expect(result.stdout).toContain([
-      "memory:  estimated peak for SmolVLM2-500M-Video-Instruct-mlx at standard's limits (see memtier budget):",
+      "memory:  estimated peak for SmolVLM2-500M-Video-Instruct-mlx at standard's limits",
+      '         (see memtier budget):',
       '           weights       967.03 MiB',
-      '         + KV cache      83.75 MiB = 40 KiB x 2144 tokens (maxTokens 800 + prompt 256 + image 1088: 2048 px in 4x4 tiles of 512 px + a global image, 64 tokens each)',
+      '         + KV cache      83.75 MiB = 40 KiB x 2144 tokens (maxTokens 800 + prompt 256 + image 1088:',
+      '                         2048 px in 4x4 tiles of 512 px + a global image, 64 tokens each)',
       '         + cacheLimit    20 MiB',
       '         + activations   700.00 MiB',
       '         = 1.73 GiB',
       'ceiling: memoryLimit 2500 MiB: 729.22 MiB (29.2%) left',
+      '         app limit on iPhone 12 4 GB (with the increased-memory-limit entitlement;',
+      '         github.com/introlab/rtabmap pull request 1446',
     ].join('\n'));
-    expect(result.stdout).toContain('app limit on iPhone 12 4 GB (with the increased-memory-limit entitlement; github.com/introlab/rtabmap pull request 1446');
     expect(result.stdout).toMatch(/\nverdict: fits\n$/);
   });
 
@@ -273,5 +320,52 @@ describe('where people see it', () => {
     if ('error' in budget) throw new Error(budget.error);
     const fits = tierFits(policy, budget.model, DEVICES);
     expect(fits.flatMap((fit) => fit.devices.map((device) => device.name)).sort()).toEqual(DEVICES.map((device) => device.name).sort());
+  });
+});
+
+describe('text within 100 columns', () => {
+  it('wraps at spaces with a hanging indent, never between a number and its unit, inside a kept group, or inside a word', () => {
+    expect(wrapText('why:     3.68 GiB is at or below tiers[2].upTo (6 GiB)', { width: 40, indent: 9 })).toEqual([
+      'why:     3.68 GiB is at or below',
+      '         tiers[2].upTo (6 GiB)',
+    ]);
+    // "6 GiB" stays whole although "6" would fit on the first line.
+    expect(wrapText('the limit is 6 GiB', { width: 14 })).toEqual(['the limit is', '6 GiB']);
+    expect(wrapText(`fits: ${keepTogether('iPhone SE (2nd generation)')}, iPhone 15`, { width: 20, indent: 2 })).toEqual(['fits:', '  iPhone SE (2nd generation),', '  iPhone 15']);
+    // The leading spaces and the alignment of the first line are kept; a long URL overflows rather than being cut.
+    expect(wrapText('  weights   1 GiB   github.com/a/very/long/path/that/cannot/break', { width: 30, indent: 20 })).toEqual([
+      '  weights   1 GiB',
+      '                    github.com/a/very/long/path/that/cannot/break',
+    ]);
+    expect(wrapText('short', { width: 100 })).toEqual(['short']);
+  });
+
+  it('prints a table too wide for a terminal as narrower tables, the first column repeated, and wraps what still does not fit', () => {
+    const wide = { headers: ['Tier', 'A', 'B'], rows: [['low', 'x'.repeat(50), 'y'.repeat(50)], ['high', 'a b c d e f', 'g']] };
+    expect(formatTerminalTable(wide)).toBe([
+      `Tier  A${' '.repeat(49)}`.trimEnd(),
+      `----  ${'-'.repeat(50)}`,
+      `low   ${'x'.repeat(50)}`,
+      'high  a b c d e f',
+      '',
+      `Tier  B${' '.repeat(49)}`.trimEnd(),
+      `----  ${'-'.repeat(50)}`,
+      `low   ${'y'.repeat(50)}`,
+      'high  g',
+      '',
+    ].join('\n'));
+    // Given groups, each is a table of its own and a repeated row is printed once.
+    const grouped = { ...wide, narrow: [['Tier', 'A'], ['B']] };
+    expect(formatTerminalTable({ ...grouped, rows: [...grouped.rows, ['high', 'a b c d e f', 'g']] }).split('\n').filter((line) => line === 'g')).toHaveLength(1);
+    // A column with spaces is narrowed and its cells wrapped; one word is never cut.
+    const narrowed = formatTerminalTable({ headers: ['Device', 'Verdict'], rows: [['iPhone 12 mini', 'memoryLimit above the app limit']] }, 30);
+    expect(narrowed).toBe([
+      'Device          Verdict',
+      '--------------  --------------',
+      'iPhone 12 mini  memoryLimit',
+      '                above the app',
+      '                limit',
+      '',
+    ].join('\n'));
   });
 });

@@ -64,7 +64,46 @@ describe('YAML problems are located', () => {
     `);
     expect(diagnosticsOf('tiers:\n\t- name: low\n')).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:2:1: error: invalid YAML: Tabs are not allowed as indentation",
+        "tiers.yaml:2:1: error: a tab indents this line; YAML allows only spaces for indentation",
+      ]
+    `);
+  });
+
+  it('says how to write the value when a colon, a reserved first character or a missing space breaks a line', () => {
+    /** A one-tier policy with `line` as its third line. */
+    const withLine = (line: string) => diagnosticsOf(`tiers:\n  - name: low\n${line}\n    cacheLimit: 8MiB\n`);
+    // An unquoted description with ": " in it: the parser's own words are "Nested mappings are not allowed in compact mappings".
+    expect(withLine('    description: Tier for 4 GB phones: the model stays')).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:3:18: error: this value contains ": ", which YAML reads as a key; put the value in quotes: description: "Tier for 4 GB phones: the model stays"",
+      ]
+    `);
+    // In a sequence item, and with a comment after the value, which stays out of the quotes.
+    expect(diagnosticsOf('tiers:\n  - name: low: small # the first\n')).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:2:11: error: this value contains ": ", which YAML reads as a key; put the value in quotes: name: "low: small"",
+      ]
+    `);
+    // A value that holds a double quote is offered in single quotes, which need no escapes.
+    expect(withLine('    description: Phones: "4 GB"')).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:3:18: error: this value contains ": ", which YAML reads as a key; put the value in quotes: description: 'Phones: "4 GB"'",
+      ]
+    `);
+    expect(withLine('    description: @2GB phones')).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:3:18: error: this value starts with "@", which YAML reserves; put the value in quotes: description: "@2GB phones"",
+      ]
+    `);
+    expect(withLine('    upTo:2GiB')).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:3:5: error: "upTo:2GiB" has no space after the colon, so YAML does not read upTo as a key; write upTo: 2GiB",
+      ]
+    `);
+    // A comment needs a space before "#"; without one, it is part of the value.
+    expect(diagnosticsOf(editedPolicy([[['tiers', 1, 'cacheLimit'], "8MiB# the design's 8 MB"]]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:25:17: error: tiers[1].cacheLimit: expected a size like "20MiB", "2.5GiB" or a whole number of bytes, got "8MiB# the design's 8 MB"; a comment needs a space before its "#"",
       ]
     `);
   });
@@ -146,7 +185,7 @@ describe('schema problems are all reported, each with file, line, column and key
       [
         "tiers.yaml:25:5: error: tiers[1].cachelimit: unknown key; did you mean "cacheLimit"?",
         "tiers.yaml:62:3: error: generation.top_p: unknown key; did you mean "topP"?",
-        "tiers.yaml:109:1: error: colour: unknown key; expected one of tiers, generation, pressure, evaluator, expectations, output, model, app",
+        "tiers.yaml:109:1: error: colour: unknown key; expected one of tiers, generation, pressure, evaluator, expectations, output, model, app, acknowledged",
       ]
     `);
   });
@@ -195,16 +234,19 @@ describe('schema problems are all reported, each with file, line, column and key
 });
 
 describe('policy rules', () => {
-  it('requires a Swift module name and a folder inside the output folder for the tests', () => {
-    expect(diagnosticsOf(editedPolicy([[['output', 'tests', 'module'], 'VLM-Eval'], [['output', 'tests', 'directory'], '../Tests']]))).toMatchInlineSnapshot(`
+  it('requires a Swift module name, and a tests folder inside the policy\'s folder that does not hold the output folder', () => {
+    // Beside the output folder is allowed: the tests can live apart from the folder the app target compiles.
+    expect(diagnosticsOf(editedPolicy([[['output', 'tests', 'directory'], '../VLMEvalTests/Generated']]))).toEqual([]);
+    expect(diagnosticsOf(editedPolicy([[['output', 'tests', 'directory'], '..']]))).toEqual(['tiers.yaml:117:16: error: output.tests.directory: ".." would hold the output folder ("generated"); choose a folder inside it or beside it']);
+    expect(diagnosticsOf(editedPolicy([[['output', 'tests', 'module'], 'VLM-Eval'], [['output', 'tests', 'directory'], '../../Tests']]))).toMatchInlineSnapshot(`
       [
         "tiers.yaml:116:13: error: output.tests.module: "VLM-Eval" is not a Swift module name; use letters, digits and _, e.g. "VLMEval"",
-        "tiers.yaml:117:16: error: output.tests.directory: "../Tests" must be a folder inside the output folder, without ".." or a leading "/"",
+        "tiers.yaml:117:16: error: output.tests.directory: "../../Tests" leads outside the policy's folder; the tests folder is relative to the output folder ("generated") and must stay inside the policy's folder",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['output', 'tests', 'directory'], '/abs']]))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:117:16: error: output.tests.directory: "/abs" must be a folder inside the output folder, without ".." or a leading "/"",
+        "tiers.yaml:117:16: error: output.tests.directory: "/abs" must be a relative path: the tests folder is relative to the output folder ("generated")",
       ]
     `);
     expect(diagnosticsOf(editedPolicy([[['output', 'tests'], { directory: 'T' }]]))).toMatchInlineSnapshot(`
@@ -218,11 +260,54 @@ describe('policy rules', () => {
     const text = editedPolicy([[['tiers', 2, 'upTo'], '4 GB'], [['tiers', 1, 'cacheLimit'], '8MB'], [['tiers', 0, 'memoryLimit'], '1500MiB']]);
     const warnings = diagnosticsOf(text).filter((line) => line.includes('powers of ten'));
     expect(warnings).toEqual([
-      expect.stringMatching(/^tiers\.yaml:\d+:\d+: warning: tiers\[1\]\.cacheLimit: 8MB is 8,000,000 bytes \(powers of ten\); write 8MiB for 8,388,608$/),
-      expect.stringMatching(/^tiers\.yaml:\d+:\d+: warning: tiers\[2\]\.upTo: 4 GB is 4,000,000,000 bytes \(powers of ten\); write 4GiB for 4,294,967,296$/),
+      expect.stringMatching(/^tiers\.yaml:\d+:\d+: warning: tiers\[1\]\.cacheLimit: 8MB is 8,000,000 bytes \(powers of ten\); write 8MiB for 8,388,608 \[si-unit:low\.cacheLimit\]$/),
+      expect.stringMatching(/^tiers\.yaml:\d+:\d+: warning: tiers\[2\]\.upTo: 4 GB is 4,000,000,000 bytes \(powers of ten\); write 4GiB for 4,294,967,296 \[si-unit:standard\.upTo\]$/),
     ]);
     // The shipped policy writes every bound and limit in powers of two, and expectations may use SI.
     expect(diagnosticsOf(DEFAULT_POLICY_TEXT).filter((line) => line.includes('powers of ten'))).toEqual([]);
+  });
+
+  it('warns at its line when a size is a bare number too small to be meant as bytes, saying what to write', () => {
+    expect(diagnosticsOf(editedPolicy([[['tiers', 0, 'cacheLimit'], 3], [['tiers', 2, 'budget', 'peakFootprint'], 2500]]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:15:17: warning: tiers[0].cacheLimit: 3 means 3 bytes (a number without a unit is a count of bytes); write 3MiB if you meant mebibytes [size-without-unit:ultraLow.cacheLimit]",
+        "tiers.yaml:46:22: warning: tiers[2].budget.peakFootprint: 2500 means 2,500 bytes (a number without a unit is a count of bytes); write 2500MiB if you meant mebibytes [size-without-unit:standard.budget.peakFootprint]",
+        "tiers.yaml:46:22: warning: tiers[2].budget.peakFootprint: 2.44 KiB (2_500 bytes) is below this tier's memoryLimit (2500 MiB): MLX may use memory up to its limit, so a healthy run could fail the budget [budget-below-memory-limit:standard]",
+      ]
+    `);
+    // A promise about a device of 4 bytes breaks, and the warning says why.
+    expect(diagnosticsOf(editedPolicy([[['expectations', 1, 'physicalMemory'], 4]]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:83:5: error: expectations[1]: iPhone 11 (4 GB) reports 4 bytes and is expected in "standard" but lands in "ultraLow": it is at or below tiers[0].upTo (2 GiB)",
+        "tiers.yaml:84:21: warning: expectations[1].physicalMemory: 4 means 4 bytes (a number without a unit is a count of bytes); write 4GiB if you meant gibibytes [size-without-unit:expectations[1].physicalMemory]",
+      ]
+    `);
+    expect(diagnosticsOf(editedPolicy([[['model'], { name: 'SmolVLM2-500M-Video-Instruct-mlx', weights: 1, activations: '700' }]]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:124:12: warning: model.weights: 1 means 1 byte (a number without a unit is a count of bytes); write 1GiB if you meant gibibytes [size-without-unit:model.weights]",
+        "tiers.yaml:125:16: warning: model.activations: 700 means 700 bytes (a number without a unit is a count of bytes); write 700MiB if you meant mebibytes [size-without-unit:model.activations]",
+      ]
+    `);
+  });
+
+  it('leaves alone a bare number that is plausible: cacheLimit 0 (no cache) or from 1 KiB, bytes written as B, kvBytesPerToken', () => {
+    for (const edits of [
+      [[['tiers', 0, 'cacheLimit'], 0]],
+      [[['tiers', 0, 'cacheLimit'], 1024]],
+      [[['tiers', 0, 'cacheLimit'], '3B']],
+      [[['tiers', 0, 'memoryLimit'], 1_572_864_000]],
+      [[['model'], { name: 'SmolVLM2-500M-Video-Instruct-mlx', kvBytesPerToken: 64 }]],
+    ] as [(string | number)[], unknown][][]) {
+      expect(diagnosticsOf(editedPolicy(edits)).filter((line) => line.includes('without a unit')), JSON.stringify(edits)).toEqual([]);
+    }
+  });
+
+  it('says that units are case-sensitive at the size that has a lower-case unit', () => {
+    expect(diagnosticsOf(editedPolicy([[['tiers', 2, 'cacheLimit'], '20mb']]))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:35:17: error: tiers[2].cacheLimit: unknown unit "mb" in "20mb"; units are case-sensitive: write 20MB (20,000,000 bytes) or 20MiB (20,971,520 bytes)",
+      ]
+    `);
   });
 
   it('orders the pressure thresholds: recovery below warning below critical', () => {
@@ -275,9 +360,9 @@ describe('policy rules', () => {
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
       [
         "tiers.yaml:15:17: error: tiers[0].cacheLimit: 2000 MiB is larger than this tier's memoryLimit (1500 MiB)",
-        "tiers.yaml:25:17: warning: tiers[1].cacheLimit: 8 MiB is less than "ultraLow" has (2000 MiB), although "low" is for larger devices",
+        "tiers.yaml:25:17: warning: tiers[1].cacheLimit: 8 MiB is less than "ultraLow" has (2000 MiB), although "low" is for larger devices [less-than-smaller-tier:low.cacheLimit]",
         "tiers.yaml:26:18: error: tiers[1].memoryLimit: 4 GiB is more than the physical memory of any device in "low" (upTo 3 GiB)",
-        "tiers.yaml:36:18: warning: tiers[2].memoryLimit: 2500 MiB is less than "low" has (4 GiB), although "standard" is for larger devices",
+        "tiers.yaml:36:18: warning: tiers[2].memoryLimit: 2500 MiB is less than "low" has (4 GiB), although "standard" is for larger devices [less-than-smaller-tier:standard.memoryLimit]",
       ]
     `);
   });
@@ -286,9 +371,9 @@ describe('policy rules', () => {
     const text = editedPolicy([[['tiers', 3, 'maxTokens'], 700], [['tiers', 3, 'keepModelLoaded'], false], [['tiers', 3, 'cacheLimit'], '10MiB']]);
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:53:17: warning: tiers[3].cacheLimit: 10 MiB is less than "standard" has (20 MiB), although "high" is for larger devices",
-        "tiers.yaml:55:16: warning: tiers[3].maxTokens: 700 is less than "standard" has (800), although "high" is for larger devices",
-        "tiers.yaml:57:22: warning: tiers[3].keepModelLoaded: "standard" keeps the model loaded but the larger "high" does not",
+        "tiers.yaml:53:17: warning: tiers[3].cacheLimit: 10 MiB is less than "standard" has (20 MiB), although "high" is for larger devices [less-than-smaller-tier:high.cacheLimit]",
+        "tiers.yaml:55:16: warning: tiers[3].maxTokens: 700 is less than "standard" has (800), although "high" is for larger devices [less-than-smaller-tier:high.maxTokens]",
+        "tiers.yaml:57:22: warning: tiers[3].keepModelLoaded: "standard" keeps the model loaded but the larger "high" does not [less-than-smaller-tier:high.keepModelLoaded]",
       ]
     `);
     expect(validPolicy(text).tiers[3]?.maxTokens).toBe(700);
@@ -298,7 +383,7 @@ describe('policy rules', () => {
     const text = editedPolicy([[['tiers', 1, 'upTo'], '4GiB']]);
     expect(diagnosticsOf(text)).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:80:5: error: expectations[0]: a 4 GiB device (the old code's low-memory cut-off) reports 4 GiB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
+        "tiers.yaml:80:5: error: expectations[0]: a 4 GiB device (where the old code drew its low-memory line) reports 4 GiB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
         "tiers.yaml:83:5: error: expectations[1]: iPhone 11 (4 GB) reports 3.60 GiB (3_865_470_566 bytes) and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
         "tiers.yaml:86:5: error: expectations[2]: iPhone 13 (4 GB) reports 3740 MB and is expected in "standard" but lands in "low": it is at or below tiers[1].upTo (4 GiB) and above tiers[0].upTo (2 GiB)",
       ]
@@ -316,12 +401,12 @@ describe('policy rules', () => {
   });
 });
 
-describe('promises about tier values (the design document checklist, 7.3)', () => {
+describe('promises about tier values (the original design\'s checklist for 4 GB phones)', () => {
   it('the shipped policy states the 4 GB checklist as promises on "standard"', () => {
     const promise = validPolicy().expectations.find((expectation) => expectation.atLeast !== undefined)!;
     expect(promise).toEqual({
       tier: 'standard',
-      why: 'design document 7.3, the 4 GB checklist',
+      why: "the design's checklist for 4 GB phones",
       atLeast: { cacheLimit: 15n * 1024n * 1024n, imageSize: 384, maxTokens: 800 },
       keepModelLoaded: true,
       aggressiveCleanup: false,
@@ -338,10 +423,10 @@ describe('promises about tier values (the design document checklist, 7.3)', () =
     ]);
     expect(diagnosticsOf(broken).filter((line) => line.includes('promised'))).toMatchInlineSnapshot(`
       [
-        "tiers.yaml:103:19: error: expectations[6].atLeast.cacheLimit: "standard" has cacheLimit 8 MiB, but at least 15 MiB is promised (design document 7.3, the 4 GB checklist)",
-        "tiers.yaml:105:18: error: expectations[6].atLeast.maxTokens: "standard" has maxTokens 500, but at least 800 is promised (design document 7.3, the 4 GB checklist)",
-        "tiers.yaml:106:22: error: expectations[6].keepModelLoaded: "standard" has keepModelLoaded no, but yes is promised (design document 7.3, the 4 GB checklist)",
-        "tiers.yaml:109:20: error: expectations[6].atMost.memoryLimit: "standard" has memoryLimit 2500 MiB, but at most 2 GiB is promised (design document 7.3, the 4 GB checklist)",
+        "tiers.yaml:103:19: error: expectations[6].atLeast.cacheLimit: "standard" has cacheLimit 8 MiB, but at least 15 MiB is promised (the design's checklist for 4 GB phones)",
+        "tiers.yaml:105:18: error: expectations[6].atLeast.maxTokens: "standard" has maxTokens 500, but at least 800 is promised (the design's checklist for 4 GB phones)",
+        "tiers.yaml:106:22: error: expectations[6].keepModelLoaded: "standard" has keepModelLoaded no, but yes is promised (the design's checklist for 4 GB phones)",
+        "tiers.yaml:109:20: error: expectations[6].atMost.memoryLimit: "standard" has memoryLimit 2500 MiB, but at most 2 GiB is promised (the design's checklist for 4 GB phones)",
         "tiers.yaml:112:20: error: expectations[7].atMost.memoryLimit: "high" has memoryLimit none (MLX default), but at most 4 GiB is promised",
         "tiers.yaml:113:18: error: expectations[7].atMost.imageSize: "high" has imageSize 448 px, but at most 400 px is promised",
       ]
@@ -383,7 +468,7 @@ describe('performance budgets (the design document, section 7)', () => {
     expect(diagnosticsOf(rules)).toMatchInlineSnapshot(`
       [
         "tiers.yaml:32:22: error: tiers[1].budget.peakFootprint: 4 GiB is more than any device in "low" has (upTo 3 GiB); the budget could never be met",
-        "tiers.yaml:48:22: warning: tiers[2].budget.peakFootprint: 2 GiB is below this tier's memoryLimit (2500 MiB): MLX may use memory up to its limit, so a healthy run could fail the budget",
+        "tiers.yaml:48:22: warning: tiers[2].budget.peakFootprint: 2 GiB is below this tier's memoryLimit (2500 MiB): MLX may use memory up to its limit, so a healthy run could fail the budget [budget-below-memory-limit:standard]",
       ]
     `);
   });

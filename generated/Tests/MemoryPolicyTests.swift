@@ -15,7 +15,7 @@ final class MemoryPolicyTests: XCTestCase {
   }
 
   func testExpectations() {
-    // a 4 GiB device (the old code's low-memory cut-off): 4 GiB
+    // a 4 GiB device (where the old code drew its low-memory line): 4 GiB
     XCTAssertEqual(tier(4_294_967_296), .standard, "expectations[0]")
     // iPhone 11 (4 GB): 3.60 GiB (3_865_470_566 bytes)
     XCTAssertEqual(tier(3_865_470_566), .standard, "expectations[1]")
@@ -102,7 +102,7 @@ final class MemoryPolicyTests: XCTestCase {
   }
 
   func testPromises() {
-    // design document 7.3, the 4 GB checklist
+    // the design's checklist for 4 GB phones
     XCTAssertGreaterThanOrEqual(
       MemoryConfiguration.forTier(.standard).cacheLimit, 15_728_640,
       "expectations[6].atLeast.cacheLimit")

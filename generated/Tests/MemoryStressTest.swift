@@ -8,7 +8,7 @@ import XCTest
 
 @testable import VLMEval
 
-// The design document's on-device test plan (section 7) as code: the scenarios of 7.1 (a first
+// An on-device test plan as code (memtier's docs/on-device-testing.md): four scenarios (a first
 // load, answers in a row, switching images, a long run), the footprint sampled during every answer,
 // and the budgets tiers.yaml sets for this device's tier. It runs on a phone only when asked:
 //
@@ -75,7 +75,7 @@ extension VLMEvaluator: MemoryStressSubject {
   }
 }
 
-/// The scenarios to run and how long: the design document's section 7.1, short by default.
+/// The scenarios to run and how long: the test plan's four, short by default.
 struct MemoryStressPlan: Sendable {
   /// What every answer is asked.
   var prompt = "Describe this image in detail."
@@ -158,7 +158,7 @@ struct MemoryStressReport: Codable, Equatable, Sendable {
     var samples: [Sample]
   }
 
-  /// One scenario of section 7.1.
+  /// One scenario of the test plan.
   struct Scenario: Codable, Equatable, Sendable {
     /// `firstLoad`, `answersInARow`, `alternatingImages` or `longRun`.
     var name: String

@@ -8,12 +8,12 @@ Commands:
   generate   write the Swift files for the policy (only files whose bytes change)
   check      exit 1 when the committed Swift does not match the policy (for CI)
   diff       what a policy change does, device by device, against a git revision
-  explain    which tier a size or a device lands in, and why
+  explain    which tier a size or a device lands in, and why; or a tier's memory estimate
   devices    the device catalog against the policy
   budget     will each tier fit the model on each device? the memory estimate
   patch      rewrite the app's hand-written VLMEvaluator to use the generated code
   watch      regenerate on every save
-  init       write a starter tiers.yaml
+  init       write tiers.yaml for the app in this folder, and the next steps
   schema     write the JSON Schema that YAML editors use for completion
   templates  list the templates, or eject one to customise it
 
@@ -22,7 +22,8 @@ current folder; pass --config to use another file.
 
 Run "memtier <command> --help" for a command's options.
 
-Exit codes: 0 success, 1 out of date (check), 2 invalid policy or usage, 3 internal error.
+Exit codes: 0 success, 1 out of date (check) or a broken promise (diff), 2 invalid input or usage,
+3 internal error.
 `;
 
 const CONFIG_HELP = `  -c, --config FILE   the policy file (default: tiers.yaml or tiers.config.ts here)`;
@@ -31,15 +32,18 @@ const COMMON_HELP = `      --debug         show stack traces for internal errors
 const POLICY_OPTIONS_HELP = `${CONFIG_HELP}
   -o, --out DIR       the output folder (default: output.directory in the policy,
                       relative to the policy file; "generated" unless set)
-  -f, --format FMT    text (default), github (workflow annotations) or json
+  -f, --format FMT    text (default), github (workflow annotations), json, or xcode (text with
+                      absolute paths and no diff, for the build phase)
 ${COMMON_HELP}`;
 
 export const COMMAND_HELP: Record<string, string> = {
-  explain: `Usage: memtier explain SIZE|DEVICE [--config FILE]
+  explain: `Usage: memtier explain SIZE|DEVICE|TIER [--config FILE]
 
 Which tier a physical memory size ("3.6GiB", 3865470566) or a catalog device ("iPhone 13 mini",
 "iPhone14,4") lands in, the boundary that decided, the distance to the nearest boundary, and the
-tier's limits.
+tier's limits. For a tier's name ("standard"): its devices, its memory estimate term by term, and
+how it stands under its memoryLimit and each device's app limit (what the estimate's warnings
+point to).
 
 Options:
 ${CONFIG_HELP}
@@ -74,13 +78,34 @@ ${COMMON_HELP}
 `,
   diff: `Usage: memtier diff [--base REF] [--markdown] [--config FILE]
 
-Compares the policy at a git revision (default: the merge base with the default branch, or HEAD)
-with the working copy: changed values, tiers added or removed, and every catalog device whose
-tier or limits change. No change, no output.
+Compares the policy at a git revision with the working copy: changed values, tiers added or
+removed, and every catalog device whose tier or limits change. A policy that does not exist at
+the base is shown as new: every catalog device with the tier and limits it gets. No change prints
+one line naming the base.
+
+The base, unless --base names one: the merge base of HEAD with origin/$GITHUB_BASE_REF (the pull
+request's base branch, in GitHub Actions), origin/HEAD, main or master; HEAD when there is none,
+except in a shallow clone or in GitHub Actions, where that would compare a clean checkout with
+itself and pass any change. The output names the base and why it was chosen.
+
+Exit codes: 0 compared, no promise broken; 1 a promise (an expectations entry) breaks;
+2 cannot compare: no base in this clone, or a side that cannot be read.
+
+In CI, the base branch's history must be in the clone. GitHub Actions' checkout fetches one
+commit unless told otherwise:
+
+    - uses: actions/checkout@v4
+      with:
+        fetch-depth: 0
+
+Elsewhere, fetch the history and the base branch (here main):
+
+    git fetch --unshallow origin
+    git fetch origin main:refs/remotes/origin/main
 
 Options:
 ${CONFIG_HELP}
-  -b, --base REF      the git revision to compare with
+  -b, --base REF      the git revision to compare with (as given, not its merge base)
       --markdown      Markdown for a pull-request comment
 ${COMMON_HELP}
 `,
@@ -97,8 +122,18 @@ ${COMMON_HELP}
 `,
   init: `Usage: memtier init
 
-Writes a starter tiers.yaml (plan B of the design document) and tiers.schema.json in the current
-folder, never overwriting a policy, and prints the next steps (Xcode and GitHub Actions).
+Writes tiers.yaml and tiers.schema.json in the current folder for the app it finds there (and in
+the folders below, leaving out node_modules, Pods, DerivedData, build output and hidden folders):
+
+  - the mlx-swift release pinned in Package.resolved (SwiftPM's, or Xcode's in the .xcodeproj
+    or .xcworkspace): the policy follows it, and names the file in evaluator.packageResolved
+    when generate would not find it by itself;
+  - the Xcode project (app.xcodeProject) and its app target's module (output.tests.module);
+  - the Swift file that declares class VLMEvaluator (evaluator.source).
+
+What it cannot find, or finds more than once, keeps the starter's value and is listed with the
+key to set by hand. Then it prints the next steps for that app: generate, patch, target
+membership, the Xcode build phase and GitHub Actions. It never overwrites a policy.
 
 Options:
 ${COMMON_HELP}

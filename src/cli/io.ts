@@ -13,7 +13,7 @@ export interface CliIO {
 export const ExitCode = {
   /** Success; for `check`, the output is up to date. */
   ok: 0,
-  /** `check` only: the generated files do not match the policy. */
+  /** `check`: the generated files do not match the policy, or the evaluator regressed; `diff`: a promise breaks. */
   outOfDate: 1,
   /** Invalid policy, unusable output folder, or bad arguments. Nothing was written. */
   invalidInput: 2,

@@ -17,6 +17,8 @@ interface ReportBase {
   /** The output folder as messages name it; null when an invalid policy does not say. */
   outputDirectory: string | null;
   diagnostics: DiagnosticJson[];
+  /** The warnings and notes the policy acknowledges (its `acknowledged:` list), left out of `diagnostics`. */
+  acknowledged: DiagnosticJson[];
 }
 
 /** `memtier generate --format json`. */
@@ -35,13 +37,13 @@ export interface CheckReport extends ReportBase {
 }
 
 /** The fields each command fills in; the version and the diagnostics' JSON form are added here. */
-type ReportFields<Report extends ReportBase> = Omit<Report, 'version' | 'diagnostics'> & { diagnostics: readonly Diagnostic[] };
+type ReportFields<Report extends ReportBase> = Omit<Report, 'version' | 'diagnostics' | 'acknowledged'> & { diagnostics: readonly Diagnostic[]; acknowledged?: readonly Diagnostic[] };
 
 /**
  * Prints a report as the one JSON document on stdout: `version` first, then the fields in the
  * order the command gives them (the documented order), diagnostics in their JSON form.
  */
 export function printReport<Report extends GenerateReport | CheckReport>(io: CliIO, fields: ReportFields<Report>): void {
-  const report = { version: 1, ...fields, diagnostics: fields.diagnostics.map(diagnosticJson) };
+  const report = { version: 1, ...fields, diagnostics: fields.diagnostics.map(diagnosticJson), acknowledged: (fields.acknowledged ?? []).map(diagnosticJson) };
   io.stdout(`${JSON.stringify(report, null, 2)}\n`);
 }

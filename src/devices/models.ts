@@ -53,7 +53,7 @@ const SMOLVLM2_PROCESSOR = 'mlx-swift-lm Tests/MLXLMTests/SmolVLM2TilingTests.sw
 const PATCHED_PROCESSOR = 'mlx-swift-lm Libraries/MLXVLM/Models/SmolVLM2.swift tiles(from:) before pull request 255 (first in 3.31.4); the app pins 2.29.2';
 const DESIGN_ALLOWANCE: ModelValueSource = {
   kind: 'estimated',
-  source: 'the design document, section 2.2: inference buffers 300-500 MB and temporary data 200 MB; the upper figures, 700 MiB',
+  source: 'the original design\'s estimate (docs/design.md): inference buffers 300-500 MB and temporary data 200 MB; the upper figures, 700 MiB',
 };
 const PROMPT_ALLOWANCE: ModelValueSource = {
   kind: 'estimated',

@@ -22,6 +22,11 @@ export interface Diagnostic {
   /** Key path such as `tiers[2].memoryLimit`, when the problem concerns a key. */
   path?: string;
   message: string;
+  /**
+   * A warning's or note's stable name, such as `estimate-over-memory-limit:ultraLow` (the rule, and
+   * the tier or file it is about): what `acknowledged:` in the policy names to accept it.
+   */
+  id?: string;
 }
 
 /** Finds where a key path is written; `key: true` points at the key rather than its value. */

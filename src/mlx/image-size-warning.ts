@@ -28,12 +28,12 @@ export function imageSizeWarning(options: {
   const unupscaled = version === undefined ? undefined : isAtLeastRelease(version, FIRST_UNUPSCALED_RELEASE);
   if (unupscaled === undefined || options.imageSizes.length === 0) return undefined;
   const before = !unupscaled;
-  const warning = (message: string): Diagnostic => ({ severity: 'warning', ...options.place, message });
+  const warning = (message: string): Diagnostic => ({ severity: 'warning', ...options.place, message, id: 'image-size-saves-no-memory' });
   if (before) {
-    return warning(`with mlx-swift-lm ${version} (${options.pin!.file}), the SmolVLM2 processor resizes every image to 2048 px and tiles it, so no tier's imageSize changes what an image costs in memory; it only bounds the pixels handed over. mlx-swift-lm ${FIRST_UNUPSCALED_RELEASE} stops the upscaling`);
+    return warning(`mlx-swift-lm ${version}, as the app's Package.resolved pins it, enlarges every SmolVLM2 image to 2048 px before tiling it, so no tier's imageSize saves memory (${FIRST_UNUPSCALED_RELEASE} stops that; see docs/mlx-releases.md)`);
   }
   if (options.imageSizes.every((size) => size <= SMOLVLM_TILE_EDGE)) {
-    return warning(`with mlx-swift-lm ${version}, SmolVLM2 processes any image of at most ${SMOLVLM_TILE_EDGE} px as one tile plus the global image, so these image sizes (${[...new Set(options.imageSizes)].join(', ')}) all cost the same memory`);
+    return warning(`with mlx-swift-lm ${version}, SmolVLM2 makes any image of at most ${SMOLVLM_TILE_EDGE} px one tile plus a global image, so these sizes (${[...new Set(options.imageSizes)].join(', ')}) all cost the same memory`);
   }
   return undefined;
 }

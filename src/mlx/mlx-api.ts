@@ -50,7 +50,7 @@ export function decideMlxApi({ declared, policyPlace, pin }: MlxApiInputs): { ml
   const pinned = version === undefined ? undefined : mlxApiForVersion(version);
   if (version === undefined || pinned === undefined) {
     const what = version ?? (branch ? `branch ${branch}` : `revision ${revision?.slice(0, 7) ?? 'unknown'}`);
-    if (declared) return { mlxApi: declared, diagnostics: [{ severity: 'warning', file: pin.file, line: pin.pin.line, column: pin.pin.column, message: `pins mlx-swift at ${what}, not a release, so memtier cannot tell which memory API it has; keeping mlxApi: ${declared} from ${policyPlace.file}` }] };
+    if (declared) return { mlxApi: declared, diagnostics: [{ severity: 'warning', file: pin.file, line: pin.pin.line, column: pin.pin.column, message: `pins mlx-swift at ${what}, not a release, so memtier cannot tell which memory API it has; keeping mlxApi: ${declared} from ${policyPlace.file}`, id: 'mlx-swift-not-a-release' }] };
     return { mlxApi: 'gpu', diagnostics: [error(`${pin.file} pins mlx-swift at ${what}, not a release, so the memory API cannot be read from it; set mlxApi: gpu (MLX.GPU.set, before ${FIRST_MEMORY_API_RELEASE}) or memory (MLX.Memory, ${FIRST_MEMORY_API_RELEASE} and later)`)] };
   }
   if (declared === undefined || declared === pinned) return { mlxApi: pinned, diagnostics: [] };

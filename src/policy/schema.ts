@@ -99,14 +99,14 @@ export const generationSchema = z.strictObject({
     .max(2, { error: 'must be at most 2' })
     .refine(fitsSwiftFloat, { error: FLOAT_MESSAGE })
     .default(0.7)
-    .describe('Sampling temperature. Default 0.7, as in the design document.'),
+    .describe('Sampling temperature. Default 0.7, the original design\'s value (docs/design.md).'),
   topP: z
     .number({ error: 'expected a number such as 0.9' })
     .gt(0, { error: 'must be more than 0' })
     .max(1, { error: 'must be at most 1' })
     .refine(fitsSwiftFloat, { error: FLOAT_MESSAGE })
     .default(0.9)
-    .describe('Nucleus sampling probability mass. Default 0.9, as in the design document.'),
+    .describe('Nucleus sampling probability mass. Default 0.9, the original design\'s value (docs/design.md).'),
 }, { error: 'expected a mapping with temperature and topP' });
 
 /** Bounds a promise can put on a tier's numeric values (see `expectationSchema`). */
@@ -200,7 +200,12 @@ export const modelSchema = z.preprocess(
 export const appSchema = z.strictObject({
   increasedMemoryLimit: z.boolean({ error: 'expected true or false' }).default(false)
     .describe('The app has the com.apple.developer.kernel.increased-memory-limit entitlement: device ceilings use the raised limits. Default false.'),
-}, { error: 'expected a mapping with increasedMemoryLimit' });
+  xcodeProject: z.string({ error: 'expected the path of the app\'s .xcodeproj' })
+    .min(1, { error: 'must not be empty' })
+    .regex(/\.xcodeproj\/?$/, { error: 'expected a path that ends in .xcodeproj, such as VLMEval.xcodeproj' })
+    .optional()
+    .describe('The app\'s Xcode project, relative to the policy file; its folder is $(SRCROOT) in a build phase. With it, generate also writes memtier.xcfilelist: the files the Xcode build phase reads (docs/ci.md).'),
+}, { error: 'expected a mapping with increasedMemoryLimit and xcodeProject' });
 
 /** The app's evaluator class, which memtier extends and can patch. */
 export const evaluatorSchema = z.strictObject({
@@ -229,7 +234,7 @@ export const testsSchema = z.strictObject({
     .string({ error: 'expected a folder path' })
     .min(1, { error: 'must not be empty' })
     .default('Tests')
-    .describe('Folder for the generated XCTest files, inside the output folder. Default "Tests".'),
+    .describe('Folder for the generated XCTest files, relative to the output folder. It may lead out of it ("../VLMEvalTests/Generated"), to keep the tests out of a folder the app target compiles, but stays inside the policy\'s folder. Default "Tests".'),
 }, { error: 'expected a mapping with module (and optionally directory), or null for no tests' });
 
 /** Where and how the Swift is written. */
@@ -254,6 +259,16 @@ export const outputSchema = z.strictObject({
     .describe('Also generate the XCTest files (MemoryPolicyTests.swift; with an evaluator, MemoryStressTest.swift too) for the app\'s test target. Default null: no tests.'),
 }, { error: 'expected a mapping with directory, accessLevel and tests' });
 
+/** A warning or note the team has read and accepts, named by the id it is printed with. */
+export const acknowledgementSchema = z.strictObject({
+  warning: z.string({ error: 'expected the id a warning ends with, such as "estimate-over-memory-limit:ultraLow"' })
+    .min(1, { error: 'must not be empty' })
+    .describe('The id printed in brackets at the end of the warning or note, e.g. "estimate-over-memory-limit:ultraLow".'),
+  why: z.string({ error: 'expected the reason, as text' })
+    .min(1, { error: 'must not be empty: say why the team accepts it' })
+    .describe('Why the team accepts it, for the review.'),
+}, { error: 'expected a mapping with warning (its id) and why' });
+
 /** The whole policy file. */
 export const policySchema = z.strictObject({
   tiers: z
@@ -272,7 +287,11 @@ export const policySchema = z.strictObject({
     .describe('Promises: devices and the tier they land in, and values a tier keeps; a broken promise is a validation error.'),
   output: outputSchema.prefault({}).describe('Output settings.'),
   model: modelSchema.optional().describe('The model the app runs, as a catalog name or a mapping of numbers: memtier estimates each tier\'s peak memory from it (memtier budget).'),
-  app: appSchema.prefault({}).describe('What the app\'s own build decides: its entitlements.'),
+  app: appSchema.prefault({}).describe('What the app\'s own build decides: its entitlements and its Xcode project.'),
+  acknowledged: z
+    .array(acknowledgementSchema, { error: 'expected a list of { warning, why }' })
+    .default([])
+    .describe('Warnings and notes the team has read and accepts: they are not printed again, and one line counts them.'),
 }, { error: 'expected a mapping with a "tiers:" list' });
 
 /** A policy after parsing: sizes are exact bytes, defaults filled in. */

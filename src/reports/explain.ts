@@ -1,8 +1,10 @@
 /**
- * `memtier explain`: which tier a size or a device lands in, why, and how close it is to a boundary.
- * Pure: a validated policy and a question in, an explanation out.
+ * `memtier explain`: which tier a size or a device lands in, why, and how close it is to a boundary;
+ * or, for a tier's name, what the tier is and how its memory estimate stands on each of its devices
+ * (where the warnings about a tier point). Pure: a validated policy and a question in, an
+ * explanation out.
  */
-import { describeReportedSource, deviceNames, findDevice, type Device } from '../devices/catalog.js';
+import { DEVICES, describeReportedSource, deviceNames, findDevice, type Device } from '../devices/catalog.js';
 import { suggest } from '../diagnostics/suggest.js';
 import { classify } from '../policy/classify.js';
 import { LIMIT_KEYS, type Policy, type Tier } from '../policy/schema.js';
@@ -10,6 +12,7 @@ import { tierValueInWords } from '../policy/wording.js';
 import { formatSize, formatSizeApprox, parseSizeRounded } from '../policy/sizes.js';
 import { budgetOf, estimateBreakdown, verdicts, type Budget } from './budget.js';
 import type { DeviceFit, TierFit } from '../devices/fit.js';
+import { keepTogether, wrapText } from './wrap.js';
 
 /** The answer to one question. */
 export interface Explanation {
@@ -29,10 +32,77 @@ export interface Explanation {
   memory?: { budget: Budget; fit: TierFit; device?: DeviceFit };
 }
 
+/** What `explain TIER` tells: the tier, the catalog devices in it, and its estimate against each ceiling. */
+export interface TierExplanation {
+  tier: Tier;
+  tierIndex: number;
+  /** The range of physical memory the tier takes, in words. */
+  range: string;
+  devices: readonly Device[];
+  memory?: { budget: Budget; fit: TierFit };
+}
+
+/** Explains a tier by its name, or undefined when no tier has that name. */
+export function explainTier(policy: Policy, name: string): TierExplanation | undefined {
+  const index = policy.tiers.findIndex((tier) => tier.name === name);
+  if (index < 0) return undefined;
+  const tier = policy.tiers[index]!;
+  const below = policy.tiers[index - 1]?.upTo;
+  const range = [
+    ...(below === undefined ? [] : [`above ${formatSize(below)}`]),
+    ...(tier.upTo === undefined ? [] : [`up to ${formatSize(tier.upTo)}`]),
+  ].join(' and ') || 'every device';
+  const budget = policy.model === undefined ? undefined : budgetOf(policy, 'the policy');
+  const fit = budget && !('error' in budget) ? budget.tiers[index] : undefined;
+  return {
+    tier,
+    tierIndex: index,
+    range: `devices that report ${range} of physical memory`,
+    devices: DEVICES.filter((device) => classify(policy.tiers, device.reported).index === index),
+    ...(fit && budget && !('error' in budget) ? { memory: { budget, fit } } : {}),
+  };
+}
+
+/** A tier's explanation as terminal text, every line within TEXT_WIDTH columns. */
+export function formatTierExplanation(explanation: TierExplanation): string {
+  const { tier, memory } = explanation;
+  const lines: [string, number][] = [
+    [`${tier.name} (tiers[${explanation.tierIndex}]): ${explanation.range}`, 2],
+    [`devices: ${explanation.devices.length === 0 ? 'none in the catalog' : explanation.devices.map((device) => keepTogether(device.name)).join(', ')}`, LABEL_INDENT],
+    [`limits:  ${LIMIT_KEYS.map((key) => keepTogether(`${key} ${tierValueInWords(key, tier[key])}`)).join(', ')}`, LABEL_INDENT],
+  ];
+  if (memory) {
+    const { budget, fit } = memory;
+    const published = fit.devices.filter((device) => device.appLimit);
+    lines.push(
+      [`memory:  estimated peak for ${budget.model.name} at these limits ${keepTogether('(see memtier budget):')}`, LABEL_INDENT],
+      ...estimateBreakdown(budget.model, fit.estimate).map((line): [string, number] => [`         ${line}`, TERM_INDENT]),
+      [`ceiling: ${fit.memoryLimit ? `memoryLimit ${formatSize(fit.memoryLimit.bytes)}: ${left(fit.memoryLimit)}` : 'memoryLimit: none (MLX default)'}`, LABEL_INDENT],
+      ...published.map((device): [string, number] => [`         app limit on ${device.name} ${formatSize(device.appLimit!.bytes)} (${device.appLimit!.entitlement ? 'with' : 'without'} the increased-memory-limit entitlement; ${device.appLimit!.source}): ${left(device.appLimit!)}`, LABEL_INDENT]),
+      ...unpublished(fit.devices.filter((device) => !device.appLimit).map((device) => device.name), published.length > 0),
+      [`verdict: ${[verdicts(fit).join('; '), ...published.map((device) => `${keepTogether(`${device.name}:`)} ${verdicts(fit, device).filter((word) => !verdicts(fit).includes(word)).join(', ') || 'fits'}`)].join('; ')}`, LABEL_INDENT],
+    );
+  }
+  return `${lines.flatMap(([line, indent]) => wrapText(line, { indent })).join('\n')}\n`;
+}
+
+/** The line for the devices in a tier whose app limit nobody has published: named when few. */
+function unpublished(names: readonly string[], others: boolean): [string, number][] {
+  if (names.length === 0) return [];
+  const which = names.length <= 3 ? names.map(keepTogether).join(', ') : `the ${others ? 'other ' : ''}${names.length} devices`;
+  return [[`         app limit on ${which}: not published`, LABEL_INDENT]];
+}
+
+/** How much of a ceiling an estimate leaves, or how far it is over. */
+function left(ceiling: { headroom: { bytes: bigint; percent: number } }): string {
+  return ceiling.headroom.bytes < 0n ? `over by ${formatSizeApprox(-ceiling.headroom.bytes)}` : `${formatSizeApprox(ceiling.headroom.bytes)} (${ceiling.headroom.percent.toFixed(1)}%) left`;
+}
+
 /** Explains a size ("3.6GiB", "3865470566") or a catalog device name or identifier. */
 export function explain(policy: Policy, query: string): Explanation | { error: string } {
   const device = findDevice(query);
   const parsed = device ? undefined : parseSizeRounded(query);
+  if (!device && parsed && !parsed.ok && /^\d/.test(query.trim())) return { error: parsed.reason };
   if (!device && !parsed?.ok) {
     const guess = suggest(query, deviceNames());
     return { error: `"${query}" is neither a size (like "3.6GiB" or 3865470566) nor a device in the catalog${guess ? `; did you mean "${guess}"?` : '; see memtier devices'}` };
@@ -72,33 +142,31 @@ function percentOf(part: bigint, whole: bigint): number {
   return whole === 0n ? Infinity : Number((part * 10_000n) / whole) / 100;
 }
 
-/** A tier's limits in human units, one `key value` pair each. */
-export function describeLimits(tier: Tier): string {
-  return LIMIT_KEYS.map((key) => `${key} ${tierValueInWords(key, tier[key])}`).join(', ');
-}
+/** Where wrapped lines go on: under the text after a label (`tier:    `), or after a breakdown's term. */
+const LABEL_INDENT = 9;
+const TERM_INDENT = LABEL_INDENT + 16;
 
-/** The explanation as terminal text. */
+/** The explanation as terminal text, every line within TEXT_WIDTH columns. */
 export function formatExplanation(explanation: Explanation): string {
-  const lines = [
-    `${explanation.subject}${explanation.rounded ? ' (rounded to the nearest byte)' : ''}`,
-    `tier:    ${explanation.tier.name} (tiers[${explanation.tierIndex}])`,
-    `why:     ${explanation.reason}`,
+  const lines: [string, number][] = [
+    [`${explanation.subject}${explanation.rounded ? ' (rounded to the nearest byte)' : ''}`, 2],
+    [`tier:    ${explanation.tier.name} (tiers[${explanation.tierIndex}])`, LABEL_INDENT],
+    [`why:     ${explanation.reason}`, LABEL_INDENT],
     ...(explanation.nearest
-      ? [`margin:  ${formatSizeApprox(explanation.nearest.distance)} (${explanation.nearest.percent}%) from ${explanation.nearest.boundary}, the nearest boundary`]
+      ? [[`margin:  ${formatSizeApprox(explanation.nearest.distance)} (${explanation.nearest.percent}%) from ${explanation.nearest.boundary}, the nearest boundary`, LABEL_INDENT] as [string, number]]
       : []),
-    `limits:  ${describeLimits(explanation.tier)}`,
+    // One `key value` pair is never split over two lines.
+    [`limits:  ${LIMIT_KEYS.map((key) => keepTogether(`${key} ${tierValueInWords(key, explanation.tier[key])}`)).join(', ')}`, LABEL_INDENT],
     ...memoryLines(explanation),
   ];
-  return `${lines.join('\n')}\n`;
+  return `${lines.flatMap(([line, indent]) => wrapText(line, { indent })).join('\n')}\n`;
 }
 
-/** The estimate term by term and the ceilings, when the policy names a model. */
-function memoryLines(explanation: Explanation): string[] {
+/** The estimate term by term and the ceilings, when the policy names a model; each with its wrap indent. */
+function memoryLines(explanation: Explanation): [string, number][] {
   const memory = explanation.memory;
   if (!memory) return [];
   const { budget, fit, device } = memory;
-  const left = (ceiling: { headroom: { bytes: bigint; percent: number } }) =>
-    ceiling.headroom.bytes < 0n ? `over by ${formatSizeApprox(-ceiling.headroom.bytes)}` : `${formatSizeApprox(ceiling.headroom.bytes)} (${ceiling.headroom.percent.toFixed(1)}%) left`;
   const ceilings = [
     fit.memoryLimit ? `memoryLimit ${formatSize(fit.memoryLimit.bytes)}: ${left(fit.memoryLimit)}` : 'memoryLimit: none (MLX default)',
     ...(explanation.device
@@ -108,9 +176,9 @@ function memoryLines(explanation: Explanation): string[] {
       : []),
   ];
   return [
-    `memory:  estimated peak for ${budget.model.name} at ${fit.name}'s limits (see memtier budget):`,
-    ...estimateBreakdown(budget.model, fit.estimate).map((line) => `         ${line}`),
-    ...ceilings.map((line, index) => `${index === 0 ? 'ceiling: ' : '         '}${line}`),
-    `verdict: ${verdicts(fit, device).join('; ')}`,
+    [`memory:  estimated peak for ${budget.model.name} at ${fit.name}'s limits ${keepTogether('(see memtier budget):')}`, LABEL_INDENT],
+    ...estimateBreakdown(budget.model, fit.estimate).map((line): [string, number] => [`         ${line}`, TERM_INDENT]),
+    ...ceilings.map((line, index): [string, number] => [`${index === 0 ? 'ceiling: ' : '         '}${line}`, LABEL_INDENT]),
+    [`verdict: ${verdicts(fit, device).join('; ')}`, LABEL_INDENT],
   ];
 }

@@ -46,7 +46,7 @@ export const stressReportSchema = z.strictObject({
     maxMainActorStallSeconds: z.number().positive().optional(),
   }).optional().describe('The tier\'s budget as the policy sets it; absent when it sets none.'),
   scenarios: z.array(z.strictObject({
-    name: z.enum(['firstLoad', 'answersInARow', 'alternatingImages', 'longRun']).describe('The scenario of the design document\'s section 7.1.'),
+    name: z.enum(['firstLoad', 'answersInARow', 'alternatingImages', 'longRun']).describe('The scenario of the original design\'s test plan (docs/design.md): a first load, answers in a row, alternating images, a long run.'),
     answers: z.array(answer),
   })).describe('The scenarios in the order they ran.'),
   peakFootprint: bytes.optional().describe('The largest footprint of every sample of the run.'),

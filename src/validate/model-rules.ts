@@ -5,15 +5,9 @@
  */
 import { heldBackOn, limitAboveApp, standing, tierFits, type FitDevice, type TierFit } from '../devices/fit.js';
 import { resolveModel, type ResolvedModel } from '../devices/models.js';
-import type { TierEstimate } from '../policy/memory-estimate.js';
 import type { Policy } from '../policy/schema.js';
 import { formatSize, formatSizeApprox } from '../policy/sizes.js';
 import type { Report } from './tier-rules.js';
-
-/** The estimate's terms in words: "weights 967 MiB + KV cache 84 MiB (2144 tokens) + ...". */
-export function estimateTerms(estimate: TierEstimate): string {
-  return `weights ${formatSizeApprox(estimate.weights)} + KV cache ${formatSizeApprox(estimate.kvCache)} (${estimate.tokens.total} tokens) + cacheLimit ${formatSize(estimate.cacheLimit)} + activations ${formatSizeApprox(estimate.activations)}`;
-}
 
 /** Checks the model section and every tier's fit; `file` names the policy in value sources. */
 export function checkModelFit(policy: Policy, report: Report, devices: readonly FitDevice[], file: string): void {
@@ -34,30 +28,44 @@ export function checkModelFit(policy: Policy, report: Report, devices: readonly 
   for (const fit of tierFits(policy, model, devices)) checkTier(fit, model, report);
 }
 
+/** A device name as part of an id: "iPhone 12 mini" -> "iphone-12-mini". */
+export function idSlug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+/**
+ * One tier's findings, each short enough for Xcode's issue navigator: the figures that matter and
+ * where the rest is (`memtier explain`, which prints the estimate term by term and each ceiling's
+ * source). Each has an id, so that a team can acknowledge it in the policy.
+ */
 function checkTier(fit: TierFit, model: ResolvedModel, report: Report): void {
-  const estimate = `the estimated peak for ${model.name}, ${formatSizeApprox(fit.estimate.total)} (${estimateTerms(fit.estimate)})`;
+  const tier = fit.name;
+  const peak = `estimated peak ${formatSizeApprox(fit.estimate.total)}`;
+  const explainTier = `see \`memtier explain ${tier}\``;
   // A device with room while the tier's own limit is over or tight: the limit holds the tier back.
   const roomy = fit.devices.find((device) => heldBackOn(fit, device));
   const limit = fit.memoryLimit;
+  const limitPath = ['tiers', fit.index, 'memoryLimit'];
   if (limit && standing(limit) === 'over') {
-    report('warning', ['tiers', fit.index, 'memoryLimit'], `${estimate}, is over memoryLimit ${formatSize(limit.bytes)}: past it MLX frees its cache and waits for GPU work before allocating, so answers stall (memtier budget shows the terms)`);
+    report('warning', limitPath, `${peak} is over this limit, ${formatSize(limit.bytes)}, so MLX stalls answers to stay under it; ${explainTier}`, { id: `estimate-over-memory-limit:${tier}` });
   }
   if (limit && roomy?.appLimit) {
-    report('note', ['tiers', fit.index, 'memoryLimit'], `needlessly small: ${estimate}, leaves ${limit.headroom.percent.toFixed(1)}% of memoryLimit ${formatSize(limit.bytes)}, while ${roomy.name} lets the app use ${formatSize(roomy.appLimit.bytes)} (${roomy.appLimit.headroom.percent.toFixed(0)}% above the estimate): the tier's limit, not the device, is what is short`);
+    report('note', limitPath, `needlessly small: ${peak} leaves ${limit.headroom.percent.toFixed(1)}% of this limit, while ${roomy.name} lets an app use ${formatSize(roomy.appLimit.bytes)}, ${roomy.appLimit.headroom.percent.toFixed(0)}% more than the estimate; ${explainTier}`, { id: `needlessly-small:${tier}` });
   } else if (limit && standing(limit) === 'tight') {
-    report('note', ['tiers', fit.index, 'memoryLimit'], `${estimate}, leaves only ${limit.headroom.percent.toFixed(1)}% of memoryLimit ${formatSize(limit.bytes)}`);
+    report('note', limitPath, `${peak} leaves only ${limit.headroom.percent.toFixed(1)}% of this limit, ${formatSize(limit.bytes)}; ${explainTier}`, { id: `little-headroom:${tier}` });
   }
   for (const device of fit.devices) {
     const app = device.appLimit;
     if (!app) continue;
-    const ceiling = `${device.name}'s app memory limit, ${formatSize(app.bytes)} (${app.entitlement ? 'with' : 'without'} the increased-memory-limit entitlement; measured in ${app.source})`;
+    const ceiling = `the ${formatSize(app.bytes)} ${device.name} lets an app use`;
+    const explainDevice = `see \`memtier explain "${device.name}"\``;
     if (standing(app) === 'over') {
-      report('warning', ['tiers', fit.index], `${estimate}, is over ${ceiling}: iOS ends the app there`);
+      report('warning', ['tiers', fit.index], `${peak} of ${model.name} is over ${ceiling}, so iOS ends the app; ${explainDevice}`, { id: `estimate-over-app-limit:${tier}:${idSlug(device.name)}` });
     } else if (standing(app) === 'tight') {
-      report('note', ['tiers', fit.index], `${estimate}, leaves only ${app.headroom.percent.toFixed(1)}% of ${ceiling}`);
+      report('note', ['tiers', fit.index], `${peak} leaves only ${app.headroom.percent.toFixed(1)}% of ${ceiling}; ${explainDevice}`, { id: `little-headroom:${tier}:${idSlug(device.name)}` });
     }
     if (limit && limitAboveApp(fit, device)) {
-      report('warning', ['tiers', fit.index, 'memoryLimit'], `${formatSize(limit.bytes)} is above ${ceiling}: MLX's limit never acts there, because iOS ends the app first`);
+      report('warning', limitPath, `${formatSize(limit.bytes)} is above ${ceiling}, so iOS ends the app before this limit acts; ${explainDevice}`, { id: `memory-limit-above-app-limit:${tier}:${idSlug(device.name)}` });
     }
   }
 }

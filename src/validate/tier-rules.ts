@@ -15,7 +15,7 @@ export type Report = (
   severity: Severity,
   path: readonly PropertyKey[],
   message: string,
-  options?: { key?: boolean },
+  options?: { key?: boolean; id?: string },
 ) => void;
 
 /** What the margin rule needs to know of a catalog device (see devices/catalog.ts). */
@@ -55,7 +55,7 @@ function checkMargins(tiers: readonly Tier[], devices: readonly CatalogDevice[],
     if (close.length === 0) return;
     const names = close.slice(0, 3).map((device) => `${device.name} (${device.reportedSource.kind === 'exact' ? '' : `${device.reportedSource.kind} `}${formatSize(device.reported)})`);
     const more = close.length > 3 ? ` and ${close.length - 3} more (see memtier devices)` : '';
-    report('warning', ['tiers', index, 'upTo'], `${formatSize(upTo)} is within ${BOUNDARY_MARGIN_PERCENT}% of what ${names.join(', ')}${more} report${close.length === 1 ? 's' : ''}; reported memory moves between iOS versions, so leave more margin`);
+    report('warning', ['tiers', index, 'upTo'], `${formatSize(upTo)} is within ${BOUNDARY_MARGIN_PERCENT}% of what ${names.join(', ')}${more} report${close.length === 1 ? 's' : ''}; reported memory moves between iOS versions, so leave more margin`, { id: `bound-near-device:${tier.name}` });
   });
 }
 
@@ -82,9 +82,29 @@ function checkOutput(policy: Policy, report: Report): void {
   if (!tests) return;
   const problem = moduleNameProblem(tests.module);
   if (problem) report('error', ['output', 'tests', 'module'], problem);
-  if (!staysInside(tests.directory)) {
-    report('error', ['output', 'tests', 'directory'], `"${tests.directory}" must be a folder inside the output folder, without ".." or a leading "/"`);
+  const folderProblem = testsFolderProblem(policy.output.directory, tests.directory);
+  if (folderProblem) report('error', ['output', 'tests', 'directory'], folderProblem);
+}
+
+/**
+ * The tests folder is relative to the output folder and may lead out of it with "..", so that the
+ * XCTests can sit apart from a folder the app target compiles; but it must stay inside the
+ * policy's folder, and must not hold the output folder (its files are the app target's).
+ */
+function testsFolderProblem(output: string, tests: string): string | undefined {
+  const rooted = /^([\\/]|[A-Za-z]:)/.test(tests);
+  const parts = [...output.split(/[\\/]+/), ...tests.split(/[\\/]+/)].filter((part) => part !== '' && part !== '.');
+  const resolved: string[] = [];
+  for (const part of parts) {
+    if (part !== '..') resolved.push(part);
+    else if (resolved.pop() === undefined) return `"${tests}" leads outside the policy's folder; the tests folder is relative to the output folder ("${output}") and must stay inside the policy's folder`;
   }
+  if (rooted) return `"${tests}" must be a relative path: the tests folder is relative to the output folder ("${output}")`;
+  const outputParts = output.split(/[\\/]+/).filter((part) => part !== '' && part !== '.');
+  if (resolved.length < outputParts.length && resolved.every((part, index) => part === outputParts[index])) {
+    return `"${tests}" would hold the output folder ("${output}"); choose a folder inside it or beside it`;
+  }
+  return undefined;
 }
 
 function checkNames(tiers: readonly Tier[], report: Report): void {
@@ -145,7 +165,7 @@ function checkBudgets(tiers: readonly Tier[], report: Report): void {
     if (tier.upTo !== undefined && peak > tier.upTo) {
       report('error', path, `${formatSize(peak)} is more than any device in "${tier.name}" has (upTo ${formatSize(tier.upTo)}); the budget could never be met`);
     } else if (tier.memoryLimit !== null && peak < tier.memoryLimit) {
-      report('warning', path, `${formatSize(peak)} is below this tier's memoryLimit (${formatSize(tier.memoryLimit)}): MLX may use memory up to its limit, so a healthy run could fail the budget`);
+      report('warning', path, `${formatSize(peak)} is below this tier's memoryLimit (${formatSize(tier.memoryLimit)}): MLX may use memory up to its limit, so a healthy run could fail the budget`, { id: `budget-below-memory-limit:${tier.name}` });
     }
   });
 }
@@ -161,14 +181,14 @@ function checkGrowth(tiers: readonly Tier[], report: Report): void {
       const before = amount(smaller[key]);
       const after = amount(larger[key]);
       if (after < before) {
-        report('warning', ['tiers', index, key], `${tierValueInWords(key, larger[key])} is less than "${smaller.name}" has (${tierValueInWords(key, smaller[key])}), although "${larger.name}" is for larger devices`);
+        report('warning', ['tiers', index, key], `${tierValueInWords(key, larger[key])} is less than "${smaller.name}" has (${tierValueInWords(key, smaller[key])}), although "${larger.name}" is for larger devices`, { id: `less-than-smaller-tier:${larger.name}.${key}` });
       }
     }
     if (smaller.keepModelLoaded && !larger.keepModelLoaded) {
-      report('warning', ['tiers', index, 'keepModelLoaded'], `"${smaller.name}" keeps the model loaded but the larger "${larger.name}" does not`);
+      report('warning', ['tiers', index, 'keepModelLoaded'], `"${smaller.name}" keeps the model loaded but the larger "${larger.name}" does not`, { id: `less-than-smaller-tier:${larger.name}.keepModelLoaded` });
     }
     if (!smaller.aggressiveCleanup && larger.aggressiveCleanup) {
-      report('warning', ['tiers', index, 'aggressiveCleanup'], `"${larger.name}" cleans up aggressively but the smaller "${smaller.name}" does not`);
+      report('warning', ['tiers', index, 'aggressiveCleanup'], `"${larger.name}" cleans up aggressively but the smaller "${smaller.name}" does not`, { id: `more-than-smaller-tier:${larger.name}.aggressiveCleanup` });
     }
   }
 }

@@ -6,6 +6,7 @@ import { formatKeyPath, hasErrors, sortDiagnostics, type Diagnostic } from '../d
 import type { LoadedSource } from '../load/load-yaml.js';
 import { policySchema, type Policy } from '../policy/schema.js';
 import { siUnitWarnings } from './si-units.js';
+import { unitLessSizeWarnings } from './unit-less-sizes.js';
 import { checkModelFit } from './model-rules.js';
 import { checkPolicyRules, type CatalogDevice, type Report } from './tier-rules.js';
 
@@ -29,9 +30,13 @@ export function validatePolicy(source: LoadedSource, file: string, devices: read
     const issues = diagnosticsFromIssues(parsed.error.issues, { file, data: source.data, locate: source.locate, schema: policySchema });
     return { diagnostics: sortDiagnostics([...source.diagnostics, ...issues]) };
   }
-  const diagnostics = [...source.diagnostics, ...siUnitWarnings(source.data, source.locate, file)];
+  const diagnostics = [
+    ...source.diagnostics,
+    ...siUnitWarnings(source.data, source.locate, file),
+    ...unitLessSizeWarnings(source.data, source.locate, file),
+  ];
   const report: Report = (severity, path, message, options) => {
-    diagnostics.push({ severity, file, ...source.locate(path, options), path: formatKeyPath(path), message });
+    diagnostics.push({ severity, file, ...source.locate(path, options), path: formatKeyPath(path), message, ...(options?.id === undefined ? {} : { id: options.id }) });
   };
   checkPolicyRules(parsed.data, report, devices);
   checkModelFit(parsed.data, report, devices, file);

@@ -1,7 +1,8 @@
 /**
- * `memtier explain <size | device>`: which tier a size or a catalog device lands in, and why.
+ * `memtier explain <size | device | tier>`: which tier a size or a catalog device lands in, and why;
+ * or a tier's devices and how its memory estimate stands on each.
  */
-import { explain, formatExplanation } from '../../reports/explain.js';
+import { explain, explainTier, formatExplanation, formatTierExplanation } from '../../reports/explain.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { readValidPolicy } from '../read-valid-policy.js';
 
@@ -9,6 +10,11 @@ import { readValidPolicy } from '../read-valid-policy.js';
 export async function explainCommand(io: CliIO, options: { query: string; config?: string }): Promise<number> {
   const source = await readValidPolicy(io, options.config);
   if (!source) return ExitCode.invalidInput;
+  const tier = explainTier(source.policy, options.query);
+  if (tier) {
+    io.stdout(formatTierExplanation(tier));
+    return ExitCode.ok;
+  }
   const answer = explain(source.policy, options.query);
   if ('error' in answer) throw new UsageError(answer.error);
   io.stdout(formatExplanation(answer));

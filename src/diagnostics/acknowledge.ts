@@ -1,0 +1,45 @@
+/**
+ * Acknowledged warnings: a team that has read a warning and accepts it names its id in the policy
+ * (`acknowledged:`), and the warning is no longer printed on every build. Acknowledging is not
+ * hiding: a summary line counts what was left out, and an acknowledgement whose warning is no
+ * longer given is a note, so the list does not outlive its reasons.
+ */
+import type { Diagnostic } from './diagnostic.js';
+
+/** One entry of `acknowledged:`, with where it is written. */
+export interface Acknowledgement {
+  readonly id: string;
+  readonly place: { file: string; line?: number; column?: number; path: string };
+}
+
+/** The diagnostics to print, and the ones an acknowledgement leaves out. */
+export interface Acknowledged {
+  shown: Diagnostic[];
+  acknowledged: Diagnostic[];
+}
+
+/** Leaves out the warnings and notes the policy acknowledges; errors are never left out. */
+export function applyAcknowledgements(diagnostics: readonly Diagnostic[], acknowledgements: readonly Acknowledgement[]): Acknowledged {
+  const ids = new Set(acknowledgements.map((acknowledgement) => acknowledgement.id));
+  const isAcknowledged = (diagnostic: Diagnostic) => diagnostic.severity !== 'error' && diagnostic.id !== undefined && ids.has(diagnostic.id);
+  return { shown: diagnostics.filter((diagnostic) => !isAcknowledged(diagnostic)), acknowledged: diagnostics.filter(isAcknowledged) };
+}
+
+/** A note at each acknowledgement that matched nothing in `given` (every warning and note of the run). */
+export function unusedAcknowledgements(acknowledgements: readonly Acknowledgement[], given: readonly Diagnostic[]): Diagnostic[] {
+  const ids = new Set(given.map((diagnostic) => diagnostic.id));
+  return acknowledgements
+    .filter((acknowledgement) => !ids.has(acknowledgement.id))
+    .map((acknowledgement) => ({
+      severity: 'note',
+      ...acknowledgement.place,
+      message: `acknowledges "${acknowledgement.id}", which memtier no longer reports; remove this entry`,
+    }));
+}
+
+/** The summary line for what was left out, or '' when nothing was. */
+export function acknowledgedSummary(acknowledged: readonly Diagnostic[], policyFile: string): string {
+  if (acknowledged.length === 0) return '';
+  const count = acknowledged.length;
+  return `memtier: ${count} acknowledged warning${count === 1 ? '' : 's'} not shown (acknowledged: in ${policyFile}): ${acknowledged.map((diagnostic) => diagnostic.id).join(', ')}\n`;
+}
