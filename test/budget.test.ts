@@ -144,9 +144,26 @@ describe('what the estimate reports', () => {
     // With the entitlement the iPhone 12 mini allows 2.4 GB: the estimate fits, 3.5% under it (a note).
     const entitled = diagnosticsOf(editedPolicy([[['tiers', 2, 'maxTokens'], 12_000]]));
     expect(entitled.filter((line) => line.includes('so iOS ends the app;'))).toEqual([]);
-    expect(entitled.filter((line) => line.includes(': note: '))).toEqual([
+    // 96.5% of it is above criticalPercent (85): the monitor would stop the answer, a warning rather than a note.
+    expect(entitled.filter((line) => line.includes('[estimate-over-critical-pressure:'))).toEqual([
+      'tiers.yaml:32:5: warning: tiers[2]: estimated peak 2.16 GiB is 96% of the 2400 MB iPhone 12 mini lets an app use, above criticalPercent (85), so the monitor stops every answer there; see `memtier explain "iPhone 12 mini"` [estimate-over-critical-pressure:standard:iphone-12-mini]',
+    ]);
+    // With criticalPercent at 99, what is left is the note that under 10% is left.
+    const lenient = diagnosticsOf(editedPolicy([[['tiers', 2, 'maxTokens'], 12_000], [['pressure', 'criticalPercent'], 99], [['pressure', 'warningPercent'], 98], [['pressure', 'recoveryPercent'], 90]]));
+    expect(lenient.filter((line) => line.includes(': note: tiers[2]:'))).toEqual([
       'tiers.yaml:32:5: note: tiers[2]: estimated peak 2.16 GiB leaves only 3.5% of the 2400 MB iPhone 12 mini lets an app use; see `memtier explain "iPhone 12 mini"` [little-headroom:standard:iphone-12-mini]',
     ]);
+  });
+
+  it('an estimate above criticalPercent of a device\'s app limit is a warning: the monitor would stop every answer there', () => {
+    // Without the entitlement the iPhone 12 mini allows 2.1 GB: standard's 1.73 GiB is 88% of it, above 85%.
+    const unentitled = diagnosticsOf(editedPolicy([[['app', 'increasedMemoryLimit'], false]]));
+    expect(unentitled.filter((line) => line.includes('[estimate-over-critical-pressure:'))).toEqual([
+      'tiers.yaml:32:5: warning: tiers[2]: estimated peak 1.73 GiB is 88% of the 2100 MB iPhone 12 mini lets an app use, above criticalPercent (85), so the monitor stops every answer there; see `memtier explain "iPhone 12 mini"` [estimate-over-critical-pressure:standard:iphone-12-mini]',
+    ]);
+    // With it (2.4 GB: 77%) the shipped policy gets no such warning; raising criticalPercent to 90 clears the first.
+    expect(diagnosticsOf(DEFAULT_POLICY_TEXT).filter((line) => line.includes('[estimate-over-critical-pressure:'))).toEqual([]);
+    expect(diagnosticsOf(editedPolicy([[['app', 'increasedMemoryLimit'], false], [['pressure', 'criticalPercent'], 90]])).filter((line) => line.includes('[estimate-over-critical-pressure:'))).toEqual([]);
   });
 
   it('under 10% left is a note', () => {
@@ -367,5 +384,63 @@ describe('text within 100 columns', () => {
       '                limit',
       '',
     ].join('\n'));
+  });
+});
+
+describe('the deployment target: devices the app cannot be installed on, and limits reported per OS version', () => {
+  let project: ReturnType<typeof makeProject> | undefined;
+  afterEach(() => project?.cleanup());
+  const withTarget = (version: string, edits: [path: (string | number)[], value: unknown][] = []) => editedPolicy([[['app', 'deploymentTarget'], version], ...edits]);
+  const ids = (lines: string[]) => lines.map((line) => /\[([^\]]+)\]$/.exec(line)?.[1]);
+
+  it('memtier budget leaves them out of every tier, says so in one line, and says which tier they left empty', async () => {
+    project = makeProject({ 'tiers.yaml': withTarget('17.2') });
+    const text = await project.run('budget');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain([
+      '3 catalog devices are left out, as the app cannot be installed on them: its deployment target is',
+      'iOS 17.2 (app.deploymentTarget in tiers.yaml), and iPhone 8, iPhone 8 Plus and iPhone X run iOS 16',
+      'at most',
+      '',
+      'ultraLow: estimate 1.69 GiB; memoryLimit 1500 MiB, headroom -234.24 MiB (-15.6%)',
+      '  no catalog device the app can be installed on lands in this tier; left out:',
+      '    iPhone 8 (iOS 16 at most)',
+      '',
+      'low: estimate 1.71 GiB; memoryLimit 2000 MiB, headroom 252.94 MiB (12.6%)',
+      '  fits memoryLimit; app limit not published: iPhone XR, iPhone SE (2nd generation)',
+      '',
+    ].join('\n'));
+    const json = JSON.parse((await project.run('budget', '--json')).stdout);
+    expect(json.deploymentTarget).toEqual({ version: '17.2', from: 'app.deploymentTarget in tiers.yaml' });
+    expect(json.leftOut.map((device: { name: string; tier: string; newestOS: { newest: number } }) => [device.name, device.tier, device.newestOS.newest])).toEqual([
+      ['iPhone 8', 'ultraLow', 16],
+      ['iPhone 8 Plus', 'low', 16],
+      ['iPhone X', 'low', 16],
+    ]);
+    expect(json.tiers.flatMap((tier: { devices: unknown[] }) => tier.devices)).toHaveLength(DEVICES.length - 3);
+    expect((await project.run('budget', '--markdown')).stdout).toContain('\n3 catalog devices are left out, as the app cannot be installed on them:');
+  });
+
+  it('the memory warnings leave out a tier without such devices: its limits never apply, and tier-without-devices says so instead', () => {
+    // Without a target, ultraLow's estimate over its memoryLimit is a warning; with iOS 17.2 its only
+    // device, the iPhone 8, cannot install the app, and the tier's findings give way to one warning.
+    expect(ids(diagnosticsOf(DEFAULT_POLICY_TEXT))).toContain('estimate-over-memory-limit:ultraLow');
+    expect(ids(diagnosticsOf(withTarget('17.2')))).toEqual(['tier-without-devices:ultraLow', 'memory-limit-above-app-limit:standard:iphone-12-mini']);
+    // A tier a device the app runs on lands in keeps its findings: low at 1900 MiB is tight, target or not.
+    expect(ids(diagnosticsOf(withTarget('17.2', [[['tiers', 1, 'memoryLimit'], '1900MiB']])))).toContain('little-headroom:low');
+  });
+
+  it('the 8 GB iPads\' limit is the one measured on the iPadOS the app can meet, named in the warning; none applies to an app for iPadOS 27', async () => {
+    // 30_000 tokens of 40 KiB take high's estimate to 2.87 GiB: over the 3 GB an 8 GB iPad lets an app use on iPadOS 26.4-26.5.
+    const long = (version: string) => withTarget(version, [[['tiers', 3, 'maxTokens'], 30_000]]);
+    const over = diagnosticsOf(long('17.2')).filter((line) => line.includes('[estimate-over-app-limit:high:'));
+    expect(over).toHaveLength(6);
+    expect(over[0]).toBe('tiers.yaml:51:5: warning: tiers[3]: estimated peak 2.87 GiB of SmolVLM2-500M-Video-Instruct-mlx is over the 3 GB iPad mini (A17 Pro) lets an app use on iPadOS 26.4-26.5, so iOS ends the app; see `memtier explain "iPad mini (A17 Pro)"` [estimate-over-app-limit:high:ipad-mini-a17-pro]');
+    expect(diagnosticsOf(long('27.0')).filter((line) => line.includes('[estimate-over-app-limit:high:'))).toEqual([]);
+    project = makeProject({ 'tiers.yaml': long('27.0') });
+    expect((await project.run('explain', 'iPad mini (A17 Pro)')).stdout).toContain('app limit on iPad mini (A17 Pro): not published');
+    project.cleanup();
+    project = makeProject({ 'tiers.yaml': long('17.2') });
+    expect((await project.run('explain', 'iPad mini (A17 Pro)')).stdout).toContain('iPadOS 26.4-26.5: developer.apple.com/forums/thread/826325');
   });
 });

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { formatDiagnostic } from '../src/diagnostics/format.js';
+import { loadYaml } from '../src/load/load-yaml.js';
+import { validatePolicy } from '../src/validate/validate-policy.js';
 import { DEFAULT_POLICY_TEXT, diagnosticsOf as allDiagnosticsOf, editedPolicy, isEstimateFinding, validPolicy } from './helpers/policy.js';
 
 /** The diagnostics of every rule but the memory estimate's (test/budget.test.ts covers those). */
@@ -471,5 +474,62 @@ describe('performance budgets (the design document, section 7)', () => {
         "tiers.yaml:48:22: warning: tiers[2].budget.peakFootprint: 2 GiB is below this tier's memoryLimit (2500 MiB): MLX may use memory up to its limit, so a healthy run could fail the budget [budget-below-memory-limit:standard]",
       ]
     `);
+  });
+});
+
+describe('the app\'s deployment target (app.deploymentTarget)', () => {
+  const withTarget = (version: unknown) => editedPolicy([[['app', 'deploymentTarget'], version]]);
+
+  it('is an iOS version written in quotes, and a mistake says how to write one', () => {
+    expect(validPolicy(withTarget('17.2')).app.deploymentTarget).toBe('17.2');
+    expect(validPolicy().app.deploymentTarget).toBeUndefined();
+    expect(diagnosticsOf(withTarget(17.2))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:128:21: error: app.deploymentTarget: write the version in quotes, such as "17.2": YAML reads a bare 17.10 as the number 17.1, got 17.2",
+      ]
+    `);
+    expect([...diagnosticsOf(withTarget('iOS 17')), ...diagnosticsOf(withTarget('17.2.1.4'))]).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:128:21: error: app.deploymentTarget: expected an iOS version such as "17.2": one to three whole numbers separated by dots, got "iOS 17"",
+        "tiers.yaml:128:21: error: app.deploymentTarget: expected an iOS version such as "17.2": one to three whole numbers separated by dots, got "17.2.1.4"",
+      ]
+    `);
+  });
+
+  it('the shipped policy read with an iOS 17 target: ultraLow holds no device the app can be installed on; what else holds is unchanged', () => {
+    // ultraLow's only catalog device is the iPhone 8 (iOS 16 at most): a warning at the tier, and its
+    // estimate finding goes, as its limits never apply. low keeps the iPhone XR and the iPhone SE (2nd
+    // generation); standard's finding on the iPhone 12 mini stays.
+    expect(allDiagnosticsOf(withTarget('17.2'))).toMatchInlineSnapshot(`
+      [
+        "tiers.yaml:12:5: warning: tiers[0]: no catalog device that can install the app lands here, so these limits never apply: iPhone 8 runs iOS 16 at most, and the app needs iOS 17.2 (app.deploymentTarget in tiers.yaml) [tier-without-devices:ultraLow]",
+        "tiers.yaml:36:18: warning: tiers[2].memoryLimit: 2500 MiB is above the 2400 MB iPhone 12 mini lets an app use, so iOS ends the app before this limit acts; see \`memtier explain "iPhone 12 mini"\` [memory-limit-above-app-limit:standard:iphone-12-mini]",
+      ]
+    `);
+    // iOS 26 also leaves out the iPhone XR, XS and XS Max; low still holds the iPhone SE (2nd generation).
+    expect(allDiagnosticsOf(withTarget('26.0')).map((line) => /\[([^\]]+)\]$/.exec(line)?.[1])).toEqual(['tier-without-devices:ultraLow', 'memory-limit-above-app-limit:standard:iphone-12-mini']);
+    // Below 17 every catalog device installs the app: the findings are the shipped ones.
+    expect(allDiagnosticsOf(withTarget('16.0'))).toEqual(allDiagnosticsOf(DEFAULT_POLICY_TEXT));
+  });
+
+  it('a boundary near a device the app cannot be installed on is no margin warning', () => {
+    // 1900 MiB is within 5% of the iPhone 8's estimated 1884 MiB.
+    expect(diagnosticsOf(editedPolicy([[['tiers', 0, 'upTo'], '1900MiB']]))).toEqual([expect.stringContaining('[bound-near-device:ultraLow]')]);
+    expect(diagnosticsOf(editedPolicy([[['tiers', 0, 'upTo'], '1900MiB'], [['app', 'deploymentTarget'], '17.2']]))).toEqual([expect.stringContaining('[tier-without-devices:ultraLow]')]);
+  });
+
+  it('names up to two devices a dead tier holds, else counts them', () => {
+    const os = (newest: number) => ({ name: 'iOS' as const, newest, current: false, source: 'a test' });
+    const catalog = [
+      { name: 'Old A', reported: 1n << 30n, reportedSource: { kind: 'estimated' as const }, os: os(15) },
+      { name: 'Old B', reported: 1n << 30n, reportedSource: { kind: 'estimated' as const }, os: os(16) },
+      { name: 'Old C', reported: 1n << 30n, reportedSource: { kind: 'estimated' as const }, os: os(16) },
+      { name: 'New', reported: 5n << 30n, reportedSource: { kind: 'estimated' as const }, os: { ...os(27), current: true } },
+    ];
+    const text = editedPolicy([[['app', 'deploymentTarget'], '17.0'], [['model'], undefined]]);
+    const found = validatePolicy(loadYaml(text, 'tiers.yaml'), 'tiers.yaml', catalog).diagnostics.map(formatDiagnostic);
+    expect(found).toEqual([
+      'tiers.yaml:12:5: warning: tiers[0]: no catalog device that can install the app lands here, so these limits never apply: its 3 devices run iOS 16 at most, and the app needs iOS 17.0 (app.deploymentTarget in tiers.yaml) [tier-without-devices:ultraLow]',
+    ]);
   });
 });

@@ -3,11 +3,13 @@
  * (the detail is behind `memtier explain`), and can be acknowledged in the policy, after which it
  * is named once in a summary line instead of repeated on every build.
  */
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyAcknowledgements, unusedAcknowledgements } from '../src/diagnostics/acknowledge.js';
 import { makeProject } from './helpers/cli.js';
 import { packageResolvedText, VLMEVAL_44B14CF } from './helpers/package-resolved.js';
 import { DEFAULT_POLICY_TEXT, editedPolicy, SHIPPED_POLICY_WARNINGS } from './helpers/policy.js';
+import { EXAMPLES_44B14CF_PROJECT, pbxprojText } from './helpers/xcode-project.js';
 
 const XCODE_RESOLVED = 'VLMEval.xcodeproj/project.xcworkspace/xcshareddata/swiftpm/Package.resolved';
 /** The shipped policy with no acknowledgements and no mlxApi, in an app that pins VLMEval's releases. */
@@ -20,9 +22,10 @@ describe('every warning and note', () => {
     try {
       const result = await project.run('check');
       const found = result.stderr.split('\n').filter((line) => / (warning|note): /.test(line));
-      // The shipped values give three: two from the memory estimate, one from the image size.
+      // The shipped values give four in VLMEval's app: two from the memory estimate, one from the
+      // image size, and one because mlx-swift 0.29.1's clearCache takes no lock.
       expect(found.map((line) => /\[([^\]]+)\]$/.exec(line)?.[1])).toEqual([
-        'estimate-over-memory-limit:ultraLow', 'image-size-saves-no-memory', 'memory-limit-above-app-limit:standard:iphone-12-mini',
+        'estimate-over-memory-limit:ultraLow', 'image-size-saves-no-memory', 'memory-limit-above-app-limit:standard:iphone-12-mini', 'clear-cache-unlocked',
       ]);
       for (const line of found) {
         const message = line.replace(/^\S+: (warning|note): [^:]+: /, '').replace(/ \[[^\]]+\]$/, '');
@@ -109,6 +112,63 @@ describe('memtier explain TIER: the detail the warnings point to', () => {
       const ultraLow = await project.run('explain', 'ultraLow');
       expect(ultraLow.stdout).toContain('ceiling: memoryLimit 1500 MiB: over by 234.24 MiB\n');
       expect(ultraLow.stdout).toContain('verdict: over memoryLimit: stalls\n');
+    } finally {
+      project.cleanup();
+    }
+  });
+});
+
+describe('the app\'s deployment target, read from its Xcode project', () => {
+  /** The shipped policy, unacknowledged, naming VLMEval's evaluator and the project that builds it. */
+  const VLMEVAL_APP = editedPolicy([
+    [['acknowledged'], undefined],
+    [['evaluator', 'source'], 'Applications/VLMEval/ContentView.swift'],
+    [['app', 'xcodeProject'], 'mlx-swift-examples.xcodeproj'],
+  ]);
+  const PROJECT = { 'mlx-swift-examples.xcodeproj/project.pbxproj': pbxprojText(EXAMPLES_44B14CF_PROJECT) };
+
+  it('VLMEval\'s target (17.2) leaves ultraLow without a device: one short warning at the tier, instead of its estimate finding', async () => {
+    const project = makeProject({ 'tiers.yaml': VLMEVAL_APP, ...PROJECT });
+    try {
+      const result = await project.run('generate');
+      expect(result.code).toBe(0);
+      const found = result.stderr.split('\n').filter((line) => / (warning|note): /.test(line));
+      expect(found.map((line) => /\[([^\]]+)\]$/.exec(line)?.[1])).toEqual(['tier-without-devices:ultraLow', 'memory-limit-above-app-limit:standard:iphone-12-mini']);
+      expect(found[0]).toBe('tiers.yaml:12:5: warning: tiers[0]: no catalog device that can install the app lands here, so these limits never apply: iPhone 8 runs iOS 16 at most, and the app needs iOS 17.2 (target VLMEval in mlx-swift-examples.xcodeproj) [tier-without-devices:ultraLow]');
+      for (const line of found) expect(line.replace(/^\S+: (warning|note): [^:]+: /, '').replace(/ \[[^\]]+\]$/, '').length, line).toBeLessThanOrEqual(200);
+    } finally {
+      project.cleanup();
+    }
+  });
+
+  it('the shipped acknowledgement of ultraLow\'s estimate outlives it there, and tier-without-devices can be acknowledged in its place', async () => {
+    const shipped = editedPolicy([[['evaluator', 'source'], 'Applications/VLMEval/ContentView.swift'], [['app', 'xcodeProject'], 'mlx-swift-examples.xcodeproj']]);
+    const project = makeProject({ 'tiers.yaml': shipped, ...PROJECT });
+    try {
+      const first = await project.run('generate');
+      expect(first.stderr).toContain('[tier-without-devices:ultraLow]');
+      expect(first.stderr).toMatch(/note: acknowledged\[0\]\.warning: acknowledges "estimate-over-memory-limit:ultraLow", which memtier no longer reports; remove this entry/);
+      const replaced = shipped.replace('warning: estimate-over-memory-limit:ultraLow', 'warning: tier-without-devices:ultraLow');
+      writeFileSync(project.path('tiers.yaml'), replaced);
+      expect((await project.run('generate')).stderr).toBe('memtier: 2 acknowledged warnings not shown (acknowledged: in tiers.yaml): tier-without-devices:ultraLow, memory-limit-above-app-limit:standard:iphone-12-mini\n');
+    } finally {
+      project.cleanup();
+    }
+  });
+
+  it('a named project that does not tell is a warning at app.xcodeProject, and every device counts', async () => {
+    const elsewhere = VLMEVAL_APP.replace('Applications/VLMEval/ContentView.swift', 'Elsewhere/Model.swift');
+    const project = makeProject({ 'tiers.yaml': elsewhere, ...PROJECT });
+    try {
+      const result = await project.run('generate');
+      const line = elsewhere.split('\n').findIndex((text) => text.startsWith('  xcodeProject:')) + 1;
+      expect(result.stderr).toContain(`tiers.yaml:${line}:17: warning: app.xcodeProject: the app's deployment target is unknown: mlx-swift-examples.xcodeproj has 3 app targets and none compiles Elsewhere/Model.swift; set app.deploymentTarget, or every catalog device counts as one the app installs on [deployment-target-unknown]\n`);
+      expect(result.stderr).toContain('[estimate-over-memory-limit:ultraLow]');
+      expect(result.stderr).not.toContain('tier-without-devices');
+      // devices says it too, and lists every device.
+      const devices = await project.run('devices', '--json');
+      expect(devices.stderr).toContain('[deployment-target-unknown]');
+      expect(JSON.parse(devices.stdout).deploymentTarget).toBe(null);
     } finally {
       project.cleanup();
     }

@@ -1,7 +1,7 @@
 /**
  * What `generate` and `check` share, as named steps: read the valid policy, settle the MLX API from
- * the app's Package.resolved, read the templates, find the output folder, then generate (the pure
- * core) and compare with what is on disk.
+ * the app's Package.resolved and the deployment target from its Xcode project, read the templates,
+ * find the output folder, then generate (the pure core) and compare with what is on disk.
  */
 import { applyAcknowledgements, unusedAcknowledgements } from '../diagnostics/acknowledge.js';
 import { readdir } from 'node:fs/promises';
@@ -19,6 +19,8 @@ import { displayPathOf, loadPolicyFile, policyFolder, type LoadedPolicy, type Po
 import { outputFolderFor } from './output-folder.js';
 import type { OutputFormat } from './report-format.js';
 import { resolveMlxApi } from './resolve-mlx-api.js';
+import { settleDeploymentTarget } from './resolve-deployment-target.js';
+import { catalogScope, leftOutLine, type DeploymentTarget } from '../devices/deployment-target.js';
 import { resolveTemplates } from './templates.js';
 
 /** A rendered policy compared with its output folder. */
@@ -39,17 +41,21 @@ export interface GenerationOptions {
 /**
  * Every step up to the plan; no plan when the policy (or its Package.resolved) is invalid. The
  * warnings the policy acknowledges are left out of `loaded.diagnostics` and listed in `acknowledged`.
+ * `leftOut` is the line that says which catalog devices the memory warnings leave out, as the app
+ * cannot be installed on them (none without a deployment target).
  */
-export async function planGeneration(io: CliIO, options: GenerationOptions): Promise<{ loaded: LoadedPolicy; run?: PlannedGeneration; acknowledged: Diagnostic[] }> {
+export async function planGeneration(io: CliIO, options: GenerationOptions): Promise<{ loaded: LoadedPolicy; run?: PlannedGeneration; acknowledged: Diagnostic[]; leftOut?: string }> {
   const settled = await loadSettledPolicy(io, options.config);
   const { loaded, acknowledged } = withAcknowledgements(settled);
   if (!loaded.source) return { loaded, acknowledged };
+  const line = leftOutLine(catalogScope(settled.deploymentTarget), 'the memory warnings');
+  const leftOut = line === undefined ? {} : { leftOut: `memtier: ${line}\n` };
   const { source } = loaded;
   const templates = await templatesFor(io, source);
   const directory = await outputFolderFor(io, source, options.out);
   const files = generate(source.policy, templates, { sourceName: source.sourceName, xcode: await xcodeContext(source, directory, settled.packageResolved) });
   const plan = await planOutput(directory, files, { folderSetting: options.out !== undefined ? '--out' : `output.directory in ${source.displayPath}` });
-  return { loaded, run: { source, plan, displayDirectory: displayPathOf(io.cwd, directory) }, acknowledged };
+  return { loaded, run: { source, plan, displayDirectory: displayPathOf(io.cwd, directory) }, acknowledged, ...leftOut };
 }
 
 /**
@@ -70,15 +76,18 @@ function withAcknowledgements(loaded: LoadedPolicy): { loaded: LoadedPolicy; ack
 
 /**
  * The valid policy with `evaluator.mlxApi` settled from the mlx-swift release the app pins
- * (Package.resolved); without a source when either has an error.
+ * (Package.resolved), and its diagnostics for the app's deployment target (app.deploymentTarget, or
+ * its Xcode project's); without a source when any has an error.
  */
-async function loadSettledPolicy(io: CliIO, config: string | undefined): Promise<LoadedPolicy & { packageResolved: string[] }> {
+async function loadSettledPolicy(io: CliIO, config: string | undefined): Promise<LoadedPolicy & { packageResolved: string[]; deploymentTarget?: DeploymentTarget; projectFile?: string }> {
   const read = await loadPolicyFile(io.cwd, config);
   if (!read.source || hasErrors(read.diagnostics)) return { ...read, packageResolved: [] };
   const settled = await resolveMlxApi(io.cwd, read.source);
-  const diagnostics = sortDiagnostics([...read.diagnostics, ...settled.diagnostics]);
+  const target = await settleDeploymentTarget(io.cwd, { source: read.source, diagnostics: read.diagnostics });
+  const diagnostics = sortDiagnostics([...target.diagnostics, ...settled.diagnostics]);
   if (hasErrors(diagnostics)) return { ...read, source: undefined, diagnostics, packageResolved: settled.packageResolved };
-  return { ...read, source: { ...read.source, policy: settled.policy }, diagnostics, packageResolved: settled.packageResolved };
+  const found = { ...(target.target ? { deploymentTarget: target.target } : {}), ...(target.projectFile ? { projectFile: target.projectFile } : {}) };
+  return { ...read, source: { ...read.source, policy: settled.policy }, diagnostics, packageResolved: settled.packageResolved, ...found };
 }
 
 /** memtier's templates with the policy's custom ones (output.templates) in their place. */

@@ -1,6 +1,7 @@
 /**
  * The device catalog: iPhones from the iPhone 8 / X generation on, and recent iPads, with the
- * physical memory each reports (`ProcessInfo.processInfo.physicalMemory`).
+ * physical memory each reports (`ProcessInfo.processInfo.physicalMemory`), the newest iOS or
+ * iPadOS each runs, and the app memory limit measured on some of them.
  *
  * Reported values are exact only where a measurement is published; elsewhere they are estimated by
  * {@link ESTIMATE_RULE} and marked as estimated wherever they are shown.
@@ -14,18 +15,41 @@ export type ReportedSource =
   | { kind: 'approximate'; source: string }
   | { kind: 'estimated' };
 
+/** A range of OS versions ("26.4" through "26.5"), both ends included; an absent end is open. */
+export interface OsRange {
+  from?: string;
+  through?: string;
+}
+
 /**
  * What iOS lets the app use on a device before it ends it (the per-app jetsam limit), without and
  * with the `com.apple.developer.kernel.increased-memory-limit` entitlement. Apple publishes no such
  * figure: these are third-party measurements of `os_proc_available_memory()` at launch, so the
  * true limit is that plus the app's small launch footprint. Where the source says "GB" without
- * saying which, it is read as 10^9 bytes, the smaller (safer) reading.
+ * saying which, it is read as 10^9 bytes, the smaller (safer) reading. The limit moves between
+ * releases, so a measurement whose source names the OS versions keeps them (`os`); one without
+ * counts for every version.
  */
 export interface AppMemoryLimit {
   /** Without the entitlement, when measured. */
   standard?: bigint;
   /** With the entitlement, when measured. */
   increased?: bigint;
+  /** The OS versions measured on, when the source says. */
+  os?: OsRange;
+  source: string;
+}
+
+/**
+ * The newest iOS (iPadOS on an iPad) a device runs. A device runs every update of that release
+ * (Apple's updates of a release reach every device it supports), and no later release, unless
+ * `current`: Apple's newest release still supports it, so a later one may too.
+ */
+export interface OsSupport {
+  name: 'iOS' | 'iPadOS';
+  /** The major version of the newest release it runs. */
+  newest: number;
+  current: boolean;
   source: string;
 }
 
@@ -40,8 +64,10 @@ export interface Device {
   /** What `physicalMemory` reports, in bytes. */
   reported: bigint;
   reportedSource: ReportedSource;
-  /** The app's memory limit on this device, where a measurement is published. */
-  appLimit?: AppMemoryLimit;
+  /** The newest iOS or iPadOS it runs. */
+  os: OsSupport;
+  /** The app's memory limit on this device, where measurements are published (one per OS range). */
+  appLimits?: readonly AppMemoryLimit[];
 }
 
 /**
@@ -118,23 +144,58 @@ const IPADS: Row[] = [
 const GB = SIZE_UNITS.GB!;
 
 /** Published measurements of the app's memory limit, by device name (see AppMemoryLimit). */
-const APP_LIMITS: Readonly<Record<string, AppMemoryLimit>> = {
-  'iPhone 12 mini': { standard: 2_100_000_000n, increased: 2_400_000_000n, source: 'github.com/allenai/OLMoE.swift pull request 38 (2024-11-16): "iPhone 12 Mini went from 2.1 to 2.4 GB" with the entitlement' },
-  'iPhone 12': { standard: 3n * GB, increased: 4n * GB, source: 'github.com/introlab/rtabmap pull request 1446 (2025-02-05): "Effect on iphone 12 = 3GB ->4GB", os_proc_available_memory()' },
-  'iPhone 13 Pro': { standard: 3_120_000_000n, increased: 4_200_000_000n, source: 'github.com/a-ghorbani/pocketpal-ai pull request 651 (2026-03-27): available_memory "3.12 GB -> 4.20 GB at app launch" on iPhone 13 Pro' },
-  'iPhone 15 Pro': { standard: 3n * GB, increased: 6n * GB, source: 'github.com/introlab/rtabmap pull request 1446 (2025-02-12): "iphone 15 Pro = 6 GB available RAM for the App instead of 3GB"' },
+const APP_LIMITS: Readonly<Record<string, readonly AppMemoryLimit[]>> = {
+  'iPhone 12 mini': [{ standard: 2_100_000_000n, increased: 2_400_000_000n, source: 'github.com/allenai/OLMoE.swift pull request 38 (2024-11-16): "iPhone 12 Mini went from 2.1 to 2.4 GB" with the entitlement' }],
+  'iPhone 12': [{ standard: 3n * GB, increased: 4n * GB, source: 'github.com/introlab/rtabmap pull request 1446 (2025-02-05): "Effect on iphone 12 = 3GB ->4GB", os_proc_available_memory()' }],
+  'iPhone 13 Pro': [{ standard: 3_120_000_000n, increased: 4_200_000_000n, source: 'github.com/a-ghorbani/pocketpal-ai pull request 651 (2026-03-27): available_memory "3.12 GB -> 4.20 GB at app launch" on iPhone 13 Pro' }],
+  'iPhone 15 Pro': [{ standard: 3n * GB, increased: 6n * GB, source: 'github.com/introlab/rtabmap pull request 1446 (2025-02-12): "iphone 15 Pro = 6 GB available RAM for the App instead of 3GB"' }],
+};
+
+/**
+ * One report on an 8 GB iPad whose model it does not name, so it stands for every 8 GB iPad here.
+ * It does not say whether the app had the entitlement; 6 GB of 8 is what the entitlement has allowed
+ * on 8 GB iPads since iPadOS 15 (macrumors.com, 2021-09-17: "apps can request up to 6GB"), so both
+ * figures are read as with it.
+ */
+const FORUM_826325 = 'developer.apple.com/forums/thread/826325, an 8 GB iPad (model not named): app available memory';
+const EIGHT_GB_IPAD_LIMITS: readonly AppMemoryLimit[] = [
+  { increased: 6n * GB, os: { from: '26.0', through: '26.3' }, source: `${FORUM_826325} "≈ 6GB (75% of total RAM)"` },
+  { increased: 3n * GB, os: { from: '26.4', through: '26.5' }, source: `${FORUM_826325} "≈ 3GB (37.5% of total RAM)"` },
+];
+
+/**
+ * Apple's compatibility lists, as the press reported them when each release was announced. A
+ * device not named in NEWEST_RELEASE runs the newest release (27).
+ */
+const IOS_16_LAST = 'iOS 17 supports the iPhone XS, XS Max, XR and later, not the iPhone 8, 8 Plus or X (Apple at WWDC 2023; knowyourmobile.com, "iOS 17 supported devices")';
+const IOS_18_LAST = 'iOS 26 leaves out the iPhone XS, XS Max and XR, which "remain stuck on iOS 18" (Apple\'s iOS 26 preview page, June 2025; tomsguide.com, newsbytesapp.com 2025-06-10)';
+const IOS_27 = 'iOS 27 supports every iPhone iOS 26 does: the iPhone 11 and later, the iPhone SE (2nd generation) and later (Apple at WWDC, 2026-06-08; forgeeks.dev, ecorpit.com)';
+const IPADOS_27 = 'iPadOS 27 supports the iPad (9th generation), iPad mini (6th generation), iPad Air (4th generation) and later, and every M-series iPad (Apple at WWDC, 2026-06-08; mag.certideal.com, thecircuitry.to)';
+
+/** The newest release of the devices Apple's newest release leaves out, by device name. */
+const NEWEST_RELEASE: Readonly<Record<string, OsSupport>> = {
+  'iPhone 8': { name: 'iOS', newest: 16, current: false, source: IOS_16_LAST },
+  'iPhone 8 Plus': { name: 'iOS', newest: 16, current: false, source: IOS_16_LAST },
+  'iPhone X': { name: 'iOS', newest: 16, current: false, source: IOS_16_LAST },
+  'iPhone XR': { name: 'iOS', newest: 18, current: false, source: IOS_18_LAST },
+  'iPhone XS': { name: 'iOS', newest: 18, current: false, source: IOS_18_LAST },
+  'iPhone XS Max': { name: 'iOS', newest: 18, current: false, source: IOS_18_LAST },
 };
 
 function toDevice(family: Device['family']) {
-  return ([name, identifiers, ramGB, exact]: Row): Device => ({
-    name,
-    identifiers,
-    family,
-    ramGB,
-    reported: exact ? exact[0] : estimateReported(ramGB),
-    reportedSource: exact ? exact[1] : { kind: 'estimated' },
-    ...(APP_LIMITS[name] ? { appLimit: APP_LIMITS[name] } : {}),
-  });
+  return ([name, identifiers, ramGB, exact]: Row): Device => {
+    const appLimits = APP_LIMITS[name] ?? (family === 'iPad' && ramGB === 8 ? EIGHT_GB_IPAD_LIMITS : undefined);
+    return {
+      name,
+      identifiers,
+      family,
+      ramGB,
+      reported: exact ? exact[0] : estimateReported(ramGB),
+      reportedSource: exact ? exact[1] : { kind: 'estimated' },
+      os: NEWEST_RELEASE[name] ?? (family === 'iPad' ? { name: 'iPadOS', newest: 27, current: true, source: IPADOS_27 } : { name: 'iOS', newest: 27, current: true, source: IOS_27 }),
+      ...(appLimits ? { appLimits } : {}),
+    };
+  };
 }
 
 /** Every catalog device, iPhones then iPads, each in release order. */

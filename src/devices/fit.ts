@@ -8,14 +8,16 @@
 import { classify } from '../policy/classify.js';
 import { estimateTier, headroom, ROOM_PERCENT, TIGHT_PERCENT, type TierEstimate } from '../policy/memory-estimate.js';
 import type { Policy } from '../policy/schema.js';
-import type { AppMemoryLimit } from './catalog.js';
+import type { AppMemoryLimit, OsSupport } from './catalog.js';
+import { rangeApplies, rangeInWords, type DeploymentTarget } from './deployment-target.js';
 import type { ResolvedModel } from './models.js';
 
 /** What the fit reads of a catalog device. */
 export interface FitDevice {
   name: string;
   reported: bigint;
-  appLimit?: AppMemoryLimit;
+  os: OsSupport;
+  appLimits?: readonly AppMemoryLimit[];
 }
 
 /** A ceiling and what is left under it. */
@@ -24,11 +26,21 @@ export interface CeilingFit {
   headroom: { bytes: bigint; percent: number };
 }
 
+/** The app limit that applies on a device, and where it comes from. */
+export interface AppLimit {
+  bytes: bigint;
+  entitlement: boolean;
+  /** The source, with the OS versions measured on when it names them. */
+  source: string;
+  /** Those versions in words ("iPadOS 26.4-26.5"), when the source names them. */
+  os?: string;
+}
+
 /** A device in the tier, and its app limit when one is published. */
 export interface DeviceFit {
   name: string;
   /** Absent when no measurement of the app limit is published for the device. */
-  appLimit?: CeilingFit & { entitlement: boolean; source: string };
+  appLimit?: CeilingFit & AppLimit;
 }
 
 /** One tier's estimate and ceilings. */
@@ -62,17 +74,24 @@ export function limitAboveApp(fit: TierFit, device: DeviceFit): boolean {
   return fit.memoryLimit !== undefined && device.appLimit !== undefined && fit.memoryLimit.bytes > device.appLimit.bytes;
 }
 
-/** The app limit that applies on `device`: the raised one with the entitlement, when measured. */
-export function appLimitOf(device: FitDevice, entitlement: boolean): { bytes: bigint; entitlement: boolean; source: string } | undefined {
-  const limit = device.appLimit;
-  if (!limit) return undefined;
-  if (entitlement && limit.increased !== undefined) return { bytes: limit.increased, entitlement: true, source: limit.source };
-  if (limit.standard !== undefined) return { bytes: limit.standard, entitlement: false, source: limit.source };
-  return undefined;
+/**
+ * The app limit that applies on `device`: of the measurements taken on an OS the app can meet there
+ * (from its deployment target to the device's newest release; every version when the target is not
+ * known), the smallest, since the app must fit on each. From each, the raised limit with the
+ * entitlement when measured, else the standard one (never larger).
+ */
+export function appLimitOf(device: FitDevice, entitlement: boolean, target?: DeploymentTarget): AppLimit | undefined {
+  const candidates = (device.appLimits ?? []).filter((limit) => rangeApplies(limit.os, device.os, target)).flatMap((limit): AppLimit[] => {
+    const os = limit.os ? { os: rangeInWords(limit.os, device.os.name) } : {};
+    const source = os.os ? `${os.os}: ${limit.source}` : limit.source;
+    if (entitlement && limit.increased !== undefined) return [{ bytes: limit.increased, entitlement: true, source, ...os }];
+    return limit.standard !== undefined ? [{ bytes: limit.standard, entitlement: false, source, ...os }] : [];
+  });
+  return candidates.reduce<AppLimit | undefined>((lowest, candidate) => (lowest === undefined || candidate.bytes < lowest.bytes ? candidate : lowest), undefined);
 }
 
-/** Every tier's fit, in policy order. */
-export function tierFits(policy: Policy, model: ResolvedModel, devices: readonly FitDevice[]): TierFit[] {
+/** Every tier's fit, in policy order; `devices` are the ones the app can be installed on. */
+export function tierFits(policy: Policy, model: ResolvedModel, devices: readonly FitDevice[], target?: DeploymentTarget): TierFit[] {
   const byTier = new Map<number, FitDevice[]>();
   for (const device of devices) {
     const index = classify(policy.tiers, device.reported).index;
@@ -87,8 +106,8 @@ export function tierFits(policy: Policy, model: ResolvedModel, devices: readonly
       estimate,
       ...(tier.memoryLimit !== null ? { memoryLimit: fit(tier.memoryLimit) } : {}),
       devices: (byTier.get(index) ?? []).map((device): DeviceFit => {
-        const limit = appLimitOf(device, policy.app.increasedMemoryLimit);
-        return { name: device.name, ...(limit ? { appLimit: { ...fit(limit.bytes), entitlement: limit.entitlement, source: limit.source } } : {}) };
+        const limit = appLimitOf(device, policy.app.increasedMemoryLimit, target);
+        return { name: device.name, ...(limit ? { appLimit: { ...fit(limit.bytes), ...limit } } : {}) };
       }),
     };
   });

@@ -168,7 +168,18 @@ export const pressureSchema = z.strictObject({
     .meta({ [UNIT]: 'seconds' })
     .default(5)
     .describe('Fallback sampling interval; system memory-pressure events come first. Default 5.'),
-}, { error: 'expected a mapping with warningPercent, criticalPercent, recoveryPercent and pollingIntervalSeconds' });
+  memoryWarning: z
+    .enum(['warning', 'critical'], { error: 'expected "warning" or "critical"' })
+    .default('warning')
+    .describe('The pressure level a UIKit memory warning stands for. UIKit sends no end to a warning, so the level falls back once a sample shows usage below recoveryPercent (where no limit is known, after memoryWarningQuietSeconds with no further warning). "critical" makes every warning cancel the running answer and unload the model; the default, "warning", leaves that to measured usage (criticalPercent) and critical Dispatch events.'),
+  memoryWarningQuietSeconds: z
+    .number({ error: 'expected a number of seconds such as 30' })
+    .min(1, { error: 'must be at least 1 second' })
+    .max(3600, { error: 'must be at most 3600 seconds' })
+    .meta({ [UNIT]: 'seconds' })
+    .default(30)
+    .describe('Where the app\'s memory limit is unknown (the Simulator, a Mac), a memory warning\'s level falls back after this long with no further warning. Default 30.'),
+}, { error: 'expected a mapping with warningPercent, criticalPercent, recoveryPercent, pollingIntervalSeconds, memoryWarning and memoryWarningQuietSeconds' });
 
 /**
  * The model the app runs, for the memory estimate (`memtier budget`): a catalog name, or a mapping
@@ -205,7 +216,12 @@ export const appSchema = z.strictObject({
     .regex(/\.xcodeproj\/?$/, { error: 'expected a path that ends in .xcodeproj, such as VLMEval.xcodeproj' })
     .optional()
     .describe('The app\'s Xcode project, relative to the policy file; its folder is $(SRCROOT) in a build phase. With it, generate also writes memtier.xcfilelist: the files the Xcode build phase reads (docs/ci.md).'),
-}, { error: 'expected a mapping with increasedMemoryLimit and xcodeProject' });
+  deploymentTarget: z
+    .string({ error: (issue) => (typeof issue.input === 'number' ? 'write the version in quotes, such as "17.2": YAML reads a bare 17.10 as the number 17.1' : 'expected an iOS version such as "17.2"') })
+    .regex(/^\d{1,2}(\.\d{1,2}){0,2}$/, { error: 'expected an iOS version such as "17.2": one to three whole numbers separated by dots' })
+    .optional()
+    .describe('The oldest iOS the app installs on (its IPHONEOS_DEPLOYMENT_TARGET), such as "17.2": catalog devices whose newest iOS is older are left out of devices, budget, explain, diff and the memory warnings. Default: IPHONEOS_DEPLOYMENT_TARGET of the app target in app.xcodeProject that compiles evaluator.source, else of its only app target; without app.xcodeProject, no device is left out.'),
+}, { error: 'expected a mapping with increasedMemoryLimit, xcodeProject and deploymentTarget' });
 
 /** The app's evaluator class, which memtier extends and can patch. */
 export const evaluatorSchema = z.strictObject({
@@ -213,6 +229,10 @@ export const evaluatorSchema = z.strictObject({
     .enum(['gpu', 'memory'], { error: 'expected "gpu" (mlx-swift up to 0.29) or "memory" (0.30.1 and later)' })
     .optional()
     .describe('MLX memory API: "gpu" = MLX.GPU.set(...) (mlx-swift before 0.30.1), "memory" = MLX.Memory (0.30.1+). Default: what the app\'s Package.resolved pins, else "gpu"; when both are given they must agree.'),
+  clearCacheTakesLock: z
+    .boolean({ error: 'expected true or false' })
+    .optional()
+    .describe('Whether the pinned mlx-swift\'s clearCache takes MLX\'s evaluation lock (0.30.3 and later, mlx-swift #331). true: the GPU cache is cleared off the main actor whenever memory is released. false: only right after an answer that read its stream to the end, never after a cancel, an emergency or in the background (before 0.30.3 a clear that overlaps MLX\'s own work crashes). Default: what the app\'s Package.resolved pins, else false; true is refused for a pin before 0.30.3.'),
   packageResolved: z
     .string({ error: 'expected the path of the app\'s Package.resolved' })
     .min(1, { error: 'must not be empty' })
@@ -223,7 +243,7 @@ export const evaluatorSchema = z.strictObject({
     .min(1, { error: 'must not be empty' })
     .optional()
     .describe('The app\'s evaluator source, relative to the policy file: checked by `memtier check` for regressions.'),
-}, { error: 'expected a mapping with mlxApi, source and packageResolved (all optional), or null' });
+}, { error: 'expected a mapping with mlxApi, clearCacheTakesLock, source and packageResolved (all optional), or null' });
 
 /** The optional XCTest file that checks the policy's promises in Swift. */
 export const testsSchema = z.strictObject({

@@ -6,6 +6,8 @@
  * listed by verdict (one tier's worth of identical rows says the same thing once).
  */
 import { appLimitSources, headroomText, modelLines, verdicts, type Budget } from './budget.js';
+import { leftOutLine, newestInWords } from '../devices/deployment-target.js';
+import { keepVersionsTogether } from './device-table.js';
 import { formatSize, formatSizeApprox } from '../policy/sizes.js';
 import type { DeviceFit, TierFit } from '../devices/fit.js';
 import { formatTerminalTable, type Table } from './table.js';
@@ -22,10 +24,17 @@ export function formatBudgetText(budget: Budget): string {
     wrapText(`Estimate = weights + KV cache per token x (maxTokens + promptTokens + image tokens) + cacheLimit + activations (docs/budgets.md). In every tier, weights are ${formatSizeApprox(budget.model.numbers.weights)} and activations ${formatSizeApprox(budget.model.numbers.activations)}.`),
     [formatTerminalTable(estimateTextTable(budget)).trimEnd()],
     wrapText(`Each tier's estimate against its two ceilings: the tier's memoryLimit, and the app memory limit iOS sets on each catalog device in the tier (past it, iOS ends the app).`),
-    ...budget.tiers.map(tierSection),
-    appLimitSources(budget).flatMap((line, index) => wrapText(line, { indent: index === 0 ? 0 : 4 })),
+    ...leftOutParagraph(budget),
+    ...budget.tiers.map((fit) => tierSection(fit, budget)),
+    appLimitSources(budget).flatMap((line, index) => wrapText(index === 0 ? line : namesKeptTogether(line), { indent: index === 0 ? 0 : 4 })),
   ];
   return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
+}
+
+/** "  iPhone 12, iPad Air 11-inch (M2): source" with each device name unbreakable. */
+function namesKeptTogether(line: string): string {
+  const at = line.indexOf(': ');
+  return `${line.slice(0, at).split(', ').map(keepTogether).join(', ')}${line.slice(at)}`;
 }
 
 /** Each tier's estimate, term by term (weights and activations, the same in every tier, are said above). */
@@ -41,8 +50,14 @@ function estimateTextTable(budget: Budget): Table {
   };
 }
 
+/** The devices left out as the app cannot be installed on them, as a paragraph of its own (none when none are). */
+function leftOutParagraph(budget: Budget): string[][] {
+  const line = leftOutLine(budget.scope);
+  return line === undefined ? [] : [wrapText(keepVersionsTogether(line))];
+}
+
 /** One tier: its estimate and memoryLimit, then its devices. */
-function tierSection(fit: TierFit): string[] {
+function tierSection(fit: TierFit, budget: Budget): string[] {
   const [limit, room] = headroomText(fit.memoryLimit);
   const heading = `${fit.name}: estimate ${formatSizeApprox(fit.estimate.total)}; memoryLimit ${limit}${room ? `, headroom ${room}` : ''}`;
   const published = fit.devices.filter((device) => device.appLimit);
@@ -54,8 +69,15 @@ function tierSection(fit: TierFit): string[] {
     ...wrapText(heading, { indent: 2 }),
     ...(published.length > 0 ? formatTerminalTable(table, TEXT_WIDTH - 2).trimEnd().split('\n').map((line) => `  ${line}`) : []),
     ...unpublishedLines(fit),
-    ...(fit.devices.length === 0 ? ['  no catalog device lands in this tier'] : []),
+    ...(fit.devices.length === 0 ? emptyTierLines(fit, budget) : []),
   ];
+}
+
+/** A tier no device the app can be installed on lands in: said, with the devices left out of it. */
+function emptyTierLines(fit: TierFit, budget: Budget): string[] {
+  const leftOut = budget.leftOut.filter(({ tierIndex }) => tierIndex === fit.index).map(({ device }) => keepTogether(`${device.name} (${newestInWords(device.os)})`));
+  if (leftOut.length === 0) return ['  no catalog device lands in this tier'];
+  return wrapText(keepVersionsTogether(`  no catalog device the app can be installed on lands in this tier; left out: ${leftOut.join(', ')}`), { indent: 4 });
 }
 
 /** The devices without a published app limit, one line per verdict: their rows would differ only in the name. */

@@ -4,29 +4,40 @@
  * memoryLimit, the app memory limit measured on the device) and the headroom under each.
  * Pure: a validated policy in, tables and JSON out.
  */
-import { DEVICES } from '../devices/catalog.js';
-import { heldBackOn, limitAboveApp, standing, tierFits, type DeviceFit, type FitDevice, type TierFit } from '../devices/fit.js';
+import type { Device } from '../devices/catalog.js';
+import { catalogScope, type DeviceScope } from '../devices/deployment-target.js';
+import { heldBackOn, limitAboveApp, standing, tierFits, type DeviceFit, type TierFit } from '../devices/fit.js';
+import { classify } from '../policy/classify.js';
 import { resolveModel, type ResolvedModel } from '../devices/models.js';
 import { TIGHT_PERCENT, type TierEstimate } from '../policy/memory-estimate.js';
 import type { Policy } from '../policy/schema.js';
 import { formatSize, formatSizeApprox } from '../policy/sizes.js';
 import type { Table } from './table.js';
 
-/** The budget of a policy: its model, and each tier's fit. */
+/** The budget of a policy: its model, each tier's fit on the devices the app can be installed on, and the devices left out. */
 export interface Budget {
   model: ResolvedModel;
   entitlement: boolean;
   tiers: TierFit[];
+  scope: DeviceScope;
+  /** The devices left out, each with the index of the tier it would land in. */
+  leftOut: { device: Device; tierIndex: number }[];
 }
 
 /** The budget, or why there is none (no model section, or one that cannot be estimated). */
-export function budgetOf(policy: Policy, sourceName: string, devices: readonly FitDevice[] = DEVICES): Budget | { error: string } {
+export function budgetOf(policy: Policy, sourceName: string, scope: DeviceScope = catalogScope()): Budget | { error: string } {
   if (policy.model === undefined) {
     return { error: `${sourceName} names no model; add one, such as "model: SmolVLM2-500M-Video-Instruct-mlx" (see memtier budget --help)` };
   }
   const resolved = resolveModel(policy.model, sourceName);
   if ('problem' in resolved) return { error: `${sourceName}: model: ${resolved.problem.message}` };
-  return { model: resolved.model, entitlement: policy.app.increasedMemoryLimit, tiers: tierFits(policy, resolved.model, devices) };
+  return {
+    model: resolved.model,
+    entitlement: policy.app.increasedMemoryLimit,
+    tiers: tierFits(policy, resolved.model, scope.devices, scope.target),
+    scope,
+    leftOut: scope.leftOut.map((device) => ({ device, tierIndex: classify(policy.tiers, device.reported).index })),
+  };
 }
 
 /** What a tier x device row comes to, in a few words. */
@@ -107,13 +118,15 @@ export function modelLines(model: ResolvedModel): string[] {
   ];
 }
 
-/** The app limits' sources, one line per measured device in the table. */
+/** The app limits' sources, one line per source, naming the devices in the table it is measured on. */
 export function appLimitSources(budget: Budget): string[] {
-  const seen = new Map<string, string>();
-  for (const fit of budget.tiers) for (const device of fit.devices) if (device.appLimit) seen.set(device.name, device.appLimit.source);
+  const bySource = new Map<string, string[]>();
+  for (const fit of budget.tiers) {
+    for (const device of fit.devices) if (device.appLimit) bySource.set(device.appLimit.source, [...(bySource.get(device.appLimit.source) ?? []), device.name]);
+  }
   return [
     `App memory limits ${budget.entitlement ? 'with' : 'without'} the increased-memory-limit entitlement (app.increasedMemoryLimit: ${budget.entitlement}); Apple publishes none, these are third-party measurements of os_proc_available_memory():`,
-    ...[...seen].map(([name, source]) => `  ${name}: ${source}`),
+    ...[...bySource].map(([source, names]) => `  ${names.join(', ')}: ${source}`),
   ];
 }
 
@@ -139,6 +152,8 @@ export function budgetJson(budget: Budget): string {
     version: 1,
     model: { name: budget.model.name, id: budget.model.catalog?.id ?? null, numbers, sources: budget.model.sources },
     increasedMemoryLimit: budget.entitlement,
+    deploymentTarget: budget.scope.target ?? null,
+    leftOut: budget.leftOut.map(({ device, tierIndex }) => ({ name: device.name, tier: budget.tiers[tierIndex]!.name, newestOS: device.os })),
     tiers: budget.tiers.map((fit) => ({
       name: fit.name,
       estimate: {
@@ -149,7 +164,7 @@ export function budgetJson(budget: Budget): string {
       memoryLimit: ceiling(fit.memoryLimit),
       devices: fit.devices.map((device) => ({
         name: device.name,
-        appLimit: device.appLimit ? { ...ceiling(device.appLimit), entitlement: device.appLimit.entitlement, source: device.appLimit.source } : null,
+        appLimit: device.appLimit ? { ...ceiling(device.appLimit), entitlement: device.appLimit.entitlement, os: device.appLimit.os ?? null, source: device.appLimit.source } : null,
         verdicts: verdicts(fit, device),
       })),
     })),

@@ -5,7 +5,8 @@ import { classify } from '../policy/classify.js';
 import type { Policy } from '../policy/schema.js';
 import { tierValueInWords } from '../policy/wording.js';
 import { formatSizeApprox } from '../policy/sizes.js';
-import { DEVICES, ESTIMATE_RULE, type Device } from '../devices/catalog.js';
+import { ESTIMATE_RULE, type Device } from '../devices/catalog.js';
+import { catalogScope, leftOutLine, type DeviceScope } from '../devices/deployment-target.js';
 import type { Table } from './table.js';
 import { keepTogether, wrapText } from './wrap.js';
 
@@ -15,9 +16,14 @@ export interface DeviceRow {
   tierIndex: number;
 }
 
-/** Every catalog device with the tier the policy gives it. */
-export function placeDevices(policy: Policy): DeviceRow[] {
-  return DEVICES.map((device) => ({ device, tierIndex: classify(policy.tiers, device.reported).index }));
+/** Every catalog device the app can be installed on (all, without a deployment target), with the tier the policy gives it. */
+export function placeDevices(policy: Policy, scope: DeviceScope = catalogScope()): DeviceRow[] {
+  return scope.devices.map((device) => ({ device, tierIndex: classify(policy.tiers, device.reported).index }));
+}
+
+/** The newest release a device runs, as a table shows it: "iOS 16", "iPadOS 27". */
+export function shownNewestOs(device: Device): string {
+  return `${device.os.name} ${device.os.newest}`;
 }
 
 /** How a reported value is shown: estimated values are marked with "~", approximate with "≈". */
@@ -30,21 +36,22 @@ export function shownReported(device: Device): string {
 export const REPORTED_LEGEND = wrapText(`~ ${ESTIMATE_RULE}; ${keepTogether('≈ approximate report')}; ${keepTogether('unmarked: measured exactly')}`).join('\n');
 
 /**
- * The devices as a table: device, identifiers, RAM, what it reports, tier and the key limits. As
- * text, too wide for a terminal in one piece (133 columns), it is printed as the devices with their
- * tiers, then each tier's limits once.
+ * The devices as a table: device, identifiers, RAM, what it reports, the newest iOS it runs, tier
+ * and the key limits. As text, too wide for a terminal in one piece, it is printed as
+ * the devices with their tiers, then each tier's limits once.
  */
-export function devicesTable(policy: Policy): Table {
+export function devicesTable(policy: Policy, scope: DeviceScope = catalogScope()): Table {
   return {
-    headers: ['Device', 'Identifier', 'RAM', 'Reports', 'Tier', 'cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize'],
-    narrow: [['Device', 'Identifier', 'RAM', 'Reports', 'Tier'], ['Tier', 'cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize']],
-    rows: placeDevices(policy).map(({ device, tierIndex }) => {
+    headers: ['Device', 'Identifier', 'RAM', 'Reports', 'Newest OS', 'Tier', 'cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize'],
+    narrow: [['Device', 'Identifier', 'RAM', 'Reports', 'Newest OS', 'Tier'], ['Tier', 'cacheLimit', 'memoryLimit', 'maxTokens', 'imageSize']],
+    rows: placeDevices(policy, scope).map(({ device, tierIndex }) => {
       const tier = policy.tiers[tierIndex]!;
       return [
         device.name,
         device.identifiers.join(', '),
         `${device.ramGB} GB`,
         shownReported(device),
+        shownNewestOs(device),
         tier.name,
         tierValueInWords('cacheLimit', tier.cacheLimit),
         tierValueInWords('memoryLimit', tier.memoryLimit),
@@ -55,9 +62,27 @@ export function devicesTable(policy: Policy): Table {
   };
 }
 
-/** The devices as stable JSON (documented in docs/budgets.md; `version` changes if the shape does). */
-export function devicesJson(policy: Policy): string {
-  const devices = placeDevices(policy).map(({ device, tierIndex }) => {
+/** `text` for wrapText with "iOS 17.2" and "iPadOS 27" unbreakable: a version stays with its system. */
+export function keepVersionsTogether(text: string): string {
+  return text.replace(/\b(iOS|iPadOS) (?=\d)/g, (words) => keepTogether(words));
+}
+
+/**
+ * The notes under the table: the marks, then the devices left out and why (when any are). As text,
+ * each within TEXT_WIDTH columns; as Markdown, each a paragraph ending in a full stop.
+ */
+export function devicesNotes(scope: DeviceScope, format: 'text' | 'markdown'): string {
+  const line = leftOutLine(scope);
+  if (format === 'markdown') return [REPORTED_LEGEND, ...(line === undefined ? [] : [line])].map((note) => `${note}.`).join('\n\n');
+  return [REPORTED_LEGEND, ...(line === undefined ? [] : wrapText(keepVersionsTogether(line)))].join('\n');
+}
+
+/**
+ * The devices as stable JSON (documented in docs/budgets.md; `version` changes if a field changes
+ * or goes, not when one is added).
+ */
+export function devicesJson(policy: Policy, scope: DeviceScope = catalogScope()): string {
+  const devices = placeDevices(policy, scope).map(({ device, tierIndex }) => {
     const tier = policy.tiers[tierIndex]!;
     return {
       name: device.name,
@@ -66,6 +91,7 @@ export function devicesJson(policy: Policy): string {
       ramGB: device.ramGB,
       reportedBytes: Number(device.reported),
       reportedSource: device.reportedSource,
+      newestOS: device.os,
       tier: tier.name,
       limits: {
         cacheLimit: Number(tier.cacheLimit),
@@ -77,5 +103,6 @@ export function devicesJson(policy: Policy): string {
       },
     };
   });
-  return `${JSON.stringify({ version: 1, estimateRule: ESTIMATE_RULE, devices }, null, 2)}\n`;
+  const leftOut = scope.leftOut.map((device) => ({ name: device.name, newestOS: device.os }));
+  return `${JSON.stringify({ version: 1, estimateRule: ESTIMATE_RULE, deploymentTarget: scope.target ?? null, leftOut, devices }, null, 2)}\n`;
 }

@@ -4,7 +4,8 @@
  * (where the warnings about a tier point). Pure: a validated policy and a question in, an
  * explanation out.
  */
-import { DEVICES, describeReportedSource, deviceNames, findDevice, type Device } from '../devices/catalog.js';
+import { describeReportedSource, deviceNames, findDevice, type Device } from '../devices/catalog.js';
+import { catalogScope, leftOutInWords, newestInWords, targetInWords, type DeviceScope } from '../devices/deployment-target.js';
 import { suggest } from '../diagnostics/suggest.js';
 import { classify } from '../policy/classify.js';
 import { LIMIT_KEYS, type Policy, type Tier } from '../policy/schema.js';
@@ -12,6 +13,7 @@ import { tierValueInWords } from '../policy/wording.js';
 import { formatSize, formatSizeApprox, parseSizeRounded } from '../policy/sizes.js';
 import { budgetOf, estimateBreakdown, verdicts, type Budget } from './budget.js';
 import type { DeviceFit, TierFit } from '../devices/fit.js';
+import { keepVersionsTogether } from './device-table.js';
 import { keepTogether, wrapText } from './wrap.js';
 
 /** The answer to one question. */
@@ -28,8 +30,10 @@ export interface Explanation {
   reason: string;
   /** Distance to the closest boundary, when there is one. */
   nearest?: { boundary: string; distance: bigint; percent: number };
-  /** The memory estimate at the tier's limits, when the policy names a model. */
+  /** The memory estimate at the tier's limits, when the policy names a model (and the app can be installed on the device). */
   memory?: { budget: Budget; fit: TierFit; device?: DeviceFit };
+  /** The newest iOS the device runs, against the app's deployment target, in words (for a device). */
+  runs?: string;
 }
 
 /** What `explain TIER` tells: the tier, the catalog devices in it, and its estimate against each ceiling. */
@@ -39,11 +43,13 @@ export interface TierExplanation {
   /** The range of physical memory the tier takes, in words. */
   range: string;
   devices: readonly Device[];
+  /** The devices in the tier the app cannot be installed on, and why, in words; absent when none. */
+  leftOut?: string;
   memory?: { budget: Budget; fit: TierFit };
 }
 
-/** Explains a tier by its name, or undefined when no tier has that name. */
-export function explainTier(policy: Policy, name: string): TierExplanation | undefined {
+/** Explains a tier by its name, or undefined when no tier has that name; `scope` leaves out the devices the app cannot be installed on. */
+export function explainTier(policy: Policy, name: string, scope: DeviceScope = catalogScope()): TierExplanation | undefined {
   const index = policy.tiers.findIndex((tier) => tier.name === name);
   if (index < 0) return undefined;
   const tier = policy.tiers[index]!;
@@ -52,13 +58,16 @@ export function explainTier(policy: Policy, name: string): TierExplanation | und
     ...(below === undefined ? [] : [`above ${formatSize(below)}`]),
     ...(tier.upTo === undefined ? [] : [`up to ${formatSize(tier.upTo)}`]),
   ].join(' and ') || 'every device';
-  const budget = policy.model === undefined ? undefined : budgetOf(policy, 'the policy');
+  const budget = policy.model === undefined ? undefined : budgetOf(policy, 'the policy', scope);
   const fit = budget && !('error' in budget) ? budget.tiers[index] : undefined;
+  const inTier = (device: Device) => classify(policy.tiers, device.reported).index === index;
+  const leftOut = scope.leftOut.filter(inTier);
   return {
     tier,
     tierIndex: index,
     range: `devices that report ${range} of physical memory`,
-    devices: DEVICES.filter((device) => classify(policy.tiers, device.reported).index === index),
+    devices: scope.devices.filter(inTier),
+    ...(leftOut.length > 0 && scope.target ? { leftOut: `${leftOutInWords(leftOut)}, and the app's deployment target is ${targetInWords(scope.target)}` } : {}),
     ...(fit && budget && !('error' in budget) ? { memory: { budget, fit } } : {}),
   };
 }
@@ -68,7 +77,8 @@ export function formatTierExplanation(explanation: TierExplanation): string {
   const { tier, memory } = explanation;
   const lines: [string, number][] = [
     [`${tier.name} (tiers[${explanation.tierIndex}]): ${explanation.range}`, 2],
-    [`devices: ${explanation.devices.length === 0 ? 'none in the catalog' : explanation.devices.map((device) => keepTogether(device.name)).join(', ')}`, LABEL_INDENT],
+    [`devices: ${explanation.devices.length === 0 ? (explanation.leftOut ? 'none the app can be installed on' : 'none in the catalog') : explanation.devices.map((device) => keepTogether(device.name)).join(', ')}`, LABEL_INDENT],
+    ...(explanation.leftOut ? [[`         left out: ${explanation.leftOut}`, LABEL_INDENT] as [string, number]] : []),
     [`limits:  ${LIMIT_KEYS.map((key) => keepTogether(`${key} ${tierValueInWords(key, tier[key])}`)).join(', ')}`, LABEL_INDENT],
   ];
   if (memory) {
@@ -83,7 +93,7 @@ export function formatTierExplanation(explanation: TierExplanation): string {
       [`verdict: ${[verdicts(fit).join('; '), ...published.map((device) => `${keepTogether(`${device.name}:`)} ${verdicts(fit, device).filter((word) => !verdicts(fit).includes(word)).join(', ') || 'fits'}`)].join('; ')}`, LABEL_INDENT],
     );
   }
-  return `${lines.flatMap(([line, indent]) => wrapText(line, { indent })).join('\n')}\n`;
+  return `${lines.flatMap(([line, indent]) => wrapText(keepVersionsTogether(line), { indent })).join('\n')}\n`;
 }
 
 /** The line for the devices in a tier whose app limit nobody has published: named when few. */
@@ -98,8 +108,11 @@ function left(ceiling: { headroom: { bytes: bigint; percent: number } }): string
   return ceiling.headroom.bytes < 0n ? `over by ${formatSizeApprox(-ceiling.headroom.bytes)}` : `${formatSizeApprox(ceiling.headroom.bytes)} (${ceiling.headroom.percent.toFixed(1)}%) left`;
 }
 
-/** Explains a size ("3.6GiB", "3865470566") or a catalog device name or identifier. */
-export function explain(policy: Policy, query: string): Explanation | { error: string } {
+/**
+ * Explains a size ("3.6GiB", "3865470566") or a catalog device name or identifier. A device the app
+ * cannot be installed on (`scope`) is explained all the same, saying so, without the memory estimate.
+ */
+export function explain(policy: Policy, query: string, scope: DeviceScope = catalogScope()): Explanation | { error: string } {
   const device = findDevice(query);
   const parsed = device ? undefined : parseSizeRounded(query);
   if (!device && parsed && !parsed.ok && /^\d/.test(query.trim())) return { error: parsed.reason };
@@ -118,11 +131,13 @@ export function explain(policy: Policy, query: string): Explanation | { error: s
   const reason = parts.length > 0 ? `${formatSizeApprox(bytes)} is ${parts.join(' and ')}` : `${tier.name} is the only tier`;
   const boundaries = [above, atOrBelow].filter((boundary) => boundary !== undefined);
   const closest = boundaries.sort((a, b) => Number(absolute(a.bytes - bytes) - absolute(b.bytes - bytes)))[0];
-  const budget = policy.model === undefined ? undefined : budgetOf(policy, 'the policy');
+  const installable = !device || !scope.leftOut.includes(device);
+  const budget = policy.model === undefined || !installable ? undefined : budgetOf(policy, 'the policy', scope);
   const fit = budget && !('error' in budget) ? budget.tiers[index] : undefined;
   const deviceFit = fit && device ? fit.devices.find((candidate) => candidate.name === device.name) : undefined;
   return {
     ...(fit && budget && !('error' in budget) ? { memory: { budget, fit, ...(deviceFit ? { device: deviceFit } : {}) } } : {}),
+    ...(device ? { runs: runsInWords(device, scope, installable) } : {}),
     subject: device ? `${device.name} (${device.identifiers.join(', ')}), ${device.ramGB} GB RAM, reports ${formatSize(device.reported)} [${describeReportedSource(device)}]` : formatSize(bytes),
     ...(device ? { device } : {}),
     bytes,
@@ -132,6 +147,14 @@ export function explain(policy: Policy, query: string): Explanation | { error: s
     reason,
     ...(closest ? { nearest: { boundary: `tiers[${closest.index}].upTo (${formatSize(closest.bytes)})`, distance: absolute(closest.bytes - bytes), percent: percentOf(absolute(closest.bytes - bytes), bytes) } } : {}),
   };
+}
+
+/** "iOS 27", or "iOS 16 at most: the app cannot be installed here, as its deployment target is iOS 17.2 (…)". */
+function runsInWords(device: Device, scope: DeviceScope, installable: boolean): string {
+  const newest = newestInWords(device.os);
+  if (!scope.target) return newest;
+  if (!installable) return `${newest}: the app cannot be installed here, as its deployment target is ${targetInWords(scope.target)}`;
+  return `${newest}; the app's deployment target is ${targetInWords(scope.target)}`;
 }
 
 function absolute(value: bigint): bigint {
@@ -150,6 +173,7 @@ const TERM_INDENT = LABEL_INDENT + 16;
 export function formatExplanation(explanation: Explanation): string {
   const lines: [string, number][] = [
     [`${explanation.subject}${explanation.rounded ? ' (rounded to the nearest byte)' : ''}`, 2],
+    ...(explanation.runs ? [[`runs:    ${explanation.runs}`, LABEL_INDENT] as [string, number]] : []),
     [`tier:    ${explanation.tier.name} (tiers[${explanation.tierIndex}])`, LABEL_INDENT],
     [`why:     ${explanation.reason}`, LABEL_INDENT],
     ...(explanation.nearest
@@ -159,7 +183,7 @@ export function formatExplanation(explanation: Explanation): string {
     [`limits:  ${LIMIT_KEYS.map((key) => keepTogether(`${key} ${tierValueInWords(key, explanation.tier[key])}`)).join(', ')}`, LABEL_INDENT],
     ...memoryLines(explanation),
   ];
-  return `${lines.flatMap(([line, indent]) => wrapText(line, { indent })).join('\n')}\n`;
+  return `${lines.flatMap(([line, indent]) => wrapText(keepVersionsTogether(line), { indent })).join('\n')}\n`;
 }
 
 /** The estimate term by term and the ceilings, when the policy names a model; each with its wrap indent. */

@@ -10,6 +10,7 @@ import { LIMIT_KEYS, type Policy, type Tier } from '../policy/schema.js';
 import { tierValueInWords } from '../policy/wording.js';
 import { budgetOf } from './budget.js';
 import { placeDevices, shownReported } from './device-table.js';
+import { catalogScope, leftOutLine, type DeviceScope } from '../devices/deployment-target.js';
 import { brokenPromisesMarkdown, escapeCell, REPORTED_MARKS } from './policy-diff-markdown.js';
 import type { DiffSubject } from './policy-diff.js';
 
@@ -43,9 +44,9 @@ function headline(subject: DiffSubject, file: string): string {
   return `${file} is a new policy: there is none at ${subject.where}`;
 }
 
-/** The new policy as terminal text: its tiers, then every catalog device with its tier and limits. */
-export function formatNewPolicyText(policy: Policy, subject: DiffSubject, broken: readonly Diagnostic[] = []): string {
-  const devices = placeDevices(policy);
+/** The new policy as terminal text: its tiers, then every catalog device the app can be installed on, with its tier and limits. */
+export function formatNewPolicyText(policy: Policy, subject: DiffSubject, broken: readonly Diagnostic[] = [], scope: DeviceScope = catalogScope()): string {
+  const devices = placeDevices(policy, scope);
   const lines = [`${headline(subject, subject.file)}. What every device gets:`, '', `Tiers (${policy.tiers.length}):`];
   policy.tiers.forEach((tier, index) => lines.push(`  ${tier.name}: ${boundInWords(policy, index)}; ${limitsInWords(tier)}`));
   lines.push('', `Devices (${devices.length}):`);
@@ -53,6 +54,8 @@ export function formatNewPolicyText(policy: Policy, subject: DiffSubject, broken
     const tier = policy.tiers[tierIndex]!;
     lines.push(`  ${device.name} (${device.ramGB} GB, reports ${shownReported(device)}): ${tier.name}; ${limitsInWords(tier)}`);
   }
+  const leftOut = leftOutLine(scope);
+  if (leftOut !== undefined) lines.push('', leftOut);
   const peaks = peakLines(policy);
   if (peaks.length > 0) lines.push('', 'Estimated peak memory (memtier budget):', ...peaks.map((line) => `  ${line}`));
   if (broken.length > 0) lines.push('', `Broken promises (${broken.length}):`, ...broken.map((problem) => `  ${formatDiagnostic(problem)}`));
@@ -60,10 +63,10 @@ export function formatNewPolicyText(policy: Policy, subject: DiffSubject, broken
 }
 
 /** The new policy as Markdown for a pull-request comment (format it with prettier before printing). */
-export function formatNewPolicyMarkdown(policy: Policy, subject: DiffSubject, broken: readonly Diagnostic[] = []): string {
+export function formatNewPolicyMarkdown(policy: Policy, subject: DiffSubject, broken: readonly Diagnostic[] = [], scope: DeviceScope = catalogScope()): string {
   const row = (cells: string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
   const rule = (count: number) => `|${' --- |'.repeat(count)}`;
-  const devices = placeDevices(policy);
+  const devices = placeDevices(policy, scope);
   const parts = [`### memtier: ${headline(subject, `\`${subject.file}\``)}`, '', 'What every device gets.', '', ...brokenPromisesMarkdown(broken)];
   parts.push(`#### Tiers (${policy.tiers.length})`, '', row(['Tier', 'Physical memory', ...LIMIT_KEYS]), rule(2 + LIMIT_KEYS.length));
   policy.tiers.forEach((tier, index) => parts.push(row([tier.name, boundInWords(policy, index), ...limitCells(tier)])));
@@ -73,6 +76,8 @@ export function formatNewPolicyMarkdown(policy: Policy, subject: DiffSubject, br
     parts.push(row([`${device.name} (${device.ramGB} GB)`, shownReported(device), tier.name, ...limitCells(tier)]));
   }
   parts.push('', REPORTED_MARKS);
+  const leftOut = leftOutLine(scope);
+  if (leftOut !== undefined) parts.push('', `${leftOut}.`);
   const peaks = peakLines(policy);
   if (peaks.length > 0) parts.push('', '#### Estimated peak memory (`memtier budget`)', '', ...peaks.map((line) => `- ${escapeCell(line)}`));
   return `${parts.join('\n')}\n`;

@@ -4,7 +4,8 @@
  */
 import { formatDiagnostic } from '../diagnostics/format.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { DEVICES, type Device } from '../devices/catalog.js';
+import type { Device } from '../devices/catalog.js';
+import { catalogScope, leftOutLine, type DeviceScope } from '../devices/deployment-target.js';
 import { shownReported } from './device-table.js';
 import { classify } from '../policy/classify.js';
 import { LIMIT_KEYS, type Policy, type Tier } from '../policy/schema.js';
@@ -41,6 +42,8 @@ export interface PolicyDiff {
   values: ValueChange[];
   devices: DeviceImpact[];
   estimates: EstimateChange[];
+  /** The line that says which catalog devices the lists leave out, as the app cannot be installed on them. */
+  leftOut?: string;
 }
 
 const TIER_KEYS = ['upTo', ...LIMIT_KEYS, 'description'] as const;
@@ -50,8 +53,8 @@ function valueOf(key: (typeof TIER_KEYS)[number], tier: Tier): string {
   return tierValueInWords(key, tier[key]);
 }
 
-/** Compares a base policy with the working one. */
-export function diffPolicies(base: Policy, head: Policy): PolicyDiff {
+/** Compares a base policy with the working one, on the devices of `scope` (the app's, by its deployment target). */
+export function diffPolicies(base: Policy, head: Policy, scope: DeviceScope = catalogScope()): PolicyDiff {
   const baseTiers = new Map(base.tiers.map((tier) => [tier.name, tier]));
   const headTiers = new Map(head.tiers.map((tier) => [tier.name, tier]));
   const values: ValueChange[] = [];
@@ -70,18 +73,20 @@ export function diffPolicies(base: Policy, head: Policy): PolicyDiff {
   values.push(...scalarChanges('output', { ...base.output, tests: JSON.stringify(base.output.tests) }, { ...head.output, tests: JSON.stringify(head.output.tests) }));
   values.push(...scalarChanges('model', base.model ?? {}, head.model ?? {}));
   values.push(...scalarChanges('app', base.app, head.app));
-  const devices = DEVICES.flatMap((device) => {
+  const devices = scope.devices.flatMap((device) => {
     const was = base.tiers[classify(base.tiers, device.reported).index]!;
     const now = head.tiers[classify(head.tiers, device.reported).index]!;
     const changes = LIMIT_KEYS.map((key) => ({ path: key, before: valueOf(key, was), after: valueOf(key, now) })).filter((change) => change.before !== change.after);
     return was.name === now.name && changes.length === 0 ? [] : [{ device, tierBefore: was.name, tierAfter: now.name, changes }];
   });
+  const leftOut = leftOutLine(scope);
   return {
     added: head.tiers.filter((tier) => !baseTiers.has(tier.name)).map((tier) => tier.name),
     removed: base.tiers.filter((tier) => !headTiers.has(tier.name)).map((tier) => tier.name),
     values,
     devices,
     estimates: estimateChanges(base, head),
+    ...(leftOut === undefined ? {} : { leftOut }),
   };
 }
 
@@ -165,6 +170,7 @@ export function formatDiffText(diff: PolicyDiff, subject: DiffSubject, broken: r
     lines.push('', `Devices affected (${diff.devices.length}):`);
     for (const impact of diff.devices) lines.push(`  ${deviceLine(impact)}`);
   }
+  if (diff.leftOut && !isEmptyDiff(diff)) lines.push('', diff.leftOut);
   if (diff.estimates.length > 0) {
     lines.push('', 'Estimated peak memory (memtier budget):', ...diff.estimates.map((change) => `  ${estimateLine(change)}`));
   }

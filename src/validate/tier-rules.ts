@@ -9,6 +9,7 @@ import { tierValueInWords } from '../policy/wording.js';
 import type { Severity } from '../diagnostics/diagnostic.js';
 import { suggest } from '../diagnostics/suggest.js';
 import { moduleNameProblem, tierNameProblem } from '../swift/identifier.js';
+import type { AppMemoryLimit, OsSupport } from '../devices/catalog.js';
 
 /** Records one problem at a key path. */
 export type Report = (
@@ -18,17 +19,22 @@ export type Report = (
   options?: { key?: boolean; id?: string },
 ) => void;
 
-/** What the margin rule needs to know of a catalog device (see devices/catalog.ts). */
+/** What the catalog rules need to know of a catalog device (see devices/catalog.ts). */
 export interface CatalogDevice {
   name: string;
   reported: bigint;
   reportedSource: { kind: 'exact' | 'approximate' | 'estimated' };
-  /** The app memory limit measured on the device, for the model-fit rules. */
-  appLimit?: { standard?: bigint; increased?: bigint; source: string };
+  /** The newest iOS it runs, against the app's deployment target. */
+  os: OsSupport;
+  /** The app memory limits measured on the device, for the model-fit rules. */
+  appLimits?: readonly AppMemoryLimit[];
 }
 
-/** Runs every semantic rule, reporting all problems rather than stopping at the first. */
-export function checkPolicyRules(policy: Policy, report: Report, devices: readonly CatalogDevice[]): void {
+/**
+ * Runs every semantic rule that needs no device catalog, reporting all problems rather than
+ * stopping at the first (catalog-rules.ts has the ones that do).
+ */
+export function checkPolicyRules(policy: Policy, report: Report): void {
   checkNames(policy.tiers, report);
   const boundariesOk = checkBoundaries(policy.tiers, report);
   checkLimits(policy.tiers, report);
@@ -37,14 +43,13 @@ export function checkPolicyRules(policy: Policy, report: Report, devices: readon
   checkExpectations(policy, report, boundariesOk);
   checkPressure(policy, report);
   checkOutput(policy, report);
-  checkMargins(policy.tiers, devices, report);
 }
 
 /** A boundary this close to what a device reports (as a share of it) is fragile across iOS updates. */
 export const BOUNDARY_MARGIN_PERCENT = 5;
 
 /** Warns when a tier boundary sits within 5% of a catalog device's reported memory, naming the devices. */
-function checkMargins(tiers: readonly Tier[], devices: readonly CatalogDevice[], report: Report): void {
+export function checkMargins(tiers: readonly Tier[], devices: readonly CatalogDevice[], report: Report): void {
   tiers.forEach((tier, index) => {
     if (tier.upTo === undefined) return;
     const upTo = tier.upTo;

@@ -2,12 +2,13 @@
  * Stage 2: plain data -> typed Policy, or every problem at once (schema first, then the rules
  * that need a well-typed policy to run).
  */
-import { formatKeyPath, hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { formatKeyPath, hasErrors, sortDiagnostics, type Diagnostic, type Locator } from '../diagnostics/diagnostic.js';
+import type { DeploymentTarget } from '../devices/deployment-target.js';
 import type { LoadedSource } from '../load/load-yaml.js';
 import { policySchema, type Policy } from '../policy/schema.js';
 import { siUnitWarnings } from './si-units.js';
 import { unitLessSizeWarnings } from './unit-less-sizes.js';
-import { checkModelFit } from './model-rules.js';
+import { checkCatalogRules } from './catalog-rules.js';
 import { checkPolicyRules, type CatalogDevice, type Report } from './tier-rules.js';
 
 export type { CatalogDevice } from './tier-rules.js';
@@ -21,7 +22,16 @@ export interface ValidationResult {
   diagnostics: Diagnostic[];
 }
 
-/** Validates loaded data against the schema and the policy rules; `devices` is the catalog the margin rule reads. */
+/** What the catalog rules read besides the policy: where it is written, and the catalog. */
+export interface CatalogInput {
+  /** How messages name the policy file. */
+  file: string;
+  locate: Locator;
+  /** The device catalog (devices/catalog.ts). */
+  devices: readonly CatalogDevice[];
+}
+
+/** Validates loaded data against the schema and the policy rules; `devices` is the catalog the catalog rules read. */
 export function validatePolicy(source: LoadedSource, file: string, devices: readonly CatalogDevice[]): ValidationResult {
   if (source.data === undefined) return { diagnostics: sortDiagnostics(source.diagnostics) };
   // One parse per run: zod's compiled fast path (built with `new Function`) costs more than it saves.
@@ -35,11 +45,45 @@ export function validatePolicy(source: LoadedSource, file: string, devices: read
     ...siUnitWarnings(source.data, source.locate, file),
     ...unitLessSizeWarnings(source.data, source.locate, file),
   ];
-  const report: Report = (severity, path, message, options) => {
-    diagnostics.push({ severity, file, ...source.locate(path, options), path: formatKeyPath(path), message, ...(options?.id === undefined ? {} : { id: options.id }) });
-  };
-  checkPolicyRules(parsed.data, report, devices);
-  checkModelFit(parsed.data, report, devices, file);
+  checkPolicyRules(parsed.data, reporter(diagnostics, file, source.locate));
+  diagnostics.push(...catalogFindings(parsed.data, { file, locate: source.locate, devices }, policyTarget(parsed.data, file)));
   const sorted = sortDiagnostics(diagnostics);
   return hasErrors(sorted) ? { readable: parsed.data, diagnostics: sorted } : { policy: parsed.data, readable: parsed.data, diagnostics: sorted };
+}
+
+/** The deployment target the policy itself gives (app.deploymentTarget), named as read. */
+export function policyTarget(policy: Policy, file: string): DeploymentTarget | undefined {
+  const version = policy.app.deploymentTarget;
+  return version === undefined ? undefined : { version, from: `app.deploymentTarget in ${file}` };
+}
+
+/**
+ * A validated policy's diagnostics for a deployment target settled elsewhere (read from the app's
+ * Xcode project at the CLI's edge): the catalog rules' findings for the policy's own target, which
+ * validation gave, are replaced by the findings for `target`. Every other diagnostic stays.
+ */
+export function withDeploymentTarget(diagnostics: readonly Diagnostic[], policy: Policy, input: CatalogInput, target: DeploymentTarget | undefined): Diagnostic[] {
+  const given = catalogFindings(policy, input, policyTarget(policy, input.file));
+  const remaining = [...diagnostics];
+  for (const finding of given) {
+    const index = remaining.findIndex((diagnostic) => sameDiagnostic(diagnostic, finding));
+    if (index >= 0) remaining.splice(index, 1);
+  }
+  return sortDiagnostics([...remaining, ...catalogFindings(policy, input, target)]);
+}
+
+function catalogFindings(policy: Policy, input: CatalogInput, target: DeploymentTarget | undefined): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  checkCatalogRules(policy, reporter(found, input.file, input.locate), { file: input.file, devices: input.devices, ...(target ? { target } : {}) });
+  return found;
+}
+
+function reporter(into: Diagnostic[], file: string, locate: Locator): Report {
+  return (severity, path, message, options) => {
+    into.push({ severity, file, ...locate(path, options), path: formatKeyPath(path), message, ...(options?.id === undefined ? {} : { id: options.id }) });
+  };
+}
+
+function sameDiagnostic(a: Diagnostic, b: Diagnostic): boolean {
+  return a.severity === b.severity && a.file === b.file && a.line === b.line && a.column === b.column && a.path === b.path && a.message === b.message && a.id === b.id;
 }

@@ -6,8 +6,10 @@
 import { appLimitSources, budgetJson, budgetOf, deviceTable, estimateTable, modelLines } from '../../reports/budget.js';
 import { formatBudgetText } from '../../reports/budget-text.js';
 import { formatMarkdown, formatMarkdownTable } from '../../reports/table.js';
+import { catalogScope, leftOutLine } from '../../devices/deployment-target.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { readValidPolicy } from '../read-valid-policy.js';
+import { readDeploymentTarget } from '../resolve-deployment-target.js';
 
 const FORMULA = 'Estimate = weights + KV cache per token x (maxTokens + promptTokens + image tokens) + cacheLimit + activations (docs/budgets.md).';
 
@@ -16,7 +18,7 @@ export async function budgetCommand(io: CliIO, options: { config?: string; markd
   if (options.markdown && options.json) throw new UsageError('choose one of --markdown and --json');
   const source = await readValidPolicy(io, options.config);
   if (!source) return ExitCode.invalidInput;
-  const budget = budgetOf(source.policy, source.displayPath);
+  const budget = budgetOf(source.policy, source.displayPath, catalogScope(await readDeploymentTarget(io, source)));
   if ('error' in budget) throw new UsageError(budget.error);
   if (options.json) {
     io.stdout(budgetJson(budget));
@@ -25,7 +27,8 @@ export async function budgetCommand(io: CliIO, options: { config?: string; markd
     const devices = await formatMarkdownTable(deviceTable(budget));
     const model = ['```text', ...modelLines(budget.model), '```'].join('\n');
     const sources = appLimitSources(budget).map((line) => (line.startsWith('  ') ? `- ${line.trim()}` : line)).join('\n');
-    io.stdout(await formatMarkdown(`${model}\n\n${FORMULA}\n\n${estimates}\n${devices}\n${sources}\n`));
+    const leftOut = leftOutLine(budget.scope);
+    io.stdout(await formatMarkdown(`${model}\n\n${FORMULA}\n\n${estimates}\n${devices}\n${leftOut === undefined ? '' : `${leftOut}.\n\n`}${sources}\n`));
   } else {
     io.stdout(formatBudgetText(budget));
   }

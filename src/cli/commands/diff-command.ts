@@ -18,6 +18,8 @@ import { chooseBase, git, refusalMessage } from '../diff-base.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { loadPolicyFile, policyFolder } from '../load-policy-file.js';
 import { printDiagnostics } from '../report-format.js';
+import { catalogScope, type DeviceScope } from '../../devices/deployment-target.js';
+import { readDeploymentTarget } from '../resolve-deployment-target.js';
 
 /** The options of `diff`; `env` is read for GITHUB_BASE_REF and GITHUB_ACTIONS (default: the process's). */
 export interface DiffOptions {
@@ -48,9 +50,11 @@ export async function diffCommand(io: CliIO, options: DiffOptions): Promise<numb
   const broken = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
   const exitCode = hasErrors(loaded.diagnostics) ? ExitCode.outOfDate : ExitCode.ok;
   const pathInRepo = relative(top, head.path).split('\\').join('/');
+  // The device lists are the app's as it is now: its deployment target, read as generate reads it.
+  const scope = catalogScope(await readDeploymentTarget(io, head));
   const text = await git(top, ['show', `${base.revision}:${pathInRepo}`]);
   if (text === undefined) {
-    io.stdout(await newPolicyReport(head.policy, subject, broken, options.markdown === true));
+    io.stdout(await newPolicyReport(head.policy, subject, broken, { markdown: options.markdown === true, scope }));
     return exitCode;
   }
   const before = await validatePolicyText(text, `${head.displayPath} at ${base.short}`, head.path);
@@ -59,15 +63,16 @@ export async function diffCommand(io: CliIO, options: DiffOptions): Promise<numb
     io.stderr(`memtier: ${head.displayPath} at the base revision ${subject.where} cannot be read as a policy, so there is nothing to compare with\n`);
     return ExitCode.invalidInput;
   }
-  const diff = diffPolicies(before.readable, head.policy);
+  const diff = diffPolicies(before.readable, head.policy, scope);
   if (isEmptyDiff(diff) && broken.length === 0) {
     io.stdout(options.markdown ? formatNoChangeMarkdown(subject) : formatNoChangeText(subject));
     return ExitCode.ok;
   }
-  io.stdout(options.markdown ? await formatMarkdown(formatDiffMarkdown(diff, subject, broken)) : formatDiffText(diff, subject, broken));
+  const markdown = () => `${formatDiffMarkdown(diff, subject, broken)}${diff.leftOut ? `\n${diff.leftOut}.\n` : ''}`;
+  io.stdout(options.markdown ? await formatMarkdown(markdown()) : formatDiffText(diff, subject, broken));
   return exitCode;
 }
 
-async function newPolicyReport(policy: Policy, subject: DiffSubject, broken: Diagnostic[], markdown: boolean): Promise<string> {
-  return markdown ? formatMarkdown(formatNewPolicyMarkdown(policy, subject, broken)) : formatNewPolicyText(policy, subject, broken);
+async function newPolicyReport(policy: Policy, subject: DiffSubject, broken: Diagnostic[], options: { markdown: boolean; scope: DeviceScope }): Promise<string> {
+  return options.markdown ? formatMarkdown(formatNewPolicyMarkdown(policy, subject, broken, options.scope)) : formatNewPolicyText(policy, subject, broken, options.scope);
 }
