@@ -15,7 +15,7 @@ enum DeviceMemoryTier: String, CaseIterable, Comparable, Sendable {
   case ultraLow
   /// Devices reporting more than 2 GiB, up to 3 GiB of physical memory.
   ///
-  /// Moderate limits for 3 GB devices (iPhone X, XR, 8 Plus).
+  /// Moderate limits for 3 GB devices (iPhone XR, iPhone SE 2nd generation).
   case low
   /// Devices reporting more than 3 GiB, up to 6 GiB of physical memory.
   ///
@@ -27,12 +27,12 @@ enum DeviceMemoryTier: String, CaseIterable, Comparable, Sendable {
   case high
 
   /// The tier of the device this code runs on.
-  static let current = DeviceMemoryTier(
+  nonisolated static let current = DeviceMemoryTier(
     physicalMemory: ProcessInfo.processInfo.physicalMemory)
 
   /// Classifies a physical memory size in bytes: the first tier whose upper bound is at least
   /// `physicalMemory`, or `.high` when it is above every bound.
-  init(physicalMemory: UInt64) {
+  nonisolated init(physicalMemory: UInt64) {
     switch physicalMemory {
     case ...2_147_483_648:  // 2 GiB
       self = .ultraLow
@@ -47,7 +47,7 @@ enum DeviceMemoryTier: String, CaseIterable, Comparable, Sendable {
 
   /// The largest physical memory in bytes that still belongs to this tier, or `nil` for the
   /// tier that takes every larger device.
-  var physicalMemoryUpperBound: UInt64? {
+  nonisolated var physicalMemoryUpperBound: UInt64? {
     switch self {
     case .ultraLow: return 2_147_483_648  // 2 GiB
     case .low: return 3_221_225_472  // 3 GiB
@@ -57,12 +57,12 @@ enum DeviceMemoryTier: String, CaseIterable, Comparable, Sendable {
   }
 
   /// Orders tiers as tiers.yaml lists them: smaller devices first.
-  static func < (lhs: DeviceMemoryTier, rhs: DeviceMemoryTier) -> Bool {
+  nonisolated static func < (lhs: DeviceMemoryTier, rhs: DeviceMemoryTier) -> Bool {
     lhs.sortIndex < rhs.sortIndex
   }
 
   /// The tier's position in tiers.yaml, smallest devices first.
-  private var sortIndex: Int {
+  private nonisolated var sortIndex: Int {
     switch self {
     case .ultraLow: return 0
     case .low: return 1

@@ -6,29 +6,39 @@
 /// Sizes are in bytes.
 struct MemoryConfiguration: Equatable, Sendable {
   /// MLX GPU buffer cache limit, for `MLX.GPU.set(cacheLimit:)`.
-  let cacheLimit: Int
+  nonisolated let cacheLimit: Int
   /// MLX GPU memory limit, for `MLX.GPU.set(memoryLimit:)`; `nil` leaves MLX its own default.
-  let memoryLimit: Int?
+  nonisolated let memoryLimit: Int?
   /// The most tokens one answer may generate (`GenerateParameters.maxTokens`).
-  let maxTokens: Int
+  nonisolated let maxTokens: Int
   /// The longest image side, in pixels, given to the model.
-  let imageSize: Int
+  nonisolated let imageSize: Int
   /// Whether the loaded model stays cached between generations.
-  let keepModelLoaded: Bool
-  /// Whether unloading the model runs extra clean-up passes.
-  let aggressiveCleanup: Bool
+  nonisolated let keepModelLoaded: Bool
+  /// Whether MLX's GPU cache is cleared after every answer even while the model stays loaded (a
+  /// tier that unloads the model after each answer clears it then anyway).
+  nonisolated let aggressiveCleanup: Bool
+
+  /// Whether two configurations have the same values. Written out, not synthesized, so that it is
+  /// nonisolated in a module whose default isolation is the main actor (Xcode 26's new apps).
+  nonisolated static func == (lhs: MemoryConfiguration, rhs: MemoryConfiguration) -> Bool {
+    lhs.cacheLimit == rhs.cacheLimit && lhs.memoryLimit == rhs.memoryLimit
+      && lhs.maxTokens == rhs.maxTokens && lhs.imageSize == rhs.imageSize
+      && lhs.keepModelLoaded == rhs.keepModelLoaded
+      && lhs.aggressiveCleanup == rhs.aggressiveCleanup
+  }
 
   /// The sampling temperature for every tier (`GenerateParameters.temperature`).
-  static let temperature: Float = 0.7
+  nonisolated static let temperature: Float = 0.7
 
   /// The nucleus-sampling probability mass for every tier (`GenerateParameters.topP`).
-  static let topP: Float = 0.9
+  nonisolated static let topP: Float = 0.9
 
   /// The configuration of the device this code runs on.
-  static let current = forTier(.current)
+  nonisolated static let current = forTier(.current)
 
   /// The configuration tiers.yaml declares for `tier`.
-  static func forTier(_ tier: DeviceMemoryTier) -> MemoryConfiguration {
+  nonisolated static func forTier(_ tier: DeviceMemoryTier) -> MemoryConfiguration {
     switch tier {
     case .ultraLow:
       return MemoryConfiguration(
@@ -74,7 +84,7 @@ struct MemoryConfiguration: Equatable, Sendable {
   /// For SmolVLM2-500M-Video-Instruct-mlx, the policy's `model`: its weights, the KV cache for
   /// maxTokens plus the prompt and the image, the cache limit, and an allowance for activations.
   /// The on-device stress test compares it with the peak it measures.
-  static func estimatedPeakBytes(for tier: DeviceMemoryTier) -> Int? {
+  nonisolated static func estimatedPeakBytes(for tier: DeviceMemoryTier) -> Int? {
     switch tier {
     case .ultraLow:
       return 1_818_487_168  // 1.69 GiB
@@ -94,18 +104,27 @@ struct MemoryConfiguration: Equatable, Sendable {
 /// sets no budget for it.
 struct PerformanceBudget: Equatable, Sendable {
   /// The largest memory footprint in bytes (`phys_footprint`, what iOS counts against the app).
-  let peakFootprint: Int?
+  nonisolated let peakFootprint: Int?
   /// The slowest acceptable generation speed, in tokens per second.
-  let minTokensPerSecond: Double?
+  nonisolated let minTokensPerSecond: Double?
   /// The longest acceptable wait, in seconds, from the request to the first token.
-  let maxSecondsToFirstToken: Double?
+  nonisolated let maxSecondsToFirstToken: Double?
   /// The longest acceptable time, in seconds, for a whole answer.
-  let maxSecondsPerAnswer: Double?
+  nonisolated let maxSecondsPerAnswer: Double?
   /// The longest acceptable main-actor stall, in seconds, while a generation runs.
-  let maxMainActorStallSeconds: Double?
+  nonisolated let maxMainActorStallSeconds: Double?
+
+  /// Whether two budgets set the same values. Written out, not synthesized, so that it is
+  /// nonisolated in a module whose default isolation is the main actor.
+  nonisolated static func == (lhs: PerformanceBudget, rhs: PerformanceBudget) -> Bool {
+    lhs.peakFootprint == rhs.peakFootprint && lhs.minTokensPerSecond == rhs.minTokensPerSecond
+      && lhs.maxSecondsToFirstToken == rhs.maxSecondsToFirstToken
+      && lhs.maxSecondsPerAnswer == rhs.maxSecondsPerAnswer
+      && lhs.maxMainActorStallSeconds == rhs.maxMainActorStallSeconds
+  }
 
   /// The budget tiers.yaml sets for `tier`, or `nil` when it sets none.
-  static func forTier(_ tier: DeviceMemoryTier) -> PerformanceBudget? {
+  nonisolated static func forTier(_ tier: DeviceMemoryTier) -> PerformanceBudget? {
     switch tier {
     case .ultraLow:
       return nil

@@ -20,7 +20,8 @@ const snapshotVariants = variants.filter(([name]) => name !== 'default');
  * variant writes must be byte for byte the shipped one.
  */
 const CHANGED_FILES: Record<string, string[]> = {
-  public: ['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPressureMonitor.swift'],
+  // The error the evaluator extension throws is public with the rest.
+  public: ['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPressureMonitor.swift', 'VLMEvaluator+MemoryPolicy.swift'],
   'mlx-memory': ['VLMEvaluator+MemoryPolicy.swift'],
   'no-expectations': ['Tests/MemoryPolicyTests.swift'],
   'single-tier': ['DeviceMemoryTier.swift', 'MemoryConfiguration.swift'],
@@ -110,9 +111,27 @@ describe('generated Swift', () => {
     const extension = files.find((file) => file.path === 'VLMEvaluator+MemoryPolicy.swift')!.contents;
     expect(extension).toContain('MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)');
     expect(extension).not.toContain('MLX.Memory.');
-    // Only the monitor's fallback polling waits, with Task.sleep, which suspends instead of blocking.
-    for (const file of files) expect(file.contents).not.toMatch(/Thread\.sleep|usleep\(|(?<!Task\.)\bsleep\(/);
-    expect(files.filter((file) => file.contents.includes('Task.sleep')).map((file) => file.path)).toEqual(['MemoryPressureMonitor.swift', 'Tests/MemoryStressTest.swift']);
+    expect(extension).toContain('nonisolated static let clearCacheTakesLock = false\n');
+    // Nothing blocks a thread, and the runtime waits only on the monitor's injected clock (the
+    // polling and a memory warning's quiet period), never with Task.sleep on the real one.
+    for (const file of files) expect(file.contents).not.toMatch(/Thread\.sleep|usleep\(/);
+    for (const runtime of [monitor, extension]) expect(runtime).not.toMatch(/Task\.sleep|(?<!clock\.)\bsleep\(/);
+    expect(monitor.match(/\bclock\.sleep\(for: /g)).toHaveLength(2);
+  });
+
+  it('writes what a memory warning means, and whether the pinned clearCache takes a lock, as the policy says', () => {
+    const files = generate(validPolicy(editedPolicy([
+      [['pressure', 'memoryWarning'], 'critical'], [['pressure', 'memoryWarningQuietSeconds'], 12.5],
+      [['evaluator', 'mlxApi'], 'memory'], [['evaluator', 'clearCacheTakesLock'], true],
+    ])), templates);
+    const monitor = files.find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents;
+    expect(monitor).toContain('nonisolated static let memoryWarningLevel: MemoryPressure = .critical\n');
+    expect(monitor).toContain('nonisolated static let memoryWarningQuietPeriod: Duration = .milliseconds(12_500)\n');
+    const extension = files.find((file) => file.path === 'VLMEvaluator+MemoryPolicy.swift')!.contents;
+    expect(extension).toContain('nonisolated static let clearCacheTakesLock = true\n');
+    const shipped = generate(validPolicy(), templates).find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents;
+    expect(shipped).toContain('nonisolated static let memoryWarningLevel: MemoryPressure = .warning\n');
+    expect(shipped).toContain('nonisolated static let memoryWarningQuietPeriod: Duration = .milliseconds(30_000)\n');
   });
 
   it('uses UIKit in the monitor only where UIApplication exists: not on watchOS, which imports UIKit without it', () => {

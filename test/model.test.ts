@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildModel, type SwiftModel } from '../src/model/build-model.js';
-import { validPolicy } from './helpers/policy.js';
+import { editedPolicy, validPolicy } from './helpers/policy.js';
 import { POLICY_VARIANTS } from './helpers/variants.js';
 
 const modelOf = (variant: string) => buildModel(validPolicy(POLICY_VARIANTS[variant]), { sourceName: 'tiers.yaml' });
@@ -38,6 +38,7 @@ describe('buildModel', () => {
         "allCases": "[.ultraLow, .low, .standard, .high]",
         "mlx": {
           "clearCache": "MLX.GPU.clearCache()",
+          "clearCacheTakesLock": "false",
           "setCacheLimit": "MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)",
           "setMemoryLimit": "MLX.GPU.set(memoryLimit: memoryLimit)",
         },
@@ -71,7 +72,7 @@ describe('buildModel', () => {
             "docLines": [
               "/// Devices reporting more than 2 GiB, up to 3 GiB of physical memory.",
               "///",
-              "/// Moderate limits for 3 GB devices (iPhone X, XR, 8 Plus).",
+              "/// Moderate limits for 3 GB devices (iPhone XR, iPhone SE 2nd generation).",
             ],
             "memoryLimit": "2_097_152_000  // 2000 MiB",
             "upperBound": "3_221_225_472  // 3 GiB",
@@ -111,6 +112,7 @@ describe('buildModel', () => {
     expect(modelOf('mlx-memory').mlx).toMatchInlineSnapshot(`
       {
         "clearCache": "MLX.Memory.clearCache()",
+        "clearCacheTakesLock": "false",
         "setCacheLimit": "MLX.Memory.cacheLimit = memoryConfiguration.cacheLimit",
         "setMemoryLimit": "MLX.Memory.memoryLimit = memoryLimit",
       }
@@ -120,6 +122,17 @@ describe('buildModel', () => {
     expect(rest).toEqual(shipped);
   });
 
+  it('whether the pinned clearCache takes a lock, and what a memory warning means, reach the model as Swift values', () => {
+    expect(modelOf('default').mlx.clearCacheTakesLock).toBe('false');
+    expect(modelOf('default').pressure).toMatchObject({ memoryWarningLevel: 'warning', memoryWarningQuietSeconds: '30', memoryWarningQuietMilliseconds: '30_000' });
+    const settled = validPolicy(editedPolicy([
+      [['evaluator', 'clearCacheTakesLock'], true], [['pressure', 'memoryWarning'], 'critical'], [['pressure', 'memoryWarningQuietSeconds'], 45],
+    ]));
+    const model = buildModel(settled, { sourceName: 'tiers.yaml' });
+    expect(model.mlx.clearCacheTakesLock).toBe('true');
+    expect(model.pressure).toMatchObject({ memoryWarningLevel: 'critical', memoryWarningQuietSeconds: '45', memoryWarningQuietMilliseconds: '45_000' });
+  });
+
   it('public access adds the public initializer section', () => {
     expect(decisions(modelOf('public'))).toMatchInlineSnapshot(`
       {
@@ -127,6 +140,7 @@ describe('buildModel', () => {
         "allCases": "[.ultraLow, .low, .standard, .high]",
         "mlx": {
           "clearCache": "MLX.GPU.clearCache()",
+          "clearCacheTakesLock": "false",
           "setCacheLimit": "MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)",
           "setMemoryLimit": "MLX.GPU.set(memoryLimit: memoryLimit)",
         },
@@ -160,7 +174,7 @@ describe('buildModel', () => {
             "docLines": [
               "/// Devices reporting more than 2 GiB, up to 3 GiB of physical memory.",
               "///",
-              "/// Moderate limits for 3 GB devices (iPhone X, XR, 8 Plus).",
+              "/// Moderate limits for 3 GB devices (iPhone XR, iPhone SE 2nd generation).",
             ],
             "memoryLimit": "2_097_152_000  // 2000 MiB",
             "upperBound": "3_221_225_472  // 3 GiB",
@@ -203,6 +217,7 @@ describe('buildModel', () => {
         "allCases": undefined,
         "mlx": {
           "clearCache": "MLX.GPU.clearCache()",
+          "clearCacheTakesLock": "false",
           "setCacheLimit": "MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)",
           "setMemoryLimit": "MLX.GPU.set(memoryLimit: memoryLimit)",
         },

@@ -1,17 +1,19 @@
 /**
  * The MLX memory API from the app's Package.resolved: parsing the files of VLMEval (format 3,
- * 44b14cf) and of mlx-swift-examples in March 2024 (format 2, a branch pin), written from their
- * pins (test/helpers/package-resolved.ts), the version rule, and `generate`/`check` in an app
- * folder laid out as Xcode lays it out.
+ * 44b14cf), of mlx-swift-examples in March 2024 (format 2, a branch pin) and of HuggingSnap
+ * (format 3, mlx-swift without mlx-swift-lm), written from their pins
+ * (test/helpers/package-resolved.ts), the version rule, and `generate`/`check` in an app folder
+ * laid out as Xcode lays it out.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../src/diagnostics/format.js';
 import { decideMlxApi, mlxApiForVersion } from '../src/mlx/mlx-api.js';
+import { decideClearCacheLock } from '../src/mlx/clear-cache-lock.js';
 import { imageSizeWarning } from '../src/mlx/image-size-warning.js';
 import { findMlxSwiftPin, parsePackageResolved } from '../src/mlx/package-resolved.js';
 import { makeProject } from './helpers/cli.js';
-import { EXAMPLES_0AF2EFE as EXAMPLES_0AF2EFE_PINS, packageResolvedText, VLMEVAL_44B14CF as VLMEVAL_44B14CF_PINS } from './helpers/package-resolved.js';
+import { EXAMPLES_0AF2EFE as EXAMPLES_0AF2EFE_PINS, HUGGINGSNAP_88AAFBA, packageResolvedText, VLMEVAL_44B14CF as VLMEVAL_44B14CF_PINS } from './helpers/package-resolved.js';
 import { editedPolicy } from './helpers/policy.js';
 
 const VLMEVAL_44B14CF = packageResolvedText(VLMEVAL_44B14CF_PINS);
@@ -106,6 +108,41 @@ describe('the image-size warning: what SmolVLM2 does with image size in the pinn
   });
 });
 
+describe('whether the pinned clearCache takes MLX\'s lock (mlx-swift 5bd59d0, first in 0.30.3)', () => {
+  const declaredPlace = { file: 'tiers.yaml', line: 76, column: 3, path: 'evaluator.clearCacheTakesLock' };
+  const warningPlace = { file: 'tiers.yaml', line: 75, column: 3, path: 'evaluator.mlxApi' };
+  const swiftPin = (version?: string, branch?: string) => ({ pin: { identity: 'mlx-swift', version, branch, line: 4, column: 5 }, file: 'Package.resolved' });
+  const decide = (pin: ReturnType<typeof swiftPin> | undefined, declared?: boolean) => decideClearCacheLock({ declared, declaredPlace, warningPlace, pin });
+
+  it('from 0.30.3 it does; before, it does not, with a warning that says what that costs', () => {
+    for (const version of ['0.30.3', '0.30.6', '0.31.6', '1.0.0']) expect(decide(swiftPin(version))).toEqual({ clearCacheTakesLock: true, diagnostics: [] });
+    for (const version of ['0.29.1', '0.30.1', '0.30.2']) {
+      const { clearCacheTakesLock, diagnostics } = decide(swiftPin(version));
+      expect(clearCacheTakesLock).toBe(false);
+      expect(diagnostics).toEqual([{
+        severity: 'warning', ...warningPlace, id: 'clear-cache-unlocked',
+        message: `mlx-swift ${version}, as the app's Package.resolved pins it, clears MLX's cache without a lock, so memtier clears it only after an answer that ran to its end, never after a cancel (0.30.3 fixes that)`,
+      }]);
+      expect(diagnostics[0]!.message.length).toBeLessThanOrEqual(200);
+    }
+  });
+
+  it('unknown (no pin, or a branch) is the safe answer, no lock, unless the policy says otherwise', () => {
+    expect(decide(undefined)).toEqual({ clearCacheTakesLock: false, diagnostics: [] });
+    expect(decide(swiftPin(undefined, 'main'))).toEqual({ clearCacheTakesLock: false, diagnostics: [] });
+    expect(decide(swiftPin(undefined, 'main'), true)).toEqual({ clearCacheTakesLock: true, diagnostics: [] });
+    expect(decide(undefined, true).clearCacheTakesLock).toBe(true);
+  });
+
+  it('true for a pin before 0.30.3 is an error at the key; false for a later pin is kept (it only gives up clears)', () => {
+    expect(decide(swiftPin('0.29.1'), true)).toEqual({ clearCacheTakesLock: false, diagnostics: [{
+      severity: 'error', ...declaredPlace,
+      message: 'clearCacheTakesLock: true, but Package.resolved pins mlx-swift 0.29.1, whose clearCache takes no lock (it does from 0.30.3); remove it to follow the pinned release',
+    }] });
+    expect(decide(swiftPin('0.30.6'), false)).toEqual({ clearCacheTakesLock: false, diagnostics: [] });
+  });
+});
+
 describe('generate and check follow the app\'s Package.resolved', () => {
   let project: ReturnType<typeof makeProject>;
   afterEach(() => project?.cleanup());
@@ -125,6 +162,9 @@ describe('generate and check follow the app\'s Package.resolved', () => {
     // VLMEval pins mlx-swift-lm 2.29.2 too: the shipped image sizes cannot bound SmolVLM2's memory there.
     expect(generated.stderr).toMatch(/^tiers\.yaml:\d+:\d+: warning: tiers\[0\]\.imageSize: mlx-swift-lm 2\.29\.2, as the app's Package\.resolved pins it, enlarges every SmolVLM2 image to 2048 px before tiling it, so no tier's imageSize saves memory \(3\.31\.4 stops that; see docs\/mlx-releases\.md\) \[image-size-saves-no-memory\]$/m);
     expect(extension()).toContain('MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)');
+    // 0.29.1's clearCache takes no lock: the warning is at the evaluator, and the code clears only after an answer.
+    expect(generated.stderr).toMatch(/^tiers\.yaml:\d+:\d+: warning: evaluator: mlx-swift 0\.29\.1, as the app's Package\.resolved pins it, clears MLX's cache without a lock, .* \[clear-cache-unlocked\]$/m);
+    expect(extension()).toContain('nonisolated static let clearCacheTakesLock = false');
     writeFileSync(project.path(XCODE_RESOLVED), VLMEVAL_44B14CF.replace('"version" : "0.29.1"', '"version" : "0.30.2"'));
     const check = await project.run('check');
     expect(check.code).toBe(1);
@@ -135,8 +175,11 @@ describe('generate and check follow the app\'s Package.resolved', () => {
 
   it('a SwiftPM Package.resolved next to the policy counts too', async () => {
     app([], VLMEVAL_44B14CF.replace('"version" : "0.29.1"', '"version" : "0.31.6"'), 'Package.resolved');
-    expect((await project.run('generate')).code).toBe(0);
+    const generated = await project.run('generate');
+    expect(generated.code).toBe(0);
     expect(extension()).toContain('MLX.Memory.clearCache()');
+    expect(extension()).toContain('nonisolated static let clearCacheTakesLock = true');
+    expect(generated.stderr).not.toContain('clear-cache-unlocked');
   });
 
   it('mlxApi that contradicts the pin is an error at its line; nothing is written', async () => {
@@ -145,6 +188,37 @@ describe('generate and check follow the app\'s Package.resolved', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(new RegExp(`^tiers\\.yaml:\\d+:\\d+: error: evaluator\\.mlxApi: mlxApi: memory, but ${XCODE_RESOLVED.replace(/\./g, '\\.')} pins mlx-swift 0\\.29\\.1, which has no MLX\\.Memory`, 'm'));
     expect(() => readFileSync(project.path('generated', 'DeviceMemoryTier.swift'))).toThrow();
+  });
+
+  it('clearCacheTakesLock: true that contradicts the pin is an error at its line; nothing is written', async () => {
+    app([[['evaluator', 'clearCacheTakesLock'], true]]);
+    const result = await project.run('generate');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^tiers\\.yaml:\\d+:\\d+: error: evaluator\\.clearCacheTakesLock: clearCacheTakesLock: true, but ${XCODE_RESOLVED.replace(/\./g, '\\.')} pins mlx-swift 0\\.29\\.1, whose clearCache takes no lock`, 'm'));
+    expect(() => readFileSync(project.path('generated', 'DeviceMemoryTier.swift'))).toThrow();
+  });
+
+  it.each([
+    ['mlx-swift and mlx-swift-lm (VLMEval 44b14cf)', VLMEVAL_44B14CF, '0.29.1'],
+    ['mlx-swift alone, MLXLMCommon from a fork of mlx-swift-examples (HuggingSnap 88aafba)', packageResolvedText(HUGGINGSNAP_88AAFBA), '0.21.3'],
+  ])('evaluator.packageResolved may name a file that pins %s', async (_, resolved, version) => {
+    app([[['evaluator', 'packageResolved'], 'Pins/Package.resolved']], resolved, 'Pins/Package.resolved');
+    const result = await project.run('generate');
+    expect(result.stderr).not.toContain('pins no mlx-swift package');
+    expect(result.code).toBe(0);
+    // The mlx-swift pin is what was read: its release decides the API and the lock.
+    expect(extension()).toContain('MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)');
+    expect(result.stderr).toContain(`warning: evaluator: mlx-swift ${version}, as the app's Package.resolved pins it, clears MLX's cache without a lock`);
+    // The image-size warning needs an mlx-swift-lm pin; without one it says nothing.
+    expect(result.stderr.includes('[image-size-saves-no-memory]')).toBe(resolved === VLMEVAL_44B14CF);
+  });
+
+  it('a named file that pins no mlx-swift at all is refused at its first line', async () => {
+    const noMlx = packageResolvedText({ ...HUGGINGSNAP_88AAFBA, pins: HUGGINGSNAP_88AAFBA.pins.filter((entry) => entry.identity !== 'mlx-swift') });
+    app([[['evaluator', 'packageResolved'], 'Pins/Package.resolved']], noMlx, 'Pins/Package.resolved');
+    const result = await project.run('generate');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Pins/Package.resolved:1:1: error: pins no mlx-swift package; evaluator.packageResolved must name the Package.resolved of the app that uses MLX\n');
   });
 
   it('evaluator.packageResolved names the file; a missing one is an error at that key', async () => {

@@ -31,7 +31,7 @@ describe('patching the design document\'s evaluator', () => {
     for (const gone of ['isLowMemoryDevice', 'isUltraLowMemoryDevice', 'physicalMemory', '1024 * 1024', 'Thread.sleep', 'var generateParameters', 'func unloadModel', 'GPU.set']) {
       expect(output).not.toContain(gone);
     }
-    for (const call of ['var memoryConfiguration = MemoryConfiguration.current', 'startMemoryMonitoring()', 'applyMemoryLimits()', 'if !shouldKeepModelLoaded {', 'applyImageSize(to: &request)', 'releaseModelAfterGeneration()', 'releaseMemoryAfterCancel()']) {
+    for (const call of ['var memoryConfiguration = MemoryConfiguration.current', 'startMemoryMonitoring()', 'applyMemoryLimits()', 'if !memoryConfiguration.keepModelLoaded {', 'applyImageSize(to: &request)', 'releaseModelAfterGeneration()', 'releaseMemoryAfterCancel()']) {
       expect(output).toContain(call);
     }
     expect(await findRegressions(output, 'ContentView.swift')).toEqual([]);
@@ -68,9 +68,80 @@ describe('patching the design document\'s evaluator', () => {
     const source = ORIGINAL.replace('  var loadState = LoadState.idle\n', '  var loadState = LoadState.idle\n\n  init() {\n    running = false\n  }\n')
       .replace('if isLowMemoryDevice {\n        self.modelInfo', 'if !isLowMemoryDevice {\n        self.modelInfo');
     const output = await patched(source);
-    expect(output).toContain('  init() {\n    running = false\n  }\n');
-    expect(output).not.toContain('init() {\n    startMemoryMonitoring()');
-    expect(output).toContain('if shouldKeepModelLoaded {\n        self.modelInfo');
+    expect(output).toContain('  init() {\n    running = false\n    startMemoryMonitoring()\n  }\n');
+    expect(output.match(/startMemoryMonitoring\(\)/g)).toHaveLength(1);
+    expect(output).toContain('if memoryConfiguration.keepModelLoaded {\n        self.modelInfo');
+    expect(await patched(output)).toBe(output);
+  });
+
+  it('makes load() go through loadModelOnce: the .loaded fast path and the store go, the code that loads stays where it was', async () => {
+    const output = await patched(ORIGINAL);
+    const load = output.slice(output.indexOf('  func load()'), output.indexOf('  func generate('));
+    expect(load).toMatch(/^  func load\(\) async throws -> ModelContainer \{\n    try await loadModelOnce \{ \[self\] in\n      applyMemoryLimits\(\)\n\n      let container = /);
+    expect(load).not.toMatch(/switch loadState|case \.loaded|case \.idle|loadState = \.loaded/);
+    // The status the app shows per tier stays, on the tier's keepModelLoaded: loadModelOnce decides what stays loaded.
+    expect(load).toContain('      if !memoryConfiguration.keepModelLoaded {\n        self.modelInfo = "\\(modelConfiguration.name), loaded for each answer"\n        return container\n      } else {\n        self.modelInfo = "\\(modelConfiguration.name), ready"\n        return container\n      }\n    }\n  }\n');
+    // The lines the closure holds are the .idle case's, byte for byte: the case's code sat one level in, as a closure's does.
+    const idle = ORIGINAL.slice(ORIGINAL.indexOf('      let container = try await'), ORIGINAL.indexOf('      // 内存不超过'));
+    expect(load).toContain(idle);
+  });
+
+  it('brings a class patched by an earlier memtier up to date: load() through loadModelOnce, its held stores gone', async () => {
+    const current = await patched(ORIGINAL);
+    // The earlier output: the switch kept, the non-caching branch holding the model for its answer.
+    const earlier = current
+      .replace('    try await loadModelOnce { [self] in\n', '    switch loadState {\n    case .loaded(let held):\n      return held\n\n    case .idle:\n')
+      .replace('      if !memoryConfiguration.keepModelLoaded {\n        self.modelInfo = "\\(modelConfiguration.name), loaded for each answer"\n',
+        '      if !shouldKeepModelLoaded {\n        self.modelInfo = "\\(modelConfiguration.name), loaded for each answer"\n        // Held while it answers; releaseModelAfterGeneration() lets it go (memtier).\n        loadState = .loaded(container)\n')
+      .replace('      } else {\n        self.modelInfo', '      } else {\n        loadState = .loaded(container)\n        self.modelInfo');
+    expect(earlier).not.toBe(current);
+    const output = await patched(earlier);
+    expect(output).toBe(current.replace('if !memoryConfiguration.keepModelLoaded {', 'if !shouldKeepModelLoaded {'));
+    expect(await patched(output)).toBe(output);
+  });
+
+  it('removes a local that only a removed limit read, and keeps one that other code reads', async () => {
+    const withLocal = (use: string) => ORIGINAL.replace('      if isUltraLowMemoryDevice {\n        MLX.GPU.set(memoryLimit: 1_200 * 1024 * 1024)',
+      `      // What the process may still use, read before the weights come\n      let ceiling = 1_200 * 1024 * 1024\n${use}      if isUltraLowMemoryDevice {\n        MLX.GPU.set(memoryLimit: ceiling)`);
+    const onlyTheLimit = await patched(withLocal(''));
+    expect(onlyTheLimit).not.toMatch(/ceiling|What the process may still use/);
+    expect(onlyTheLimit).toBe(fixture('ContentView.patched.swift'));
+    const alsoShown = await patched(withLocal('      modelInfo = "up to \\(ceiling) bytes"\n'));
+    expect(alsoShown).toContain('      let ceiling = 1_200 * 1024 * 1024\n      modelInfo = "up to \\(ceiling) bytes"\n      applyMemoryLimits()\n');
+  });
+
+  it('starts the generation task through startGenerationTask, so that a stop, the emergency and the background reach every generation, not only the latest', async () => {
+    const output = await patched(ORIGINAL);
+    expect(output).toContain('    generationTask = startGenerationTask { [self] in await generate(prompt: prompt, image: image) }\n');
+    expect(output).not.toContain('= Task {');
+    // A class patched by an earlier memtier (its generation task a plain Task) is brought up to date.
+    const earlier = output.replace('startGenerationTask { [self] in await', 'Task { await');
+    expect(earlier).not.toBe(output);
+    expect(await patched(earlier)).toBe(output);
+    // A priority goes with it; a closure whose capture list already names self keeps its signature.
+    const withPriority = await patched(earlier.replace('Task { await generate', 'Task(priority: .userInitiated) { await generate'));
+    expect(withPriority).toContain('generationTask = startGenerationTask(priority: .userInitiated) { [self] in await generate(');
+    const weak = await patched(earlier.replace('Task { await generate(prompt: prompt, image: image) }', 'Task { [weak self] in await self?.generate(prompt: prompt, image: image) }'));
+    expect(weak).toContain('generationTask = startGenerationTask { [weak self] in await self?.generate(prompt: prompt, image: image) }');
+    expect(await patched(weak)).toBe(weak);
+  });
+
+  it('ends a generation run in a Task with the release, and releases after the cancel of a method that stops it', async () => {
+    const source = [
+      '@Observable', '@MainActor', 'class VLMEvaluator {', '  var output = ""', '  var generationTask: Task<Void, Error>?', '  let generateParameters = GenerateParameters(maxTokens: 100)', '',
+      '  func ask(_ prompt: String, container: ModelContainer) {', '    generationTask = Task {', '      let parameters = generateParameters',
+      '      let text = try await container.perform { context in', '        let input = try await context.processor.prepare(input: UserInput(prompt: prompt))',
+      '        var all = ""', '        for await item in try MLXLMCommon.generate(input: input, parameters: parameters, context: context) {', '          all += item.chunk ?? ""', '        }',
+      '        return all', '      }', '      output = text', '    }', '  }', '', '  func stop() {', '    generationTask?.cancel()', '  }', '}', '',
+    ].join('\n');
+    const output = await patched(source);
+    expect(output).toContain('      output = text\n      releaseModelAfterGeneration()\n    }\n  }\n');
+    expect(output).toContain('  func stop() {\n    generationTask?.cancel()\n    releaseMemoryAfterCancel()\n  }\n');
+    expect(output).toContain('  init() {\n    startMemoryMonitoring()\n  }\n');
+    expect(await patched(output)).toBe(output);
+    // A generation in a detached task cannot call the main actor's release at its end: refused, with where.
+    const detached = source.replace('    generationTask = Task {', '    generationTask = Task.detached {');
+    expect(await problems(detached)).toEqual([expect.stringMatching(/^11:28: this generation runs in a closure passed to Task\.detached, not in a method or a `Task` memtier can end it in; call releaseModelAfterGeneration\(\) at the end of the generation, inside the task that runs it, by hand, then run patch again$/)]);
   });
 });
 
@@ -106,11 +177,28 @@ describe('files patch refuses, with a location and nothing written', () => {
     expect(refused[0]).toMatch(/^116:5: cannot rewrite this decision on device memory safely;/);
   });
 
+  it('a load() of another shape, with what to write instead', async () => {
+    const source = ORIGINAL.replace('    switch loadState {\n    case .loaded(let held):\n      return held\n\n    case .idle:\n', '    if case .loaded(let held) = loadState { return held }\n    do {\n');
+    expect(source).not.toBe(ORIGINAL);
+    expect(await problems(source)).toEqual([
+      '78:5: load() holds more than a `switch loadState`; memtier patch rewrites a `switch loadState` whose `.loaded` case returns the model and whose other case loads it. Make load() `try await loadModelOnce { [self] in … }` around the code that loads and returns the container (see docs/patch.md), then run patch again',
+    ]);
+  });
+
   it('a member that would clash with the generated extension, and a stray Thread.sleep', async () => {
     const clash = ORIGINAL.replace('  func cancelGeneration() {', '  func applyMemoryLimits() {}\n\n  func cancelGeneration() {');
     expect(await problems(clash)).toEqual(['172:3: VLMEvaluator already declares applyMemoryLimits, which the generated extension provides; rename or remove it first']);
     const sleep = ORIGINAL.replace('    generationTask?.cancel()\n\n    // 小内存机型', '    generationTask?.cancel()\n    Thread.sleep(forTimeInterval: 0.1)\n\n    // 小内存机型');
     expect((await problems(sleep))[0]).toMatch(/^175:5: `Thread.sleep` blocks the thread it runs on \(the main actor, in the evaluator\); remove it/);
+  });
+  it('a generationTask of another type, and a Task closure with a signature that does not capture self', async () => {
+    const never = ORIGINAL.replace('  private var generationTask: Task<Void, Error>?', '  private var generationTask: Task<Void, Never>?');
+    expect(never).not.toBe(ORIGINAL);
+    const line = ORIGINAL.split('\n').findIndex((text) => text.includes('generationTask = Task {')) + 1;
+    expect(await problems(never)).toEqual([`${line}:5: generationTask is declared as \`Task<Void, Never>?\`; memtier patch starts it with \`startGenerationTask { [self] in … }\`, which returns a \`Task<Void, Error>\`: declare \`var generationTask: Task<Void, Error>?\`, then run patch again`]);
+    const signature = ORIGINAL.replace('Task { await generate(prompt: prompt, image: image) }', 'Task { @MainActor in await generate(prompt: prompt, image: image) }');
+    expect(signature).not.toBe(ORIGINAL);
+    expect(await problems(signature)).toEqual([`${line}:5: this generationTask's closure has a signature that does not capture self; memtier patch writes \`generationTask = startGenerationTask { [self] in … }\`: write it so, then run patch again`]);
   });
 });
 
@@ -123,7 +211,7 @@ describe('memtier patch on the command line', () => {
     const preview = await project.run('patch', 'App/ContentView.swift');
     expect(preview.code).toBe(0);
     expect(preview.stdout).toContain('--- a/App/ContentView.swift\n+++ b/App/ContentView.swift\tpatched by memtier\n');
-    expect(preview.stdout).toContain('-      if isLowMemoryDevice {\n+      if !shouldKeepModelLoaded {\n');
+    expect(preview.stdout).toContain('-      if isLowMemoryDevice {\n+      if !memoryConfiguration.keepModelLoaded {\n');
     expect(preview.stderr).toBe('memtier: run `npx memtier patch App/ContentView.swift --write` to apply\n');
     expect(readFileSync(project.path('App/ContentView.swift'), 'utf8')).toBe(ORIGINAL);
 

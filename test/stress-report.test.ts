@@ -12,22 +12,30 @@ import { stressReportJsonSchema, stressReportSchema } from '../src/reports/stres
 const { format } = createRequire(import.meta.url)('prettier') as typeof import('prettier');
 
 const report = {
-  format: 'memtier-stress-report/1',
+  format: 'memtier-stress-report/2',
   device: 'iPhone14,5',
   physicalMemory: 3_865_470_566,
+  buildConfiguration: 'release',
   tier: 'standard',
   budget: { peakFootprint: 2_621_440_000, minTokensPerSecond: 15, maxSecondsToFirstToken: 2, maxMainActorStallSeconds: 0.1 },
+  maxTokens: 800,
+  baselineFootprint: 150_000_000,
   scenarios: [{
     name: 'firstLoad',
     answers: [{
-      index: 1, image: 0, loadedModel: true, secondsToFirstToken: 4.2, seconds: 9.5, tokens: 120, tokensPerSecond: 22.8,
+      index: 1, image: 0, loadedModel: true, cancelled: false, secondsToFirstToken: 4.2, seconds: 9.5, tokens: 120, tokensPerSecond: 22.8,
       peakFootprint: 1_900_000_000, longestMainActorStallSeconds: 0.012,
       samples: [{ seconds: 0, footprint: 150_000_000, available: 2_900_000_000, pressure: 'normal' }],
     }],
   }],
-  peakFootprint: 1_900_000_000,
+  peakFootprint: 1_950_000_000,
+  sampledPeakFootprint: 1_900_000_000,
+  kernelPeakFootprint: 1_950_000_000,
+  kernelPeakFootprintBeforeRun: 1_200_000_000,
   modelLoads: 1,
   reloads: 0,
+  answersAtMaxTokens: 0,
+  cancelledAnswers: 0,
   longestMainActorStallSeconds: 0.012,
   pressureLevels: ['normal'],
   failures: [],
@@ -41,12 +49,16 @@ describe('the stress report format', () => {
 
   it('accepts a report as the Swift side writes it, nil values left out', () => {
     expect(stressReportSchema.safeParse(report).success).toBe(true);
-    const { budget: _budget, peakFootprint: _peak, ...withoutOptionals } = report;
+    const { budget: _budget, peakFootprint: _peak, sampledPeakFootprint: _sampled, kernelPeakFootprint: _kernel, kernelPeakFootprintBeforeRun: _before, baselineFootprint: _baseline, ...withoutOptionals } = report;
     expect(stressReportSchema.safeParse(withoutOptionals).success).toBe(true);
   });
 
   it.each([
-    ['another format version', { ...report, format: 'memtier-stress-report/2' }, ['format']],
+    ['another format version', { ...report, format: 'memtier-stress-report/1' }, ['format']],
+    ['a build configuration Swift does not write', { ...report, buildConfiguration: 'Release' }, ['buildConfiguration']],
+    ['an answer that does not say whether it was cancelled', { ...report, scenarios: [{ ...report.scenarios[0], answers: [{ ...report.scenarios[0]!.answers[0], cancelled: undefined }] }] }, ['scenarios', 0, 'answers', 0, 'cancelled']],
+    ['a report without its count of cancelled answers', (({ cancelledAnswers: _c, ...rest }) => rest)(report), ['cancelledAnswers']],
+    ['a negative kernel peak', { ...report, kernelPeakFootprint: -1 }, ['kernelPeakFootprint']],
     ['an unknown scenario', { ...report, scenarios: [{ ...report.scenarios[0], name: 'warmUp' }] }, ['scenarios', 0, 'name']],
     ['a pressure level the monitor does not have', { ...report, pressureLevels: ['high'] }, ['pressureLevels', 0]],
     ['a key nobody documented', { ...report, gpuTemperature: 40 }, []],

@@ -2,6 +2,7 @@
 // To change it, edit tiers.yaml and run `npx memtier generate`.
 
 import CoreImage
+import Foundation
 import MLXLMCommon
 import XCTest
 
@@ -137,9 +138,66 @@ final class MemoryPolicyTests: XCTestCase {
 
 }
 
+/// A clock that moves only when a test advances it: waits on it are exact and take no time.
+final class ManualClock: Clock, @unchecked Sendable {
+  /// A point on the manual clock: how far it has been advanced.
+  struct Instant: InstantProtocol {
+    let offset: Duration
+
+    func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+    func duration(to other: Instant) -> Duration { other.offset - offset }
+    static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+  }
+
+  private let lock = NSLock()
+  private var current = Instant(offset: .zero)
+  private var nextID = 0
+  private var sleepers: [Int: (deadline: Instant, wake: CheckedContinuation<Void, any Error>)] = [:]
+
+  var now: Instant { lock.withLock { current } }
+  var minimumResolution: Duration { .zero }
+  /// How many waits are pending.
+  var sleeperCount: Int { lock.withLock { sleepers.count } }
+
+  func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+    let id = lock.withLock {
+      nextID += 1
+      return nextID
+    }
+    try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { (wake: CheckedContinuation<Void, any Error>) in
+        lock.withLock {
+          if Task.isCancelled {
+            wake.resume(throwing: CancellationError())
+          } else if deadline <= current {
+            wake.resume()
+          } else {
+            sleepers[id] = (deadline, wake)
+          }
+        }
+      }
+    } onCancel: {
+      lock.withLock { sleepers.removeValue(forKey: id) }?.wake.resume(throwing: CancellationError())
+    }
+  }
+
+  /// Moves the clock on and wakes the waits that are due.
+  func advance(by duration: Duration) {
+    let due = lock.withLock {
+      current = current.advanced(by: duration)
+      let due = sleepers.filter { $0.value.deadline <= current }
+      for id in due.keys { sleepers[id] = nil }
+      return due.values.map(\.wake)
+    }
+    for wake in due { wake.resume() }
+  }
+}
+
 /// The memory-pressure monitor's decisions, against its thresholds from tiers.yaml: system
-/// events and measurements kept apart, hysteresis, one emergency per entry into critical, an
-/// available memory of 0 (Simulator, Mac) read as unknown, and handlers that can be removed.
+/// events and measurements kept apart, hysteresis, the emergency for as long as memory is
+/// critical, memory warnings (and Dispatch events with no end of their own) that end, an available
+/// memory of 0 (Simulator, Mac) read as unknown, the app's life cycle, and handlers that can be
+/// removed.
 @MainActor
 final class MemoryPressureMonitorTests: XCTestCase {
   private let critical = MemoryPressureMonitor.criticalFraction
@@ -152,29 +210,78 @@ final class MemoryPressureMonitorTests: XCTestCase {
     return MemoryUsage(footprint: footprint, available: 1_000_000 - footprint)
   }
 
-  func testACriticalEventSurvivesANormalPoll() async {
+  /// Lets other main-actor work run until `condition` holds (at most 1,000 turns).
+  private func settle(until condition: () -> Bool) async {
+    for _ in 0..<1_000 where !condition() { await Task.yield() }
+  }
+
+  func testADispatchWarningSurvivesANormalPoll() async {
     let monitor = MemoryPressureMonitor(measure: { nil })
-    monitor.receiveSystemPressure(.critical)
+    monitor.receiveSystemPressure(.warning)
     monitor.record(usage(recovery / 2))
     XCTAssertEqual(monitor.measuredPressure, .normal)
-    XCTAssertEqual(monitor.pressure, .critical, "a poll must not overwrite the system's event")
+    XCTAssertEqual(monitor.pressure, .warning, "a poll must not overwrite the system's event")
     monitor.receiveSystemPressure(.normal)
     XCTAssertEqual(monitor.pressure, .normal)
   }
 
-  func testAlternatingAroundTheCriticalThresholdFiresTheEmergencyOnce() async {
+  func testACriticalDispatchEventIsAMemoryWarningThatASampleEnds() async {
+    // xnu sends the critical flag for the system's level and when the app nears its own limit,
+    // with no end to follow in that case.
+    let monitor = MemoryPressureMonitor(measure: { nil })
+    monitor.record(usage(recovery + 0.01))
+    monitor.receiveSystemPressure(.critical)
+    XCTAssertEqual(monitor.pressure, MemoryPressureMonitor.memoryWarningLevel)
+    monitor.record(usage(recovery - 0.01))
+    XCTAssertEqual(monitor.pressure, .normal, "a sample below recovery ends it")
+  }
+
+  func testWhileCriticalEverySampleRunsTheEmergencyAgain() async {
     let monitor = MemoryPressureMonitor(measure: { nil })
     var emergencies = 0
     monitor.onEmergency { emergencies += 1 }
     for index in 0..<10 {
       monitor.record(usage(index.isMultiple(of: 2) ? critical + 0.01 : critical - 0.01))
     }
-    XCTAssertEqual(emergencies, 1)
-    XCTAssertEqual(monitor.pressure, .critical)
+    XCTAssertEqual(monitor.pressure, .critical, "just below the threshold it stays critical")
+    XCTAssertEqual(emergencies, 10, "what could not be released at one sample is at the next")
     monitor.record(usage(recovery - 0.01))
     XCTAssertEqual(monitor.pressure, .normal)
-    monitor.record(usage(critical + 0.01))
-    XCTAssertEqual(emergencies, 2, "a new entry into critical fires again")
+    monitor.record(usage(warning + 0.01))
+    XCTAssertEqual(emergencies, 10, "below critical, no emergency")
+  }
+
+  func testAMemoryWarningRaisesItsLevelUntilASampleShowsRecovery() async {
+    let monitor = MemoryPressureMonitor(measure: { nil })
+    monitor.record(usage(recovery + 0.01))
+    monitor.receiveSystemWarning()
+    XCTAssertEqual(monitor.pressure, MemoryPressureMonitor.memoryWarningLevel)
+    monitor.record(usage(recovery + 0.01))
+    XCTAssertEqual(
+      monitor.systemPressure, MemoryPressureMonitor.memoryWarningLevel,
+      "UIKit sends no end to a warning; usage has not recovered yet")
+    monitor.record(usage(recovery - 0.01))
+    XCTAssertEqual(monitor.pressure, .normal, "a sample below recovery ends the warning")
+  }
+
+  func testWithNoKnownLimitAMemoryWarningEndsAfterItsQuietPeriod() async {
+    let clock = ManualClock()
+    let monitor = MemoryPressureMonitor(measure: { nil }, clock: clock)
+    let quiet = MemoryPressureMonitor.memoryWarningQuietPeriod
+    monitor.record(MemoryUsage(footprint: 1_000, available: 0))
+    monitor.receiveSystemWarning()
+    await settle { clock.sleeperCount == 1 }
+    clock.advance(by: quiet / 2)
+    monitor.receiveSystemWarning()
+    await settle { clock.sleeperCount == 1 }
+    clock.advance(by: quiet / 2)
+    await settle { monitor.pressure == .normal }
+    XCTAssertEqual(
+      monitor.pressure, MemoryPressureMonitor.memoryWarningLevel,
+      "a later warning restarts the wait")
+    clock.advance(by: quiet / 2)
+    await settle { monitor.pressure == .normal }
+    XCTAssertEqual(monitor.pressure, .normal)
   }
 
   func testTheMeasuredLevelRisesAtOnceAndFallsOnlyBelowRecovery() async {
@@ -187,11 +294,19 @@ final class MemoryPressureMonitorTests: XCTestCase {
     XCTAssertEqual(monitor.pressure, .normal)
   }
 
-  func testASystemWarningAfterCriticalLowersTheSystemLevel() async {
+  func testACoalescedDispatchEventKeepsItsLowestLevelAndEndsTheOthersOnRecovery() async {
+    // Events that arrive before the source's handler runs come as one, their flags ORed.
     let monitor = MemoryPressureMonitor(measure: { nil })
-    monitor.receiveSystemPressure(.critical)
-    monitor.receiveSystemPressure(.warning)
-    XCTAssertEqual(monitor.pressure, .warning, "Dispatch reports the level it is at now")
+    monitor.record(usage(recovery + 0.01))
+    monitor.receiveSystemPressure(coalescing: [.normal, .warning])
+    XCTAssertEqual(monitor.pressure, .warning, "pressure rose and fell, or fell and rose")
+    monitor.record(usage(recovery - 0.01))
+    XCTAssertEqual(monitor.pressure, .normal, "with no end to come, a sample ends it")
+    monitor.receiveSystemPressure(coalescing: [.warning, .critical])
+    monitor.record(usage(recovery - 0.02))
+    XCTAssertEqual(monitor.pressure, .warning, "the lowest level lasts until the next event")
+    monitor.receiveSystemPressure(.normal)
+    XCTAssertEqual(monitor.pressure, .normal)
   }
 
   func testAnAvailableOfZeroIsNoEvidenceOfPressure() async {
@@ -219,14 +334,30 @@ final class MemoryPressureMonitorTests: XCTestCase {
     let registration = monitor.onEmergency { calls += 1 }
     XCTAssertEqual(monitor.emergencyHandlerCount, 1)
     registration.cancel()
-    monitor.receiveSystemPressure(.critical)
+    monitor.record(usage(critical + 0.01))
+    XCTAssertEqual(monitor.pressure, .critical)
     XCTAssertEqual(calls, 0)
+  }
+
+  func testTheAppsLifeCycleReachesItsHandlersAndDecidesWhetherGPUWorkMayStart() async {
+    let monitor = MemoryPressureMonitor(measure: { nil })
+    var states: [ApplicationState] = []
+    monitor.onApplicationStateChange { states.append($0) }
+    XCTAssertTrue(monitor.isActive)
+    monitor.receiveApplicationState(.inactive)
+    XCTAssertFalse(monitor.isActive, "GPU work stops when the app resigns active")
+    monitor.receiveApplicationState(.background)
+    monitor.receiveApplicationState(.background)
+    monitor.receiveApplicationState(.active)
+    XCTAssertTrue(monitor.isActive)
+    XCTAssertEqual(states, [.inactive, .background, .active])
   }
 
   func testTheMonitorIsNotKeptAliveByItsPollingLoop() async {
     var monitor: MemoryPressureMonitor? = MemoryPressureMonitor(measure: { nil })
     monitor?.startMonitoring()
-    weak var probe = monitor
+    weak var probe: MemoryPressureMonitor?
+    probe = monitor
     monitor = nil
     XCTAssertNil(probe)
   }
@@ -246,6 +377,7 @@ final class ImageSizeTests: XCTestCase {
       let scaled = VLMEvaluator.downscaled(picture(4000, 2000), longestSide: Int(side))
       XCTAssertEqual(scaled.extent.width, side, accuracy: 0.5, "\(tier)")
       XCTAssertEqual(scaled.extent.height, side / 2, accuracy: 0.5, "\(tier)")
+      XCTAssertEqual(scaled.extent, scaled.extent.integral, "whole pixels: \(tier)")
     }
   }
 

@@ -8,35 +8,66 @@ import XCTest
 
 @testable import VLMEval
 
+#if canImport(Darwin)
+  import Darwin
+#endif
+#if canImport(UIKit) && (os(iOS) || os(tvOS) || os(visionOS))
+  import UIKit
+#endif
+
 // An on-device test plan as code (memtier's docs/on-device-testing.md): four scenarios (a first
-// load, answers in a row, switching images, a long run), the footprint sampled during every answer,
-// and the budgets tiers.yaml sets for this device's tier. It runs on a phone only when asked:
+// load, answers in a row, switching images, a long run), the footprint sampled during every answer
+// and the kernel's own peak, and the budgets tiers.yaml sets for this device's tier. It runs on
+// a phone only when asked, in a Release build (the budgets assume one; the app target needs
+// ENABLE_TESTABILITY = YES in Release for @testable import):
 //
-//   TEST_RUNNER_MEMTIER_STRESS=1 xcodebuild test -scheme <app> \
+//   TEST_RUNNER_MEMTIER_STRESS=1 xcodebuild test -scheme <app> -configuration Release \
 //     -destination 'platform=iOS,name=<phone>' -only-testing:<test target>/MemoryStressTests
 //
 // TEST_RUNNER_MEMTIER_STRESS_MINUTES=30 makes the long run 30 minutes (default 1). The JSON report
-// is attached to the test result and written to MEMTIER_STRESS_REPORT, or to the temporary folder.
+// is attached to the test result, then written to MEMTIER_STRESS_REPORT, or to the temporary
+// folder.
 
 /// What the stress runner needs from an evaluator.
 ///
-/// `VLMEvaluator` conforms below, through its own `load()` and memtier's generated extension, so
-/// the runner drives the app's evaluator unchanged.
+/// `VLMEvaluator` conforms below, through its own `load()` and `generationTask` and memtier's
+/// generated extension, so the runner drives the app's evaluator unchanged.
 @MainActor
 protocol MemoryStressSubject: AnyObject {
   /// Whether the model is loaded now: an answer that starts without it loads it again.
   var isModelLoadedForStressTest: Bool { get }
+  /// The most tokens one answer may generate (the tier's `maxTokens`).
+  var maxTokensForStressTest: Int { get }
+  /// Unloads the model of every other evaluator in this process, and the model of a load they
+  /// have in flight once it completes: the test runs inside the app, whose own evaluator may have
+  /// loaded a model at launch, and the run must measure one copy, not two.
+  func releaseOtherModelsForStressTest()
   /// Forgets the loaded model, so that the next answer loads it from the start.
   func unloadModelForStressTest()
-  /// Answers `prompt` about `image` with this tier's parameters, loading the model if needed.
+  /// Answers `prompt` about `image` as the app answers: with this tier's parameters, loading the
+  /// model if needed, as the evaluator's `generationTask` (so that a memory emergency stops it as
+  /// it stops the app's answers), then keeping or unloading the model as the tier decides.
   ///
-  /// Calls `onChunk` on the main actor with each piece of text as it arrives, and returns how many
-  /// tokens were generated.
+  /// Calls `onChunk` on the main actor with each piece of text as it arrives.
   func answerForStressTest(
     prompt: String, image: CIImage, onChunk: @escaping @MainActor @Sendable (String) -> Void
-  ) async throws -> Int
-  /// Does what the app does after an answer: keeps or unloads the model, as the tier decides.
-  func finishAnswerForStressTest()
+  ) async throws -> MemoryStressAnswer
+}
+
+/// How one answer ended.
+struct MemoryStressAnswer: Equatable, Sendable {
+  /// Tokens generated, as the library counted them (0 when it stopped before its statistics).
+  var tokens: Int
+  /// Whether its generation was cancelled before its end (by a memory emergency, say).
+  var cancelled: Bool
+}
+
+/// The outcome of an answer run as the evaluator's `generationTask`, whose type is the app's.
+@MainActor
+private final class StressAnswerOutcome {
+  var tokens = 0
+  var cancelled = false
+  var error: (any Error)?
 }
 
 extension VLMEvaluator: MemoryStressSubject {
@@ -45,11 +76,41 @@ extension VLMEvaluator: MemoryStressSubject {
     return false
   }
 
+  var maxTokensForStressTest: Int { memoryConfiguration.maxTokens }
+
+  func releaseOtherModelsForStressTest() {
+    VLMEvaluator.releaseOtherEvaluators(keeping: self)
+  }
+
   func unloadModelForStressTest() {
     unloadModel()
   }
 
   func answerForStressTest(
+    prompt: String, image: CIImage, onChunk: @escaping @MainActor @Sendable (String) -> Void
+  ) async throws -> MemoryStressAnswer {
+    let outcome = StressAnswerOutcome()
+    // The answer runs as the app's own generation does, so that handleMemoryEmergency() cancels it
+    // and waits for it before it unloads the model, as it would in the app.
+    generationTask = Task { [self] in
+      do {
+        outcome.tokens = try await streamAnswerForStressTest(
+          prompt: prompt, image: image, onChunk: onChunk)
+      } catch {
+        outcome.error = error
+      }
+      outcome.cancelled = Task.isCancelled
+      releaseModelAfterGeneration()
+    }
+    let running = generationTask
+    _ = await running?.result
+    // A cancelled answer is a result to report (its error is the cancellation), not a failure.
+    if let error = outcome.error, !outcome.cancelled { throw error }
+    return MemoryStressAnswer(tokens: outcome.tokens, cancelled: outcome.cancelled)
+  }
+
+  /// Generates one answer and returns how many tokens the library counted.
+  private func streamAnswerForStressTest(
     prompt: String, image: CIImage, onChunk: @escaping @MainActor @Sendable (String) -> Void
   ) async throws -> Int {
     let container = try await load()
@@ -69,18 +130,17 @@ extension VLMEvaluator: MemoryStressSubject {
       return tokens
     }
   }
-
-  func finishAnswerForStressTest() {
-    releaseModelAfterGeneration()
-  }
 }
 
 /// The scenarios to run and how long: the test plan's four, short by default.
 struct MemoryStressPlan: Sendable {
-  /// What every answer is asked.
-  var prompt = "Describe this image in detail."
+  /// What every answer is asked: a long answer, so that the KV cache grows towards `maxTokens`
+  /// (the estimate assumes it does; the report counts the answers that got there).
+  var prompt =
+    "Describe this photo in as much detail as you can: every object, its color, shape, size,"
+    + " texture and position, the background, the light and the shadows. Write at least 600 words."
   /// The images answers are about; the first is used for the answers in a row.
-  var images: [CIImage] = MemoryStressPlan.photoSizedImages()
+  var images: [CIImage] = MemoryStressPlan.photoLikeImages
   /// Answers in a row about the same image (7.1: five).
   var answersInARow = 5
   /// Answers that alternate between the images (7.1: switching images).
@@ -93,7 +153,8 @@ struct MemoryStressPlan: Sendable {
   var samplingInterval: Duration = .milliseconds(100)
   /// How often the main-actor tick asks to run; its lateness is the stall.
   var tickInterval: Duration = .milliseconds(10)
-  /// The wait after each answer, for the clean-up the app hands to the main actor to run.
+  /// The wait after each answer, and after the other evaluators are released, for the clean-up
+  /// the app hands to the main actor (and off it) to run.
   var settleAfterAnswer: Duration = .milliseconds(100)
 
   /// The default plan, with MEMTIER_STRESS_MINUTES (the long run) and MEMTIER_STRESS_ANSWERS
@@ -109,14 +170,194 @@ struct MemoryStressPlan: Sendable {
     return plan
   }
 
-  /// Two images the size of a phone's photos, landscape and portrait, made by Core Image.
-  static func photoSizedImages() -> [CIImage] {
-    [
-      CIImage(color: CIColor(red: 0.2, green: 0.5, blue: 0.8))
-        .cropped(to: CGRect(x: 0, y: 0, width: 4032, height: 3024)),
-      CIImage(color: CIColor(red: 0.9, green: 0.6, blue: 0.1))
-        .cropped(to: CGRect(x: 0, y: 0, width: 1080, height: 1920)),
-    ]
+  /// Two photo-like pictures the size of a phone's photos, landscape (4032x3024) and portrait
+  /// (1080x1920), made once per process from fixed seeds: every run sees the same pixels.
+  static let photoLikeImages: [CIImage] = [
+    PhotoLikePicture.image(width: 4032, height: 3024, seed: 1),
+    PhotoLikePicture.image(width: 1080, height: 1920, seed: 2),
+  ]
+}
+
+/// Pictures with what a model sees in a photo, made procedurally from a seed.
+///
+/// A sky and a ground in gradients, a sun whose glow fades pixel by pixel, buildings with lit
+/// windows (straight edges, large and small), round shaded things (curved edges), slanted poles,
+/// and sensor noise on every pixel. A solid color would give the model nothing to describe, and
+/// the answer would stay short.
+enum PhotoLikePicture {
+  /// SplitMix64: small, fast and seedable; the same seed gives the same picture everywhere.
+  struct Generator {
+    /// The generator's state; the seed is its first value.
+    var state: UInt64
+
+    /// The next 64 random bits.
+    mutating func next() -> UInt64 {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      var value = state
+      value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+      return value ^ (value >> 31)
+    }
+
+    /// A number in `range`.
+    mutating func int(_ range: ClosedRange<Int>) -> Int {
+      range.lowerBound + Int(next() % UInt64(range.count))
+    }
+
+    /// A color whose red, green and blue values are drawn from the three ranges.
+    mutating func color(
+      _ red: ClosedRange<Int>, _ green: ClosedRange<Int>, _ blue: ClosedRange<Int>
+    ) -> Color {
+      Color(red: int(red), green: int(green), blue: int(blue))
+    }
+  }
+
+  /// A color as channel values, which may lie outside 0...255 until `pixel` holds them in.
+  struct Color {
+    /// The red channel.
+    var red: Int
+    /// The green channel.
+    var green: Int
+    /// The blue channel.
+    var blue: Int
+
+    /// This color, `amount` lighter (or darker, when negative) in every channel.
+    func lighter(_ amount: Int) -> Color {
+      Color(red: red + amount, green: green + amount, blue: blue + amount)
+    }
+
+    /// The color `step` steps of `steps` from this one to `other`.
+    func blended(to other: Color, step: Int, of steps: Int) -> Color {
+      let steps = max(steps, 1)
+      return Color(
+        red: red + (other.red - red) * step / steps,
+        green: green + (other.green - green) * step / steps,
+        blue: blue + (other.blue - blue) * step / steps)
+    }
+  }
+
+  /// The picture as an image (RGBA8 pixels, opaque, so premultiplied as Core Image requires).
+  static func image(width: Int, height: Int, seed: UInt64) -> CIImage {
+    CIImage(
+      bitmapData: pixels(width: width, height: height, seed: seed), bytesPerRow: width * 4,
+      size: CGSize(width: width, height: height), format: .RGBA8,
+      colorSpace: CGColorSpaceCreateDeviceRGB())
+  }
+
+  /// One opaque pixel in RGBA8 byte order, each channel held to 8...240 so that the noise, added
+  /// last, never overflows into the next channel.
+  static func pixel(_ color: Color) -> UInt32 {
+    let channel = { (value: Int) in UInt32(min(max(value, 8), 240)) }
+    let value = channel(color.red) | channel(color.green) << 8 | channel(color.blue) << 16
+    return (value | 0xFF00_0000).littleEndian
+  }
+
+  /// The picture's pixels: `width` x `height` RGBA8, rows from the top, `width * 4` bytes a row.
+  ///
+  /// Rows and spans are filled whole, so that a debug build makes a 12-megapixel picture in about
+  /// a second.
+  static func pixels(width: Int, height: Int, seed: UInt64) -> Data {
+    var random = Generator(state: seed)
+    var data = Data(count: width * height * 4)
+    let horizon = height * random.int(35...55) / 100
+    let sky = random.color(40...110, 90...160, 170...240)
+    let haze = random.color(170...230, 170...220, 160...220)
+    let field = random.color(70...130, 80...140, 30...80)
+    let near = random.color(30...70, 40...90, 15...45)
+    data.withUnsafeMutableBytes { raw in
+      let image = raw.bindMemory(to: UInt32.self)
+      func fill(_ y: Int, _ from: Int, _ to: Int, _ value: UInt32) {
+        let start = y * width + max(from, 0)
+        let end = y * width + min(to, width)
+        guard start < end else { return }
+        UnsafeMutableBufferPointer(rebasing: image[start..<end]).update(repeating: value)
+      }
+      // A sky and a ground: vertical gradients that meet at the horizon.
+      for y in 0..<height {
+        let color =
+          y < horizon
+          ? sky.blended(to: haze, step: y, of: horizon)
+          : field.blended(to: near, step: y - horizon, of: height - horizon)
+        fill(y, 0, width, pixel(color))
+      }
+      // A sun: a bright disc whose glow fades into the sky.
+      let radius = max(max(width, height) / 24, 1)
+      let sunX = random.int(0...width)
+      let sunY = random.int(0...max(horizon - radius, 0))
+      for y in max(sunY - 2 * radius, 0)..<min(sunY + 2 * radius, horizon) {
+        let color = sky.blended(to: haze, step: y, of: horizon)
+        for x in max(sunX - 2 * radius, 0)..<min(sunX + 2 * radius, width) {
+          let distance = (x - sunX) * (x - sunX) + (y - sunY) * (y - sunY)
+          let glow = 255 - distance * 255 / (4 * radius * radius)
+          guard glow > 0 else { continue }
+          image[y * width + x] = pixel(color.lighter(glow))
+        }
+      }
+      // Buildings on the horizon, a sunlit side and rows of lit windows.
+      for _ in 0..<random.int(6...12) {
+        let wide = width * random.int(4...14) / 100
+        let tall = horizon * random.int(20...80) / 100
+        let left = random.int(0...max(width - wide, 0))
+        let wall = random.color(8...200, 8...200, 8...200)
+        let (shaded, sunny) = (pixel(wall), pixel(wall.lighter(30)))
+        let window = pixel(random.color(180...240, 170...240, 100...200))
+        let cell = max(wide / random.int(4...9), 6)
+        for y in max(horizon - tall, 0)..<min(horizon + tall / 10, height) {
+          fill(y, left, left + wide / 3, sunny)
+          fill(y, left + wide / 3, left + wide, shaded)
+          guard y < horizon, (y - horizon + tall) % cell > cell / 3 else { continue }
+          for column in stride(from: left + cell / 3, to: left + wide - cell / 2, by: cell) {
+            fill(y, column, column + cell / 2, window)
+          }
+        }
+      }
+      // Round things in front, darker away from the light, in bands narrow enough to read as a
+      // gradient under the noise.
+      for _ in 0..<random.int(4...8) {
+        let size = max(max(width, height) * random.int(3...9) / 100, 1)
+        let centerX = random.int(0...width)
+        let centerY = random.int(horizon...height)
+        let color = random.color(80...240, 40...220, 20...200)
+        var half = size
+        for y in max(centerY - size, 0)..<min(centerY + size, height) {
+          let rise = y - centerY
+          while half > 0 && half * half + rise * rise > size * size { half -= 1 }
+          while (half + 1) * (half + 1) + rise * rise <= size * size { half += 1 }
+          for band in 0..<12 {
+            let from = centerX - half + 2 * half * band / 12
+            let to = centerX - half + 2 * half * (band + 1) / 12
+            fill(y, from, to, pixel(color.lighter(50 - 100 * band / 12 - rise * 40 / size)))
+          }
+        }
+      }
+      // Slanted poles across the picture: edges at an angle.
+      for _ in 0..<random.int(2...5) {
+        let base = random.int(0...width)
+        let slope = random.int(-40...40)
+        let thickness = max(width / 300, 2)
+        let pole = pixel(random.color(8...60, 8...60, 8...60))
+        for y in 0..<height {
+          let x = base + y * slope / 100
+          fill(y, x, x + thickness, pole)
+        }
+      }
+      // Sensor noise on every pixel, -8...7 a channel, from a table of 4,099 grains (a prime, so
+      // that no pattern lines up with a row): adding (noise + 8) and taking 8 back keeps every
+      // channel (8...240 above) within its byte.
+      var grains = [UInt32](repeating: 0, count: 4099)
+      for index in grains.indices {
+        let bits = random.next()
+        let grain = UInt32(bits & 15)
+        let green = (grain + UInt32(bits >> 8 & 3)) % 16
+        grains[index] = grain | green << 8 | grain << 16
+      }
+      var slot = 0
+      for index in 0..<image.count {
+        image[index] = (image[index].littleEndian &+ grains[slot] &- 0x0008_0808).littleEndian
+        slot = slot == grains.count - 1 ? 0 : slot + 1
+      }
+    }
+    return data
   }
 }
 
@@ -142,13 +383,16 @@ struct MemoryStressReport: Codable, Equatable, Sendable {
     var image: Int
     /// Whether the model had to be loaded for it.
     var loadedModel: Bool
+    /// Whether it was cancelled before its end (a memory emergency stopped it).
+    var cancelled: Bool
     /// Seconds from asking to the first piece of text (`nil`: no text came).
     var secondsToFirstToken: Double?
     /// Seconds from asking to the end of the answer.
     var seconds: Double
     /// Tokens generated.
     var tokens: Int
-    /// Tokens per second after the first token (`nil`: fewer than two chunks of text).
+    /// Tokens per second after the first token: the tokens after the first, over the time from
+    /// the first piece of text to the last (`nil`: fewer than two tokens, or no time between).
     var tokensPerSecond: Double?
     /// The largest footprint sampled during the answer (`nil`: no measurement on this platform).
     var peakFootprint: UInt64?
@@ -188,36 +432,79 @@ struct MemoryStressReport: Codable, Equatable, Sendable {
   }
 
   /// Identifies the document's format.
-  var format = "memtier-stress-report/1"
+  var format = "memtier-stress-report/2"
   /// The hardware model, such as `iPhone14,5`.
   var device: String
   /// `ProcessInfo.processInfo.physicalMemory`, in bytes.
   var physicalMemory: UInt64
+  /// `debug` or `release`: how the app and this test were compiled (`#if DEBUG`). The speed
+  /// budgets assume `release`.
+  var buildConfiguration: String
   var tier: String
   /// `nil` when the tier sets no budget.
   var budget: Budget?
+  /// The tier's `maxTokens`: the most tokens one answer may generate.
+  var maxTokens: Int
+  /// The footprint after the other evaluators' models were released, before the first load.
+  var baselineFootprint: UInt64?
   var scenarios: [Scenario]
-  /// The largest footprint of every sample of the run.
+  /// The run's peak footprint: the kernel's exact peak when the run raised it, else the largest
+  /// sample.
   var peakFootprint: UInt64?
+  /// The largest footprint of every sample of the run.
+  var sampledPeakFootprint: UInt64?
+  /// The process's lifetime peak footprint as the kernel keeps it (`ledger_phys_footprint_peak`),
+  /// read at the end of the run.
+  var kernelPeakFootprint: UInt64?
+  /// The same, read before the first load: when the end's value is higher, the run set it.
+  var kernelPeakFootprintBeforeRun: UInt64?
   /// What memtier predicted for the tier (`MemoryConfiguration.estimatedPeakBytes(for:)`).
   var estimatedPeakFootprint: Int?
-  /// How far the measured peak is from the prediction, in percent of the prediction.
+  /// How far the run's peak is from the prediction, in percent of the prediction.
   var estimateErrorPercent: Double?
   /// How many answers had to load the model.
   var modelLoads: Int
   /// Loads after the first: answers that found the model unloaded.
   var reloads: Int
+  /// How many answers generated `maxTokens` tokens.
+  var answersAtMaxTokens: Int
+  /// How many answers were cancelled before their end.
+  var cancelledAnswers: Int
   /// The longest main-actor stall of the run, in seconds.
   var longestMainActorStallSeconds: Double
   /// Every pressure level a sample showed, from `normal` to `critical`.
   var pressureLevels: [String]
   var failures: [Failure]
 
+  /// `debug` or `release`, as this file was compiled.
+  static var currentBuildConfiguration: String {
+    #if DEBUG
+      return "debug"
+    #else
+      return "release"
+    #endif
+  }
+
   /// The report as pretty-printed JSON with sorted keys.
   func json() throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     return try encoder.encode(self)
+  }
+
+  /// Hands the report to `attach` first, then writes it to `url`: a file that cannot be written
+  /// (a path that does not exist on the phone, say) then costs nothing, since the attachment
+  /// already holds the run. Returns the write's failure in words, or `nil` when it was written.
+  func deliver(to url: URL, attach: (Data) -> Void) throws -> String? {
+    let json = try json()
+    attach(json)
+    do {
+      try json.write(to: url)
+      return nil
+    } catch {
+      return "the stress report is attached to the test result, but writing it to \(url.path)"
+        + " failed: \(error.localizedDescription)"
+    }
   }
 }
 
@@ -261,14 +548,12 @@ private final class SampleCollector: @unchecked Sendable {
 private final class AnswerTimes {
   var firstChunk: ContinuousClock.Instant?
   var lastChunk: ContinuousClock.Instant?
-  var chunks = 0
   var stall = Duration.zero
 
   func chunkArrived() {
     let now = ContinuousClock.now
     if firstChunk == nil { firstChunk = now }
     lastChunk = now
-    chunks += 1
   }
 }
 
@@ -281,31 +566,49 @@ final class MemoryStressRunner {
   private let budget: PerformanceBudget?
   private let estimatedPeak: Int?
   private let measure: @Sendable () -> MemoryUsage?
+  private let lifetimePeak: @Sendable () -> UInt64?
   private let device: String
+  private let keepScreenAwake: @MainActor (Bool) -> Bool
 
   /// A runner for `subject` on `tier`, checking `budget`, comparing with `estimatedPeak`,
-  /// measuring with `measure` (by default, this process).
+  /// measuring with `measure` and `lifetimePeak` (by default, this process and its kernel peak),
+  /// and keeping the screen awake with `keepScreenAwake`, which sets whether the idle timer is off
+  /// and returns what it was (by default, UIKit's).
   init(
     subject: any MemoryStressSubject,
     tier: DeviceMemoryTier = .current,
     budget: PerformanceBudget? = PerformanceBudget.forTier(.current),
     estimatedPeak: Int? = MemoryConfiguration.estimatedPeakBytes(for: .current),
     measure: @escaping @Sendable () -> MemoryUsage? = { MemoryUsage.current() },
-    device: String = MemoryStressRunner.hardwareModel()
+    lifetimePeak: @escaping @Sendable () -> UInt64? = { MemoryStressRunner.kernelPeakFootprint() },
+    device: String = MemoryStressRunner.hardwareModel(),
+    keepScreenAwake: @escaping @MainActor (Bool) -> Bool = MemoryStressRunner.setIdleTimerDisabled
   ) {
     self.subject = subject
     self.tier = tier
     self.budget = budget
     self.estimatedPeak = estimatedPeak
     self.measure = measure
+    self.lifetimePeak = lifetimePeak
     self.device = device
+    self.keepScreenAwake = keepScreenAwake
   }
 
   /// Runs every scenario of `plan` and returns the report; budgets broken are in its `failures`.
+  ///
+  /// The screen stays awake until the run ends: auto-lock would send the app to the background,
+  /// where GPU work ends the process. First the host app's own evaluator lets its model go, so
+  /// that the footprint is of one model; the footprint after that is the baseline.
   func run(_ plan: MemoryStressPlan) async throws -> MemoryStressReport {
     precondition(!plan.images.isEmpty, "a stress plan needs at least one image")
-    var scenarios: [MemoryStressReport.Scenario] = []
+    let idleTimerWasDisabled = keepScreenAwake(true)
+    defer { _ = keepScreenAwake(idleTimerWasDisabled) }
+    subject.releaseOtherModelsForStressTest()
     subject.unloadModelForStressTest()
+    try await Task.sleep(for: plan.settleAfterAnswer)
+    let baseline = measure()?.footprint
+    let peakBefore = lifetimePeak()
+    var scenarios: [MemoryStressReport.Scenario] = []
     let first = try await answer(plan, index: 1, image: 0)
     scenarios.append(.init(name: "firstLoad", answers: [first]))
     var inARow: [MemoryStressReport.Answer] = []
@@ -326,7 +629,8 @@ final class MemoryStressRunner {
       try await Task.sleep(for: plan.pauseBetweenAnswers)
     }
     scenarios.append(.init(name: "longRun", answers: longRun))
-    return report(scenarios)
+    return report(
+      scenarios, baseline: baseline, kernelPeak: (before: peakBefore, after: lifetimePeak()))
   }
 
   /// One answer, sampled while it runs.
@@ -354,7 +658,7 @@ final class MemoryStressRunner {
         last = now
       }
     }
-    let tokens = try await subject.answerForStressTest(
+    let outcome = try await subject.answerForStressTest(
       prompt: plan.prompt, image: plan.images[image]
     ) { _ in
       times.chunkArrived()
@@ -365,23 +669,30 @@ final class MemoryStressRunner {
     ticker.cancel()
     _ = await ticker.result
     collector.add(measure())
-    subject.finishAnswerForStressTest()
     try await Task.sleep(for: plan.settleAfterAnswer)
     let samples = collector.all
+    // The first token ends the wait; the rate is of the tokens after it (N - 1 for N tokens) over
+    // the time from the first text to the last.
     var tokensPerSecond: Double?
-    if let first = times.firstChunk, let last = times.lastChunk, times.chunks > 1, last > first {
-      tokensPerSecond = Double(tokens) / Self.seconds(last - first)
+    if let first = times.firstChunk, let last = times.lastChunk, outcome.tokens > 1, last > first {
+      tokensPerSecond = Double(outcome.tokens - 1) / Self.seconds(last - first)
     }
     return MemoryStressReport.Answer(
-      index: index, image: image, loadedModel: loadedModel,
+      index: index, image: image, loadedModel: loadedModel, cancelled: outcome.cancelled,
       secondsToFirstToken: times.firstChunk.map { Self.seconds($0 - start) },
-      seconds: Self.seconds(finished - start), tokens: tokens, tokensPerSecond: tokensPerSecond,
-      peakFootprint: samples.map(\.footprint).max(),
+      seconds: Self.seconds(finished - start), tokens: outcome.tokens,
+      tokensPerSecond: tokensPerSecond, peakFootprint: samples.map(\.footprint).max(),
       longestMainActorStallSeconds: Self.seconds(max(times.stall, .zero)), samples: samples)
   }
 
   /// The report of `scenarios`, with the budgets checked.
-  private func report(_ scenarios: [MemoryStressReport.Scenario]) -> MemoryStressReport {
+  ///
+  /// The kernel's peak is the process's since launch, the host app's included: it is the run's
+  /// (and exact) only when the run raised it.
+  private func report(
+    _ scenarios: [MemoryStressReport.Scenario], baseline: UInt64?,
+    kernelPeak: (before: UInt64?, after: UInt64?)
+  ) -> MemoryStressReport {
     let answers = scenarios.flatMap(\.answers)
     let loads = answers.filter(\.loadedModel).count
     let levels = Set(answers.flatMap { $0.samples.compactMap(\.pressure) })
@@ -392,37 +703,48 @@ final class MemoryStressRunner {
         maxSecondsPerAnswer: $0.maxSecondsPerAnswer,
         maxMainActorStallSeconds: $0.maxMainActorStallSeconds)
     }
-    let peak = answers.compactMap(\.peakFootprint).max()
+    let sampled = answers.compactMap(\.peakFootprint).max()
+    var peak = sampled
+    if let after = kernelPeak.after, after > (kernelPeak.before ?? 0) {
+      peak = max(after, sampled ?? 0)
+    }
     var estimateError: Double?
     if let peak, let estimatedPeak, estimatedPeak > 0 {
       estimateError = (Double(peak) - Double(estimatedPeak)) / Double(estimatedPeak) * 100
     }
+    let maxTokens = subject.maxTokensForStressTest
+    let configuration = MemoryStressReport.currentBuildConfiguration
     return MemoryStressReport(
       device: device, physicalMemory: ProcessInfo.processInfo.physicalMemory,
-      tier: tier.rawValue, budget: budgetValues, scenarios: scenarios,
-      peakFootprint: peak, estimatedPeakFootprint: estimatedPeak,
-      estimateErrorPercent: estimateError, modelLoads: loads,
-      reloads: max(loads - 1, 0),
+      buildConfiguration: configuration, tier: tier.rawValue, budget: budgetValues,
+      maxTokens: maxTokens, baselineFootprint: baseline, scenarios: scenarios,
+      peakFootprint: peak, sampledPeakFootprint: sampled, kernelPeakFootprint: kernelPeak.after,
+      kernelPeakFootprintBeforeRun: kernelPeak.before, estimatedPeakFootprint: estimatedPeak,
+      estimateErrorPercent: estimateError, modelLoads: loads, reloads: max(loads - 1, 0),
+      answersAtMaxTokens: answers.filter { $0.tokens >= maxTokens }.count,
+      cancelledAnswers: answers.filter(\.cancelled).count,
       longestMainActorStallSeconds: answers.map(\.longestMainActorStallSeconds).max() ?? 0,
       pressureLevels: MemoryPressure.allCases.map { "\($0)" }.filter(levels.contains),
-      failures: failures(scenarios))
+      failures: failures(scenarios, peak: peak, debug: configuration == "debug"))
   }
 
   /// Every budget the run broke: the peak over the whole run; speed, waits and stalls per answer.
   ///
   /// The first load's answer is left out of the time to the first token: it may download the model.
+  /// In a debug build, the timing failures say that the budgets assume a release build.
   private func failures(
-    _ scenarios: [MemoryStressReport.Scenario]
+    _ scenarios: [MemoryStressReport.Scenario], peak: UInt64?, debug: Bool
   ) -> [MemoryStressReport.Failure] {
     guard let budget else { return [] }
     var failures: [MemoryStressReport.Failure] = []
+    let build = debug ? "; a debug build, and the budgets assume release" : ""
     func fail(_ key: String, _ measured: Double, _ limit: Double, _ place: String, _ text: String) {
+      let note = key == "peakFootprint" ? "" : build
       failures.append(
         .init(
-          budget: key, tier: tier.rawValue, measured: measured, limit: limit,
-          whereMeasured: place, message: "tier \(tier.rawValue): \(key) \(text) (\(place))"))
+          budget: key, tier: tier.rawValue, measured: measured, limit: limit, whereMeasured: place,
+          message: "tier \(tier.rawValue): \(key) \(text) (\(place)\(note))"))
     }
-    let peak = scenarios.flatMap(\.answers).compactMap(\.peakFootprint).max()
     if let limit = budget.peakFootprint, let peak, peak > UInt64(limit) {
       fail(
         "peakFootprint", Double(peak), Double(limit), "whole run",
@@ -481,7 +803,61 @@ final class MemoryStressRunner {
       String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
     }
   }
+
+  /// This process's lifetime peak footprint as the kernel counts it, or `nil` where there is no
+  /// Mach kernel to ask (Linux).
+  nonisolated static func kernelPeakFootprint() -> UInt64? {
+    #if canImport(Darwin)
+      return KernelFootprint.lifetimePeak()
+    #else
+      return nil
+    #endif
+  }
+
+  /// Turns the idle timer off (`true`) or on, and returns whether it was off: with UIKit, through
+  /// `UIApplication.shared.isIdleTimerDisabled`; elsewhere there is no auto-lock, and nothing to do.
+  static func setIdleTimerDisabled(_ disabled: Bool) -> Bool {
+    #if canImport(UIKit) && (os(iOS) || os(tvOS) || os(visionOS))
+      let previous = UIApplication.shared.isIdleTimerDisabled
+      UIApplication.shared.isIdleTimerDisabled = disabled
+      return previous
+    #else
+      return false
+    #endif
+  }
 }
+
+#if canImport(Darwin)
+  /// This task's port, read once: `task_self_trap()` avoids the mutable global `mach_task_self_`.
+  private let stressTaskPort: mach_port_t = task_self_trap()
+
+  /// The footprint peak the kernel keeps for this process.
+  enum KernelFootprint {
+    /// The largest `phys_footprint` this process has had since it started
+    /// (`task_vm_info.ledger_phys_footprint_peak`), or `nil` when the kernel does not report it.
+    ///
+    /// The field came with revision 3 of TASK_VM_INFO (xnu-6153, iOS 13). The kernel fills as many
+    /// revisions as the count passed in allows and returns the count it filled: the peak is there
+    /// only when that count reaches past it. Swift does not import the C count macros
+    /// (`TASK_VM_INFO_REV3_COUNT` is a `sizeof` expression), so the count is the struct's size in
+    /// `natural_t` words, and the check is the field's offset.
+    static func lifetimePeak() -> UInt64? {
+      var info = task_vm_info_data_t()
+      let words = MemoryLayout<task_vm_info_data_t>.size / MemoryLayout<natural_t>.size
+      var count = mach_msg_type_number_t(words)
+      let result = withUnsafeMutablePointer(to: &info) { pointer in
+        pointer.withMemoryRebound(to: integer_t.self, capacity: words) { raw in
+          task_info(stressTaskPort, task_flavor_t(TASK_VM_INFO), raw, &count)
+        }
+      }
+      guard result == KERN_SUCCESS,
+        let offset = MemoryLayout<task_vm_info_data_t>.offset(of: \.ledger_phys_footprint_peak),
+        Int(count) * MemoryLayout<natural_t>.size >= offset + MemoryLayout<Int64>.size
+      else { return nil }
+      return UInt64(exactly: info.ledger_phys_footprint_peak)
+    }
+  }
+#endif
 
 /// The stress run on this device, when asked for (see the top of this file).
 final class MemoryStressTests: XCTestCase, @unchecked Sendable {
@@ -496,21 +872,29 @@ final class MemoryStressTests: XCTestCase, @unchecked Sendable {
     #else
       let runner = MemoryStressRunner(subject: VLMEvaluator())
       let report = try await runner.run(.fromEnvironment(environment))
-      let json = try report.json()
       let path =
         environment["MEMTIER_STRESS_REPORT"]
         ?? FileManager.default.temporaryDirectory
         .appendingPathComponent("memtier-stress-report.json").path
-      try json.write(to: URL(fileURLWithPath: path))
-      print("memtier stress report: \(path)")
-      #if canImport(Darwin)
-        let attachment = XCTAttachment(
-          data: json, uniformTypeIdentifier: "public.json")
-        attachment.name = "memtier-stress-report.json"
-        attachment.lifetime = .keepAlways
-        add(attachment)
-      #endif
+      let writeFailure = try report.deliver(to: URL(fileURLWithPath: path)) { json in
+        #if canImport(Darwin)
+          let attachment = XCTAttachment(data: json, uniformTypeIdentifier: "public.json")
+          attachment.name = "memtier-stress-report.json"
+          attachment.lifetime = .keepAlways
+          add(attachment)
+        #endif
+      }
+      if let writeFailure {
+        XCTFail(writeFailure)
+      } else {
+        print("memtier stress report: \(path)")
+      }
+      if report.buildConfiguration == "debug" {
+        print("memtier stress report: a debug build; the speed budgets assume release")
+      }
       XCTAssertNotNil(report.peakFootprint, "no footprint was measured on this platform")
+      XCTAssertEqual(
+        report.cancelledAnswers, 0, "answers were cancelled: memory ran out on this tier")
       for failure in report.failures {
         XCTFail(failure.message)
       }

@@ -1,18 +1,21 @@
 /**
- * Finds and reads the app's Package.resolved and settles `evaluator.mlxApi` from the mlx-swift it
- * pins: the file-system half of src/mlx/ (which decides, purely).
+ * Finds and reads the app's Package.resolved and settles `evaluator.mlxApi` and
+ * `evaluator.clearCacheTakesLock` from the mlx-swift it pins: the file-system half of src/mlx/
+ * (which decides, purely).
  */
 import { resolve } from 'node:path';
 import { discoverPackageResolved, readPackageResolved } from '../app/package-resolved-files.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { imageSizeWarning } from '../mlx/image-size-warning.js';
+import { decideClearCacheLock } from '../mlx/clear-cache-lock.js';
 import { decideMlxApi } from '../mlx/mlx-api.js';
 import { findPin, parsePackageResolved, type PackagePin } from '../mlx/package-resolved.js';
 import type { Policy } from '../policy/schema.js';
 import { displayPathOf, policyFolder, type PolicySource } from './load-policy-file.js';
 
 /**
- * The policy with `evaluator.mlxApi` settled, what was found on the way, and the Package.resolved
+ * The policy with `evaluator.mlxApi` and `evaluator.clearCacheTakesLock` settled, what was found
+ * on the way, and the Package.resolved
  * files read (absolute paths; the Xcode build phase declares them). Never throws for bad files.
  */
 export async function resolveMlxApi(cwd: string, source: PolicySource): Promise<{ policy: Policy; diagnostics: Diagnostic[]; packageResolved: string[] }> {
@@ -37,11 +40,12 @@ export async function resolveMlxApi(cwd: string, source: PolicySource): Promise<
     diagnostics.push(...parsed.diagnostics);
     const pin = parsed.resolved && findPin(parsed.resolved, 'mlx-swift');
     if (pin) pins.push({ pin, file: shown });
-    const lm = parsed.resolved && findPin(parsed.resolved, 'mlx-swift-lm');
-    if (lm && !lmPin) lmPin = { pin: lm, file: shown };
     else if (parsed.resolved && declaredPath !== undefined) {
       diagnostics.push({ severity: 'error', file: shown, line: 1, column: 1, message: 'pins no mlx-swift package; evaluator.packageResolved must name the Package.resolved of the app that uses MLX' });
     }
+    // Apps that took MLXLMCommon from mlx-swift-examples (up to mid-2025) pin no mlx-swift-lm.
+    const lm = parsed.resolved && findPin(parsed.resolved, 'mlx-swift-lm');
+    if (lm && !lmPin) lmPin = { pin: lm, file: shown };
   }
   const versions = new Set(pins.map(({ pin }) => pin.version ?? pin.revision ?? pin.branch));
   if (versions.size > 1) {
@@ -60,5 +64,12 @@ export async function resolveMlxApi(cwd: string, source: PolicySource): Promise<
     policyPlace: place(evaluator.mlxApi !== undefined ? ['evaluator', 'mlxApi'] : ['evaluator']),
     pin: pins[0],
   });
-  return { policy: { ...policy, evaluator: { ...evaluator, mlxApi: decided.mlxApi } }, diagnostics: [...diagnostics, ...decided.diagnostics], packageResolved: files };
+  const lock = decideClearCacheLock({
+    declared: evaluator.clearCacheTakesLock,
+    declaredPlace: place(['evaluator', 'clearCacheTakesLock']),
+    warningPlace: place(evaluator.mlxApi !== undefined ? ['evaluator', 'mlxApi'] : ['evaluator']),
+    pin: pins[0],
+  });
+  const settled = { ...evaluator, mlxApi: decided.mlxApi, clearCacheTakesLock: lock.clearCacheTakesLock };
+  return { policy: { ...policy, evaluator: settled }, diagnostics: [...diagnostics, ...decided.diagnostics, ...lock.diagnostics], packageResolved: files };
 }

@@ -66,6 +66,11 @@ export interface MlxCallsView {
   setMemoryLimit: string;
   /** Clears the cache. */
   clearCache: string;
+  /**
+   * `true` when the pinned mlx-swift's clearCache takes MLX's evaluation lock (0.30.3 and later),
+   * so the cache may be cleared off the main actor at any time; `false` (also when unknown).
+   */
+  clearCacheTakesLock: string;
 }
 
 /** Optional parts of the generated files, switched on by the policy. */
@@ -100,7 +105,14 @@ export interface SwiftModel {
   /** The doc comment of `estimatedPeakBytes(for:)`, naming the model the estimate is for. */
   estimateDocLines: string[];
   /** Thresholds of the memory-pressure monitor. */
-  pressure: { warningPercent: string; criticalPercent: string; recoveryPercent: string; warningFraction: string; criticalFraction: string; recoveryFraction: string; pollingSeconds: string; pollingMilliseconds: string };
+  pressure: {
+    warningPercent: string; criticalPercent: string; recoveryPercent: string; warningFraction: string; criticalFraction: string; recoveryFraction: string; pollingSeconds: string; pollingMilliseconds: string;
+    /** The `MemoryPressure` case a UIKit memory warning raises the level to: `warning` or `critical`. */
+    memoryWarningLevel: string;
+    /** How long, where no limit is known, a warning's level lasts without a further warning: seconds in words and milliseconds as a literal. */
+    memoryWarningQuietSeconds: string;
+    memoryWarningQuietMilliseconds: string;
+  };
   /** MLX memory calls, for the mlx-swift release the app pins (`evaluator.mlxApi`). */
   mlx: MlxCallsView;
 }
@@ -112,7 +124,7 @@ export interface ModelOptions {
 }
 
 /** mlx-swift 0.29's `GPU` functions and 0.30's `Memory` properties (GPU's are deprecated there). */
-const MLX_CALLS: Record<'gpu' | 'memory', MlxCallsView> = {
+const MLX_CALLS: Record<'gpu' | 'memory', Omit<MlxCallsView, 'clearCacheTakesLock'>> = {
   gpu: {
     setCacheLimit: 'MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)',
     setMemoryLimit: 'MLX.GPU.set(memoryLimit: memoryLimit)',
@@ -171,7 +183,11 @@ export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
         : `\`nil\`: ${options.sourceName} names no model to estimate from.`),
     ],
     pressure: buildPressure(policy.pressure),
-    mlx: MLX_CALLS[policy.evaluator?.mlxApi ?? 'gpu'],
+    mlx: {
+      ...MLX_CALLS[policy.evaluator?.mlxApi ?? 'gpu'],
+      // Unknown counts as unlocked: the cache is then cleared only where MLX cannot be evaluating.
+      clearCacheTakesLock: String(policy.evaluator?.clearCacheTakesLock ?? false),
+    },
   };
 }
 
@@ -187,6 +203,9 @@ function buildPressure(pressure: Policy['pressure']): SwiftModel['pressure'] {
     recoveryFraction: fraction(pressure.recoveryPercent),
     pollingSeconds: decimal(pressure.pollingIntervalSeconds),
     pollingMilliseconds: swiftIntLiteral(Math.round(pressure.pollingIntervalSeconds * 1000)),
+    memoryWarningLevel: pressure.memoryWarning,
+    memoryWarningQuietSeconds: decimal(pressure.memoryWarningQuietSeconds),
+    memoryWarningQuietMilliseconds: swiftIntLiteral(Math.round(pressure.memoryWarningQuietSeconds * 1000)),
   };
 }
 

@@ -8,7 +8,7 @@ import { enclosingMemberName } from './evaluator-class.js';
 import { LIMIT_SETTING } from './memory-handling.js';
 import { enclosingPerformStatement } from './perform-closures.js';
 import { findNodes, type SwiftNode } from './swift-parser.js';
-import { indentationAt, lineEnd, lineStart, positionOf, type TextEdit } from './text-edits.js';
+import { lineEnd, lineStart, positionOf, type TextEdit } from './text-edits.js';
 
 /** What the rewrite of one class accumulates. */
 export interface Context {
@@ -25,7 +25,16 @@ export interface Context {
   reported: SwiftNode[];
   /** perform statements (by offset) -> members their closures now read, to capture before the call. */
   hoists: Map<number, { statement: SwiftNode; names: Set<string> }>;
+  /** The methods that load the model and that patch rewrites onto loadModelOnce (see wire-load.ts). */
+  loadMethods: SwiftNode[];
+  /** Statements that set an MLX limit and that the rewrite removes or replaces with applyMemoryLimits(). */
+  droppedLimits: SwiftNode[];
 }
+
+/** `loadState = .loaded(…)`: the app caching the model by hand, which loadModelOnce decides now. */
+export const STORES_MODEL = /\bloadState\s*=\s*\.loaded\(/;
+/** Whether the tier keeps the model between answers: a fact of the tier, read without sampling pressure. */
+const KEEPS_MODEL = 'memoryConfiguration.keepModelLoaded';
 
 export const RESIZE = /^([A-Za-z_][A-Za-z0-9_]*)\.processing\.resize\s*=/;
 const CLEANUP_CALL = /^((MLX\.)?(GPU|Memory)\.clearCache\(\)|unloadModel\(\)|eval\(\))$/;
@@ -40,14 +49,18 @@ export function problemAt(context: Context, node: SwiftNode, message: string): v
 
 /** Removes a statement's lines with the comment lines directly above it (blank lines: see tidyRemovals). */
 export function removeStatement(context: Context, node: SwiftNode): void {
-  const { source } = context;
+  context.edits.push({ ...statementLines(context.source, node), replacement: '' });
+}
+
+/** The lines of a statement, from the comment lines directly above it to its line break. */
+export function statementLines(source: string, node: SwiftNode): { start: number; end: number } {
   let start = lineStart(source, node.startIndex);
   while (start > 0) {
     const previous = lineStart(source, start - 1);
     if (!/^\s*\/\//.test(source.slice(previous, start))) break;
     start = previous;
   }
-  context.edits.push({ start, end: lineEnd(source, node.endIndex), replacement: '' });
+  return { start, end: lineEnd(source, node.endIndex) };
 }
 
 /** Records that the closure of the perform call in `statement` reads `name`, to capture before the call. */
@@ -91,12 +104,15 @@ export function rewriteIf(context: Context, node: SwiftNode): void {
   const inside = enclosingMemberName(node);
   const branches = node.namedChildren.filter((child) => child.type === 'statements');
 
-  if (texts.length > 0 && texts.every((text) => LIMIT_SETTING.test(text))) return replaceWith('applyMemoryLimits()');
+  if (texts.length > 0 && texts.every((text) => LIMIT_SETTING.test(text))) {
+    context.droppedLimits.push(...statements);
+    return replaceWith('applyMemoryLimits()');
+  }
   const resized = texts.map((text) => RESIZE.exec(text)?.[1]);
   if (texts.length > 0 && resized.every((name) => name !== undefined && name === resized[0])) return replaceWith(imageSizeCall(context, node, resized[0]!));
   const assigned = texts.map((text) => PARAMETERS.exec(text)?.[1]);
   if (texts.length > 0 && assigned.every((name) => name !== undefined && name === assigned[0])) return rewriteParameters(context, node, assigned[0]!);
-  if (texts.some((text) => /\bloadState\s*=\s*\.loaded\(/.test(text))) return rewriteCaching(context, node);
+  if (texts.some((text) => STORES_MODEL.test(text))) return rewriteCaching(context, node);
   if (inside === 'cancelGeneration' && texts.length > 0 && texts.every((text) => CLEANUP_CALL.test(text))) return replaceWith('releaseMemoryAfterCancel()');
   if (texts.length > 0 && texts.every((text) => text === 'unloadModel()')) return replaceWith('releaseModelAfterGeneration()');
   if (branches.length > 0 && !texts.includes('unloadModel()') && withoutComments(node.text.replace(/^if[^{]*\{/, '')).every((line) => CLEANUP_LINE.test(line))) {
@@ -124,10 +140,12 @@ function rewriteParameters(context: Context, node: SwiftNode, name: string): voi
 }
 
 /**
- * The model-caching decision: branches that return without storing the model, and one that stores
- * it (`loadState = .loaded(…)`). It becomes `if !shouldKeepModelLoaded { <first branch that does
- * not store> } else { <the branch that stores> }`; further non-storing branches (other small tiers)
- * fold into the first.
+ * The model-caching decision inside `load()`: branches that return without storing the model, and
+ * one that stores it (`loadState = .loaded(…)`). `loadModelOnce`, which the rewritten `load()` goes
+ * through, decides now whether the model stays, so the store goes; what else the branches do (the
+ * app's status text) stays, on the tier's `keepModelLoaded`: `if !memoryConfiguration.keepModelLoaded
+ * { <first branch that does not store> } else { <the branch that stored> }`. Further non-storing
+ * branches (other small tiers) fold into the first.
  */
 function rewriteCaching(context: Context, node: SwiftNode): void {
   const chain: { condition?: SwiftNode; body: SwiftNode }[] = [];
@@ -138,52 +156,36 @@ function rewriteCaching(context: Context, node: SwiftNode): void {
     if (!next && bodies[1]) chain.push({ body: bodies[1] });
     current = next;
   }
-  const stores = chain.filter((branch) => branch.body && /\bloadState\s*=\s*\.loaded\(/.test(branch.body.text));
+  const stores = chain.filter((branch) => branch.body && STORES_MODEL.test(branch.body.text));
   const others = chain.filter((branch) => branch.body && !stores.includes(branch));
   const simple = chain.every((branch) => !branch.condition || /^!?\s*[A-Za-z_][A-Za-z0-9_]*(\s*\|\|\s*!?[A-Za-z_][A-Za-z0-9_]*)*$/.test(branch.condition.text.trim()));
-  if (stores.length !== 1 || others.length === 0 || !simple || chain.some((branch) => !branch.body)) {
-    problemAt(context, node, 'the model-caching decision must be branches on device predicates of which exactly one stores the model (`loadState = .loaded(…)`); rewrite it with shouldKeepModelLoaded by hand');
+  const store = stores[0]?.body.namedChildren.find((statement) => STORES_MODEL.test(statement.text));
+  if (stores.length !== 1 || others.length === 0 || !simple || chain.some((branch) => !branch.body) || !store) {
+    problemAt(context, node, 'the model-caching decision must be branches on device predicates of which exactly one stores the model (`loadState = .loaded(…)`); make load() `try await loadModelOnce { [self] in … }` around the code that loads the model, by hand');
     return;
   }
-  // The branch that does not cache still holds the model in loadState while it answers, so that a
-  // generation started meanwhile uses it instead of loading a second copy;
-  // releaseModelAfterGeneration() lets it go after the answer.
-  const held = holdWhileAnswering(context, others[0]!.body, stores[0]!.body);
-  if (!held) return;
+  if (!context.loadMethods.some((method) => node.startIndex >= method.startIndex && node.endIndex <= method.endIndex)) {
+    problemAt(context, node, 'the model is stored here, outside the load() that memtier patch rewrites (a `switch loadState` whose `.loaded` case returns the model); load the model only through loadModelOnce, by hand');
+    return;
+  }
   if (chain.length === 2) {
-    // Two branches: the condition changes, and the non-caching one holds the model; nothing else.
+    // Two branches: the condition changes and the store goes; nothing else.
     const condition = chain[0]!.condition!;
     const negated = condition.text.trim().startsWith('!');
     const cachesInThen = stores[0] === chain[0];
-    context.edits.push({ start: condition.startIndex, end: condition.endIndex, replacement: cachesInThen === negated ? '!shouldKeepModelLoaded' : 'shouldKeepModelLoaded' });
-    context.edits.push(held);
+    context.edits.push({ start: condition.startIndex, end: condition.endIndex, replacement: `${cachesInThen === negated ? '!' : ''}${KEEPS_MODEL}` });
+    removeStatement(context, store);
     return;
   }
   const { source } = context;
-  const block = (branch: { body: SwiftNode }, insertion?: TextEdit) => {
+  const block = (branch: { body: SwiftNode }, without?: SwiftNode) => {
     const open = source.lastIndexOf('{', branch.body.startIndex);
     const close = source.indexOf('}', branch.body.endIndex);
-    const text = source.slice(open, close + 1);
-    return insertion ? text.slice(0, insertion.start - open) + insertion.replacement + text.slice(insertion.start - open) : text;
+    if (!without) return source.slice(open, close + 1);
+    const lines = statementLines(source, without);
+    return source.slice(open, lines.start) + source.slice(lines.end, close + 1);
   };
-  context.edits.push({ start: node.startIndex, end: node.endIndex, replacement: `if !shouldKeepModelLoaded ${block(others[0]!, held)} else ${block(stores[0]!)}` });
-}
-
-/** An insertion of `loadState = .loaded(X)` before the non-caching branch's `return X`. */
-function holdWhileAnswering(context: Context, branch: SwiftNode, storing: SwiftNode): TextEdit | undefined {
-  const stored = /\bloadState\s*=\s*\.loaded\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)/.exec(storing.text)?.[1];
-  const returned = branch.namedChildren.find((statement) => stored !== undefined && new RegExp(`^return\\s+${stored}\\s*$`).test(statement.text.trim()));
-  if (!stored || !returned) {
-    problemAt(context, branch, 'the branch that does not cache the model must end with `return` of the container the other branch stores; rewrite it with shouldKeepModelLoaded by hand');
-    return undefined;
-  }
-  const start = lineStart(context.source, returned.startIndex);
-  const indent = indentationAt(context.source, start);
-  return {
-    start,
-    end: start,
-    replacement: `${indent}// Held while it answers; releaseModelAfterGeneration() lets it go (memtier).\n${indent}loadState = .loaded(${stored})\n`,
-  };
+  context.edits.push({ start: node.startIndex, end: node.endIndex, replacement: `if !${KEEPS_MODEL} ${block(others[0]!)} else ${block(stores[0]!, store)}` });
 }
 
 /** `if` statements whose conditions use a predicate and that are not inside another such `if`. */

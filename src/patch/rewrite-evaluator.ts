@@ -11,6 +11,9 @@ import { LIMIT_SETTING, THREAD_SLEEP_RULE } from './memory-handling.js';
 import { hoist, imageSizeCall, problemAt, removeStatement, RESIZE, rewriteIf, topLevelPredicateIfs, type Context } from './rewrite-decisions.js';
 import { findNodes, type SwiftNode } from './swift-parser.js';
 import { applyEdits, indentationAt, lineEnd, lineStart, positionOf, tidyRemovals, withBlankLineAbove } from './text-edits.js';
+import { wireGenerationTasks } from './wire-generation-task.js';
+import { wireLifecycle } from './wire-lifecycle.js';
+import { loadMethods, wireLoad } from './wire-load.js';
 
 /** The rewritten source, or every construct that stops the rewrite. */
 export type PatchResult = { ok: true; output: string } | { ok: false; problems: Diagnostic[] };
@@ -28,29 +31,40 @@ export async function patchEvaluator(source: string, file: string): Promise<Patc
   const replaced = members.filter((member) => member.name !== undefined && REPLACED_MEMBERS.has(member.name));
   const gone = [...predicates, ...replaced].map((member) => member.node);
   const insideGone = (node: SwiftNode) => gone.some((member) => node.startIndex >= member.startIndex && node.endIndex <= member.endIndex);
-  const context: Context = { source, file, classNode, predicates: new Set(predicates.map((member) => member.name!)), edits: [], problems: [], reported: [], hoists: new Map() };
+  const context: Context = {
+    source, file, classNode, predicates: new Set(predicates.map((member) => member.name!)), edits: [], problems: [], reported: [], hoists: new Map(),
+    loadMethods: loadMethods(classNode), droppedLimits: [],
+  };
   const locals = localPredicates(classNode, context.predicates).filter((node) => !insideGone(node));
   for (const local of locals) context.predicates.add(local.childForFieldName('name')?.text ?? '');
   const hasConfiguration = members.some((member) => member.name === 'memoryConfiguration');
   const unconditional = unconditionalStatements(classNode, context.predicates).filter((node) => !insideGone(node));
-  if (predicates.length === 0 && replaced.length === 0 && locals.length === 0 && unconditional.length === 0) {
-    if (hasConfiguration) return { ok: true, output: source };
+  const migrates = predicates.length > 0 || replaced.length > 0 || locals.length > 0 || unconditional.length > 0;
+  if (!migrates && !hasConfiguration) {
     return { ok: false, problems: [{ severity: 'error', file, ...positionOf(source, classNode.startIndex), message: 'VLMEvaluator sets no MLX limits, no image size, no generation parameters and no device predicates; there is nothing for memtier patch to migrate, so adopt the generated extension by hand (see docs/generated-swift.md)' }] };
   }
   for (const member of members) {
     if (member.name && GENERATED_MEMBERS.has(member.name)) problemAt(context, member.node, `VLMEvaluator already declares ${member.name}, which the generated extension provides; rename or remove it first`);
   }
 
-  replaceDeclarations(context, members, predicates, replaced, hasConfiguration);
+  // A class already on the generated API (patched before, or adopted by hand) gets only the wiring
+  // it lacks: load() through loadModelOnce, the monitor started, the releases after an answer and a
+  // cancel, its generation task started through startGenerationTask.
+  const declaresInit = replaceDeclarations(context, members, predicates, replaced, hasConfiguration);
   for (const local of locals) removeStatement(context, statementOf(local));
   for (const statement of topLevelPredicateIfs(classNode, context.predicates)) {
     if (!insideGone(statement)) rewriteIf(context, statement);
   }
   rewriteUnconditional(context, unconditional);
+  removeLocalsOnlyLimitsRead(context);
+  wireLoad(context);
+  wireLifecycle(context, declaresInit);
+  wireGenerationTasks(context);
   for (const { statement } of usesInPerform(classNode, 'generateParameters')) hoist(context, statement, 'generateParameters');
   context.edits.push(...hoistEdits(source, context.hoists));
   reportLeftovers(context);
   if (context.problems.length > 0) return { ok: false, problems: context.problems };
+  if (context.edits.length === 0) return { ok: true, output: source };
   const overlap = firstOverlap(context);
   if (overlap) return { ok: false, problems: [overlap] };
   const output = applyEdits(source, tidyRemovals(source, context.edits));
@@ -118,6 +132,7 @@ function rewriteUnconditional(context: Context, statements: SwiftNode[]): void {
       continue;
     }
     const method = enclosingMethodStart(context.classNode, node.startIndex);
+    context.droppedLimits.push(node);
     if (methodsWithLimits.has(method)) removeStatement(context, node);
     else {
       methodsWithLimits.add(method);
@@ -133,25 +148,59 @@ function enclosingMethodStart(classNode: SwiftNode, offset: number): number {
 
 /**
  * Removes predicates and replaced members. `memoryConfiguration` (and an `init` that starts the
- * monitor, if the class has none) takes the place of the first of them, unless it is declared.
+ * monitor, if the class has none) takes the place of the first of them, unless it is declared;
+ * where none goes (a class that only sets limits by hand), it comes before the class's first
+ * initializer or method. True when it adds an `init`.
  */
-function replaceDeclarations(context: Context, members: ClassMember[], predicates: ClassMember[], replaced: ClassMember[], hasConfiguration: boolean): void {
+function replaceDeclarations(context: Context, members: ClassMember[], predicates: ClassMember[], replaced: ClassMember[], hasConfiguration: boolean): boolean {
   const { source } = context;
   const removed = [...predicates, ...replaced].sort((a, b) => a.start - b.start);
-  const [first, ...others] = hasConfiguration ? [undefined, ...removed] : removed;
-  if (first) {
-    const indent = indentationAt(source, first.node.startIndex);
-    const hasInit = members.some((member) => member.node.type === 'init_declaration');
-    const init = hasInit ? '' : `\n${indent}init() {\n${indent}${indent}startMemoryMonitoring()\n${indent}}\n`;
-    context.edits.push({
-      start: lineStart(source, first.start),
-      end: lineEnd(source, first.node.endIndex),
-      replacement: `${indent}/// This device's memory tier limits (generated by memtier; see VLMEvaluator+MemoryPolicy.swift).\n` +
-        `${indent}var memoryConfiguration = MemoryConfiguration.current\n${generationTaskDeclaration(context, members, indent)}${init}`,
-    });
+  if (hasConfiguration) {
+    for (const member of removed) removeMember(context, member);
+    return false;
   }
-  for (const member of others) {
-    if (member) context.edits.push({ start: withBlankLineAbove(source, lineStart(source, member.start)), end: lineEnd(source, member.node.endIndex), replacement: '' });
+  const [first, ...others] = removed;
+  const hasInit = members.some((member) => member.node.type === 'init_declaration');
+  const anchor = first ?? members.find((member) => ['init_declaration', 'function_declaration'].includes(member.node.type)) ?? members[members.length - 1];
+  if (!anchor) return false;
+  const indent = indentationAt(source, anchor.node.startIndex);
+  const init = hasInit ? '' : `\n${indent}init() {\n${indent}${indent}startMemoryMonitoring()\n${indent}}\n`;
+  const declarations = `${indent}/// This device's memory tier limits (generated by memtier; see VLMEvaluator+MemoryPolicy.swift).\n` +
+    `${indent}var memoryConfiguration = MemoryConfiguration.current\n${generationTaskDeclaration(context, members, indent)}${init}`;
+  if (first) {
+    context.edits.push({ start: lineStart(source, first.start), end: lineEnd(source, first.node.endIndex), replacement: declarations });
+  } else {
+    // Before a method: after its own declarations, a blank line. (After the last member, before it.)
+    const at = anchor === members[members.length - 1] && !['init_declaration', 'function_declaration'].includes(anchor.node.type) ? lineEnd(source, anchor.node.endIndex) : lineStart(source, anchor.start);
+    context.edits.push({ start: at, end: at, replacement: at === lineStart(source, anchor.start) ? `${declarations}\n` : `\n${declarations}` });
+  }
+  for (const member of others) removeMember(context, member);
+  return !hasInit;
+}
+
+function removeMember(context: Context, member: ClassMember): void {
+  const { source } = context;
+  context.edits.push({ start: withBlankLineAbove(source, lineStart(source, member.start)), end: lineEnd(source, member.node.endIndex), replacement: '' });
+}
+
+/**
+ * A local constant whose only reads were in MLX limit calls the rewrite removes goes too, with the
+ * comment lines above it: HuggingSnap computes its memory limit from `os_proc_available_memory()`
+ * into a local that only `GPU.set(memoryLimit:)` read, and a constant nothing reads is a warning
+ * (an error with `-warnings-as-errors`).
+ */
+function removeLocalsOnlyLimitsRead(context: Context): void {
+  const dropped = (node: SwiftNode) => context.droppedLimits.some((limit) => node.startIndex >= limit.startIndex && node.endIndex <= limit.endIndex);
+  for (const limit of context.droppedLimits) {
+    const method = context.classNode.childForFieldName('body')?.namedChildren.find((member) => member.startIndex <= limit.startIndex && limit.endIndex <= member.endIndex);
+    if (!method) continue;
+    const names = new Set(findNodes(limit, (node) => node.type === 'simple_identifier').map((node) => node.text));
+    for (const declaration of findNodes(method, (node) => node.type === 'property_declaration' && node.parent?.type === 'statements' && node.endIndex <= limit.startIndex)) {
+      const name = declaration.childForFieldName('name')?.text;
+      if (!name || !names.has(name) || context.edits.some((edit) => edit.start <= declaration.startIndex && declaration.endIndex <= edit.end && edit.end > edit.start)) continue;
+      const reads = findNodes(method, (node) => node.type === 'simple_identifier' && node.text === name && !(node.startIndex >= declaration.startIndex && node.endIndex <= declaration.endIndex));
+      if (reads.length > 0 && reads.every(dropped)) removeStatement(context, declaration);
+    }
   }
 }
 

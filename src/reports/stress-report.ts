@@ -21,10 +21,11 @@ const answer = z.strictObject({
   index: z.number().int().positive().describe('Its place in its scenario, from 1.'),
   image: z.number().int().nonnegative().describe('Which of the plan\'s images it was about, from 0.'),
   loadedModel: z.boolean().describe('Whether the model had to be loaded for it.'),
+  cancelled: z.boolean().describe('Whether its generation was cancelled before its end: a memory emergency (or the app leaving the foreground) stopped the evaluator\'s generationTask, which the answer ran as.'),
   secondsToFirstToken: seconds.optional().describe('Seconds from asking to the first text; absent when no text came.'),
   seconds: seconds.describe('Seconds from asking to the end of the answer.'),
   tokens: z.number().int().nonnegative().describe('Tokens generated.'),
-  tokensPerSecond: z.number().positive().optional().describe('Tokens per second after the first token; absent with fewer than two chunks of text.'),
+  tokensPerSecond: z.number().positive().optional().describe('Tokens per second after the first token: the tokens after the first (tokens - 1) over the time from the first text to the last; absent with fewer than two tokens or no time between.'),
   peakFootprint: bytes.optional().describe('The largest footprint sampled during the answer; absent where nothing can be measured.'),
   longestMainActorStallSeconds: seconds.describe('The longest the main actor was late for its tick during the answer.'),
   samples: z.array(sample).describe('The footprint, sampled during the answer (every samplingInterval and at each chunk of text).'),
@@ -34,9 +35,10 @@ const budgetKey = z.enum(['peakFootprint', 'minTokensPerSecond', 'maxSecondsToFi
 
 /** The report's schema. Optional Swift values are left out of the JSON when nil. */
 export const stressReportSchema = z.strictObject({
-  format: z.literal('memtier-stress-report/1').describe('Identifies the format and its version.'),
+  format: z.literal('memtier-stress-report/2').describe('Identifies the format and its version.'),
   device: z.string().describe('The hardware model, such as iPhone14,5.'),
   physicalMemory: bytes.describe('ProcessInfo.processInfo.physicalMemory, in bytes.'),
+  buildConfiguration: z.enum(['debug', 'release']).describe('How the app and the test were compiled (#if DEBUG). The speed budgets assume release; in a debug build the timing failures say so.'),
   tier: z.string().describe('The device\'s tier in the policy.'),
   budget: z.strictObject({
     peakFootprint: bytes.optional(),
@@ -45,15 +47,22 @@ export const stressReportSchema = z.strictObject({
     maxSecondsPerAnswer: z.number().positive().optional(),
     maxMainActorStallSeconds: z.number().positive().optional(),
   }).optional().describe('The tier\'s budget as the policy sets it; absent when it sets none.'),
+  maxTokens: z.number().int().positive().describe('The tier\'s maxTokens: the most tokens one answer may generate. The prompt asks for a long answer so that answers come near it.'),
+  baselineFootprint: bytes.optional().describe('The footprint before the first load, after the host app\'s own evaluator let its model go (VLMEvaluator.releaseOtherEvaluators(keeping:)); absent where nothing can be measured.'),
   scenarios: z.array(z.strictObject({
     name: z.enum(['firstLoad', 'answersInARow', 'alternatingImages', 'longRun']).describe('The scenario of the original design\'s test plan (docs/design.md): a first load, answers in a row, alternating images, a long run.'),
     answers: z.array(answer),
   })).describe('The scenarios in the order they ran.'),
-  peakFootprint: bytes.optional().describe('The largest footprint of every sample of the run.'),
+  peakFootprint: bytes.optional().describe('The run\'s peak footprint, which the peakFootprint budget is checked against: kernelPeakFootprint when the run raised it above kernelPeakFootprintBeforeRun (then it is exact), else sampledPeakFootprint.'),
+  sampledPeakFootprint: bytes.optional().describe('The largest footprint of every sample of the run.'),
+  kernelPeakFootprint: bytes.optional().describe('The process\'s lifetime peak footprint as the kernel keeps it (task_vm_info.ledger_phys_footprint_peak, TASK_VM_INFO revision 3 and later), read at the end of the run; absent where there is no Mach kernel to ask.'),
+  kernelPeakFootprintBeforeRun: bytes.optional().describe('The same, read before the first load. The lifetime peak counts everything since launch, the host app\'s own model included: it is the run\'s only when the run raised it.'),
   estimatedPeakFootprint: bytes.optional().describe('What memtier predicted for the tier (MemoryConfiguration.estimatedPeakBytes(for:), memtier budget); absent when the policy names no model.'),
   estimateErrorPercent: z.number().optional().describe('(peakFootprint - estimatedPeakFootprint) / estimatedPeakFootprint, in percent: how far the prediction was off.'),
   modelLoads: z.number().int().nonnegative().describe('How many answers had to load the model.'),
   reloads: z.number().int().nonnegative().describe('Loads after the first.'),
+  answersAtMaxTokens: z.number().int().nonnegative().describe('How many answers generated maxTokens tokens: the estimate assumes a KV cache that long.'),
+  cancelledAnswers: z.number().int().nonnegative().describe('How many answers were cancelled before their end; the test fails when any was.'),
   longestMainActorStallSeconds: seconds.describe('The longest main-actor stall of the run.'),
   pressureLevels: z.array(pressure).describe('Every pressure level a sample showed, from normal to critical.'),
   failures: z.array(z.strictObject({

@@ -14,6 +14,7 @@ export const REPLACED_EVALUATOR_MEMBERS: readonly string[] = ['emergencyMemoryRe
 
 /** Members the generated `extension VLMEvaluator` adds (its `private` helpers aside): a hand-written one would clash. */
 export const ADDED_EVALUATOR_MEMBERS: readonly string[] = [
-  'applyImageSize', 'applyMemoryLimits', 'clearCacheInBackground', 'downscaled',
-  'releaseMemory', 'releaseMemoryAfterCancel', 'releaseModelAfterGeneration', 'shouldKeepModelLoaded', 'startMemoryMonitoring',
+  'applyImageSize', 'applyMemoryLimits', 'clearCacheInBackground', 'clearCacheTakesLock', 'downscaled', 'loadModelOnce',
+  'releaseMemory', 'releaseMemoryAfterCancel', 'releaseModelAfterGeneration', 'releaseOtherEvaluators', 'requireForeground',
+  'shouldKeepModelLoaded', 'startGenerationTask', 'startMemoryMonitoring',
 ];

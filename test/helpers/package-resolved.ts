@@ -92,6 +92,32 @@ export const EXAMPLES_0AF2EFE: ResolvedFacts = {
   ],
 };
 
+/**
+ * huggingface/HuggingSnap at 88aafba3354775ffac174bc44535f8908b8a679a (March 2025),
+ * HuggingSnap.xcodeproj/project.xcworkspace/xcshareddata/swiftpm/Package.resolved: format 3,
+ * mlx-swift 0.21.3 and no mlx-swift-lm: MLXLMCommon and MLXVLM come from a fork of
+ * mlx-swift-examples pinned to its branch `main`, as in every app that took them from
+ * mlx-swift-examples (up to mid-2025).
+ */
+export const HUGGINGSNAP_88AAFBA: ResolvedFacts = {
+  origin: 'huggingface/HuggingSnap 88aafba, HuggingSnap.xcodeproj/.../Package.resolved',
+  formatVersion: 3,
+  originHash: 'd15e58060b7ff28e3c910d044f93d6a52066f9213608fe9584ed6c1e9fceb294',
+  pins: [
+    pin('gzipswift', 'https://github.com/1024jp/GzipSwift', '731037f6cc2be2ec01562f6597c1d0aa3fe6fd05', '6.0.1'),
+    pin('jinja', 'https://github.com/johnmai-dev/Jinja', 'bbddb92fc51ae420b87300298370fd1dfc308f73', '1.1.1'),
+    pin('mlx-swift', 'https://github.com/ml-explore/mlx-swift', 'b990c58153af70eb0914bca7dd74401d341fa9ae', '0.21.3'),
+    { identity: 'mlx-swift-examples', location: 'https://github.com/cyrilzakka/mlx-swift-examples', revision: '61a95b957083b73c2a7d19e748530730c242ed7d', branch: 'main' },
+    pin('networkimage', 'https://github.com/gonzalezreal/NetworkImage', '2849f5323265386e200484b0d0f896e73c3411b9', '6.0.1'),
+    pin('swift-argument-parser', 'https://github.com/apple/swift-argument-parser.git', '0fbc8848e389af3bb55c182bc19ca9d5dc2f255b', '1.4.0'),
+    pin('swift-cmark', 'https://github.com/swiftlang/swift-cmark', '3bc2f3e25df0cecc5dc269f7ccae65d0f386f06a', '0.4.0'),
+    pin('swift-collections', 'https://github.com/apple/swift-collections.git', '671108c96644956dddcd89dd59c203dcdb36cec7', '1.1.4'),
+    pin('swift-markdown-ui', 'https://github.com/gonzalezreal/swift-markdown-ui.git', '5f613358148239d0292c0cef674a3c2314737f9e', '2.4.1'),
+    pin('swift-numerics', 'https://github.com/apple/swift-numerics', '0a5bc04095a675662cf24757cc0640aa2204253b', '1.0.2'),
+    pin('swift-transformers', 'https://github.com/huggingface/swift-transformers', '55710ddfb1ae804b4b7ce973be75cf2e41272185', '0.1.17'),
+  ],
+};
+
 const quoted = (text: string) => JSON.stringify(text);
 
 /**

@@ -26,12 +26,78 @@ extension MemoryPolicyEvaluator {
 
 extension VLMEvaluator: MemoryPolicyEvaluator {}
 
+/// Why the evaluator refused to start work.
+enum MemoryPolicyError: Error, Equatable, Sendable {
+  /// The app is not active: MLX work submitted from the background aborts the process
+  /// (ml-explore/mlx-swift issue 274), so nothing is loaded until the app is active again.
+  case appInBackground
+}
+
+/// A generation started through `startGenerationTask`, until it ends.
+private struct TrackedGeneration {
+  /// Its task.
+  let task: Task<Void, any Error>
+  /// Whether the app's code runs (it waits for the generations started before it first).
+  var started = false
+  /// Whether it read its stream to the end: the library had synchronized after it.
+  var answered = false
+}
+
+/// What the extension keeps for one evaluator.
+///
+/// An extension cannot add stored properties, so this lives in a dictionary keyed by the
+/// evaluator's identity, and goes when the evaluator does.
+@MainActor
+private final class MemoryPolicyState {
+  /// The evaluator this belongs to.
+  weak var evaluator: VLMEvaluator?
+  /// Whether the evaluator called `startMemoryMonitoring()` (`releaseOtherEvaluators` reaches it).
+  var isMonitored = false
+  /// The load in flight, which every caller of `loadModelOnce` shares.
+  var loading: Task<ModelContainer, any Error>?
+  /// Set while a load is in flight whose model must not be kept when it completes.
+  var discardsLoadInFlight = false
+  /// The last model loaded, held weakly: it lives while an answer holds it, and a load meanwhile
+  /// returns it instead of loading a second copy.
+  weak var container: ModelContainer?
+  /// The model an answer used, held until the turn after the answer's end.
+  var heldForOneTurn: ModelContainer?
+  /// The generations started through `startGenerationTask` that have not ended, by number.
+  var generations: [Int: TrackedGeneration] = [:]
+  /// The number of the last generation started through `startGenerationTask`.
+  var lastGeneration = 0
+  /// The generation that read its stream to the end: the library had synchronized after it.
+  var answeredGeneration: AnyHashable?
+  /// Set when a generation was stopped before its end (a cancel, an emergency, the background):
+  /// its producer winds down on its own, unseen; an answer read to its end clears it.
+  var generationMayBeWindingDown = false
+
+  init(evaluator: VLMEvaluator) {
+    self.evaluator = evaluator
+  }
+
+  /// The number of the generation the current task runs, inside `startGenerationTask`.
+  nonisolated static let runningGeneration = TaskLocal<Int?>(wrappedValue: nil)
+}
+
 /// Everything the device's memory tier decides for the evaluator, from tiers.yaml.
 ///
 /// The evaluator declares `var memoryConfiguration: MemoryConfiguration` (normally
 /// `MemoryConfiguration.current`), `var loadState: LoadState` and `var generationTask` (the running
-/// generation, as a task); `memtier patch` adds what is missing.
+/// generation, as a task, started with `startGenerationTask`); `memtier patch` adds what is missing.
 extension VLMEvaluator {
+  /// Whether the pinned mlx-swift's `clearCache` takes MLX's evaluation lock (0.30.3 and later:
+  /// ml-explore/mlx-swift 5bd59d0, #331), as the app's Package.resolved says.
+  ///
+  /// With the lock, the GPU cache is cleared off the main actor whenever memory is released.
+  /// Without it, a clear that overlaps MLX's own encoding crashes in Metal, and mlx-swift-lm's
+  /// generation goes on encoding in its own task for a token after its consumer stops (2.29.2
+  /// Libraries/MLXLMCommon/Evaluate.swift): so the cache is cleared in one place only, right after
+  /// an answer that read its stream to the end (the library had synchronized), on the main actor
+  /// before anything else can start. After a cancel, an emergency or an unload it is not cleared,
+  /// and holds about the tier's `cacheLimit` until an answer ends normally.
+  nonisolated static let clearCacheTakesLock = false
+
   /// The generation parameters for this tier: its `maxTokens`, and the policy's sampling values.
   var generateParameters: GenerateParameters {
     GenerateParameters(
@@ -40,11 +106,11 @@ extension VLMEvaluator {
       topP: MemoryConfiguration.topP)
   }
 
-  /// Whether a freshly loaded model should stay cached: the tier allows it and memory, sampled
-  /// now, is not critical.
+  /// Whether a model should stay cached: the tier allows it and memory, sampled now, is not
+  /// critical. (The sample is a decision point: while memory is critical, the emergency runs.)
   var shouldKeepModelLoaded: Bool {
-    guard memoryConfiguration.keepModelLoaded else { return false }
-    return memoryMonitor.currentPressure() != .critical
+    let level = memoryMonitor.currentPressure()
+    return memoryConfiguration.keepModelLoaded && level != .critical
   }
 
   /// Applies the tier's MLX limits; call it before loading the model.
@@ -63,89 +129,293 @@ extension VLMEvaluator {
     memoryConfiguration.applyImageSize(to: &input)
   }
 
-  /// Releases memory after a generation was cancelled, by the pressure sampled now: nothing when
-  /// normal, the GPU cache when warning, the cache and the model when critical.
+  /// Throws `MemoryPolicyError.appInBackground` unless the app is active; call it before GPU work
+  /// of your own (MLX work submitted from the background aborts the process, mlx-swift issue 274).
+  func requireForeground() throws {
+    guard memoryMonitor.isActive else { throw MemoryPolicyError.appInBackground }
+  }
+
+  /// Returns the model, loading it with `load` only when no copy exists.
   ///
-  /// A generation still running is waited for first: it holds the model until it ends, so a
-  /// release before that would free nothing and let the next load make a second copy. If a new
-  /// generation has started by then, it owns the model, and nothing is released.
+  /// The app's `load()` is `try await loadModelOnce { [self] in ... }` around the code that loads
+  /// and returns the container. Callers at the same time share one load (a launch preload and an
+  /// early tap load once), and a model still held by a running answer is returned instead of a
+  /// second copy. The model goes into `loadState` only when `shouldKeepModelLoaded`; otherwise it
+  /// is held weakly and goes when nothing uses it, so a launch preload on a tier that does not
+  /// cache the model frees it.
+  ///
+  /// It throws `MemoryPolicyError.appInBackground` while the app is not active, and
+  /// `CancellationError` when the caller was cancelled before or while the model loaded, so a
+  /// stopped answer does not start the model. A load in flight cannot be stopped: if the app
+  /// leaves the foreground meanwhile, the library finishes it, and its model is kept as above.
+  /// While memory is critical the emergency runs before the load and again once it completes, so
+  /// a model loaded then goes as soon as nothing holds it.
+  func loadModelOnce(
+    _ load: @escaping @MainActor () async throws -> ModelContainer
+  ) async throws -> ModelContainer {
+    try requireForeground()
+    _ = memoryMonitor.currentPressure()
+    try Task.checkCancellation()
+    if case .loaded(let container) = loadState { return container }
+    let state = memoryPolicyState
+    if let container = state.container { return container }
+    let loading =
+      state.loading
+      ?? Task {
+        defer { state.loading = nil }
+        let container = try await load()
+        keep(container, in: state)
+        return container
+      }
+    state.loading = loading
+    let container = try await loading.value
+    try Task.checkCancellation()
+    try requireForeground()
+    return container
+  }
+
+  /// Keeps a freshly loaded model: in `loadState` when `shouldKeepModelLoaded` (whose sample runs
+  /// the emergency while memory is critical), else only weakly.
+  private func keep(_ container: ModelContainer, in state: MemoryPolicyState) {
+    state.container = container
+    let discard = state.discardsLoadInFlight
+    state.discardsLoadInFlight = false
+    if shouldKeepModelLoaded && !discard { loadState = .loaded(container) }
+  }
+
+  /// Releases memory after a generation was cancelled; call it in `cancelGeneration()`.
+  ///
+  /// Call it after cancelling. It stops every other generation still running too (a tap while a
+  /// stopped answer wound down may have started one beside it: the user asked for none). Then, by
+  /// the pressure sampled now: nothing when normal, the GPU cache when warning (with a locked
+  /// `clearCache` only), the model too when critical.
+  ///
+  /// The generations are waited for first: each holds the model until it ends, so a release
+  /// before that would free nothing and let the next load make a second copy. If a new generation
+  /// has started by then, it owns the model, and nothing is released.
   func releaseMemoryAfterCancel() {
+    stopGenerations()
     let level = memoryMonitor.currentPressure()
     guard level != .normal else { return }
-    afterRunningGeneration { evaluator in
-      if level == .critical { evaluator.unloadModel() } else { Self.clearCacheInBackground() }
+    afterRunningGenerations { evaluator in
+      if level == .critical { evaluator.unloadModel() } else { evaluator.clearCacheIfLocked() }
     }
   }
 
-  /// Unloads the model after an answer when the tier does not keep it loaded, or memory, sampled
-  /// now, is critical.
+  /// Call it at the end of every generation, inside the generation's task (it reads whether that
+  /// task was cancelled): unloads the model when the tier does not keep it or memory, sampled now,
+  /// is critical, and then clears the GPU cache; where the tier sets `aggressiveCleanup` and the
+  /// model stays, it clears the cache after every answer.
   ///
-  /// The unload waits one turn of the main actor, so that the finished generation has dropped its
-  /// own reference to the model before the cache is cleared.
-  ///
-  /// Where the tier sets `aggressiveCleanup` and the model stays, the GPU cache is cleared after
-  /// every answer instead (off the main actor).
+  /// The unload waits one turn of the main actor: the finished generation drops its own reference
+  /// to the model first, and a generation started meanwhile takes the model from `loadState`
+  /// instead of loading a second copy. With a locked `clearCache` the clear follows it, off the
+  /// main actor. Without one (see `clearCacheTakesLock`) the clear runs now, before anything else
+  /// can start on the main actor, and only if this answer read its stream to the end (its task
+  /// was not cancelled); the model freed a moment later goes to MLX's cache, up to `cacheLimit`.
   func releaseModelAfterGeneration() {
-    if !shouldKeepModelLoaded {
-      Task { [weak self] in self?.unloadModel() }
-    } else if memoryConfiguration.aggressiveCleanup {
-      Self.clearCacheInBackground()
+    let state = memoryPolicyState
+    let readToEnd = !Task.isCancelled
+    let current = MemoryPolicyState.runningGeneration.get()
+    if readToEnd {
+      if let current, let task = state.generations[current]?.task {
+        state.generations[current]?.answered = true
+        state.answeredGeneration = AnyHashable(task)
+      } else {
+        state.answeredGeneration = generationTask.map { AnyHashable($0) }
+      }
+      state.generationMayBeWindingDown = false
+    }
+    let keep = shouldKeepModelLoaded
+    guard !keep || memoryConfiguration.aggressiveCleanup else { return }
+    if !Self.clearCacheTakesLock && readToEnd && Self.libraryIsQuiet(besides: current)
+      && memoryMonitor.isActive
+    {
+      Self.releaseMemory()
+    }
+    // The model this answer used stays one more turn of the main actor, as the unload waits: a
+    // generation started meanwhile takes it from loadModelOnce instead of loading it again.
+    state.heldForOneTurn = state.container
+    Task { [weak self] in
+      state.heldForOneTurn = nil
+      if !keep { self?.dropModel() }
+      self?.clearCacheIfLocked()
     }
   }
 
-  /// Runs `release` now when no generation is running; otherwise once it has ended, unless another
-  /// generation has started meanwhile.
-  private func afterRunningGeneration(
+  /// Runs a generation of the app as a task this extension knows until it ends.
+  ///
+  /// The app writes `generationTask = startGenerationTask { [self] in ... }` in place of
+  /// `generationTask = Task { ... }` (`memtier patch` does). A stopped generation runs on until the
+  /// library notices, and an app's busy flag, cleared as the stopped one ends, can let a tap start
+  /// another meanwhile: `generationTask` then names only the latest. So every generation started
+  /// here is known until it ends; a cancel, the emergency and the app leaving the foreground stop
+  /// them all; and each waits for those started before it to end before `operation` runs: one
+  /// answer's memory at a time, no GPU work left running, and (before mlx-swift 0.30.3) no cache
+  /// cleared while another answer evaluates. A generation stopped while it waits never runs
+  /// `operation`. It keeps the model the answers before it used until it ends, so that it does not
+  /// load a second copy.
+  func startGenerationTask(
+    priority: TaskPriority? = nil, _ operation: @escaping @MainActor () async throws -> Void
+  ) -> Task<Void, any Error> {
+    let state = memoryPolicyState
+    let earlier = state.generations.sorted { $0.key < $1.key }.map(\.value.task)
+    let model = state.container
+    Self.generationsStarted += 1
+    let number = Self.generationsStarted
+    let task = Task(priority: priority) { @MainActor in
+      defer { state.generations[number] = nil }
+      for generation in earlier { _ = await generation.result }
+      try Task.checkCancellation()
+      state.generations[number]?.started = true
+      try await MemoryPolicyState.runningGeneration.withValue(number) { try await operation() }
+      withExtendedLifetime(model) {}
+    }
+    state.generations[number] = TrackedGeneration(task: task)
+    state.lastGeneration = number
+    return task
+  }
+
+  /// Runs `release` now when no generation is running; otherwise once every one has ended, unless
+  /// another has started meanwhile.
+  private func afterRunningGenerations(
     _ release: @escaping @MainActor @Sendable (VLMEvaluator) -> Void
   ) {
-    guard let generation = generationTask else { return release(self) }
+    let state = memoryPolicyState
+    let running = state.generations.sorted { $0.key < $1.key }.map(\.value.task)
+    guard !running.isEmpty || generationTask != nil else { return release(self) }
+    let latest = generationTask
+    let last = state.lastGeneration
     Task { [weak self] in
-      _ = await generation.result
-      guard let self, self.generationTask == generation else { return }
+      for generation in running { _ = await generation.result }
+      _ = await latest?.result
+      guard let self, self.generationTask == latest, state.lastGeneration == last else { return }
       release(self)
     }
   }
 
-  /// Forgets the loaded model and returns at once.
+  /// Forgets the loaded model and returns at once; nothing sleeps.
   ///
-  /// The GPU cache is cleared off the main actor; nothing sleeps.
+  /// A running answer keeps its own reference (held weakly here, so that a load meanwhile returns
+  /// it instead of a second copy).
+  /// With a locked `clearCache` the GPU cache is then cleared off the main actor; without one it
+  /// is left to the end of the next answer (see `clearCacheTakesLock`).
   func unloadModel() {
-    if case .loaded = loadState {
-      loadState = .idle
-    }
-    Self.clearCacheInBackground()
+    guard case .loaded = loadState else { return }
+    dropModel()
+    clearCacheIfLocked()
   }
 
-  /// Registers for the monitor's emergency signal and starts the monitor; call it from `init`.
+  private func dropModel() {
+    guard case .loaded(let container) = loadState else { return }
+    memoryPolicyState.container = container
+    loadState = .idle
+  }
+
+  /// Registers for the monitor's emergency signal and the app's life cycle, and starts the
+  /// monitor; call it from `init`.
   ///
-  /// The registration ends with this evaluator: SwiftUI may create and drop many evaluators
+  /// The registrations end with this evaluator: SwiftUI may create and drop many evaluators
   /// (`@State` initialisers run on every view init), and none of them stays registered.
   func startMemoryMonitoring() {
     let monitor = memoryMonitor
+    memoryPolicyState.isMonitored = true
     monitor.onEmergency(owner: self) { [weak self] in
       self?.handleMemoryEmergency()
+    }
+    monitor.onApplicationStateChange(owner: self) { [weak self] state in
+      if state != .active { self?.leaveForeground() }
     }
     monitor.startMonitoring()
   }
 
-  /// When memory becomes critical: stops the running generation, waits for it to end, then
-  /// unloads the model (unless a new generation has started meanwhile).
+  /// Stops every running generation, waits for them to end, then unloads the model.
+  ///
+  /// The monitor runs it while memory is critical: on entry, and again at every later sample or
+  /// decision. If a new generation has started meanwhile, nothing is unloaded then, and the next
+  /// run stops that one too. Running it again changes nothing.
   func handleMemoryEmergency() {
-    generationTask?.cancel()
-    afterRunningGeneration { evaluator in
-      guard case .loaded = evaluator.loadState else { return }
-      evaluator.unloadModel()
+    stopGenerations()
+    afterRunningGenerations { $0.unloadModel() }
+  }
+
+  /// Stops every running generation, then unloads the model, without blocking the main actor: the
+  /// emergency's own steps.
+  func emergencyMemoryReset() {
+    handleMemoryEmergency()
+  }
+
+  /// When the app resigns active, stops every running generation.
+  ///
+  /// GPU work in the background aborts the process. On a tier that does not keep the model, the
+  /// model is unloaded once the generations have ended. Loads are refused and no cache is cleared
+  /// until the app is active again.
+  private func leaveForeground() {
+    stopGenerations()
+    guard !memoryConfiguration.keepModelLoaded else { return }
+    afterRunningGenerations { $0.unloadModel() }
+  }
+
+  /// Cancels every generation started through `startGenerationTask` and `generationTask`,
+  /// remembering those stopped before their end: their producers wind down unseen.
+  private func stopGenerations() {
+    let state = memoryPolicyState
+    for generation in state.generations.values {
+      if generation.started && !generation.answered { state.generationMayBeWindingDown = true }
+      generation.task.cancel()
+    }
+    guard let latest = generationTask else { return }
+    if state.answeredGeneration != AnyHashable(latest) { state.generationMayBeWindingDown = true }
+    latest.cancel()
+  }
+
+  /// Unloads every other evaluator that called `startMemoryMonitoring()`.
+  ///
+  /// Each stops its generation, drops its model once that has ended, and drops the model of a
+  /// load it has in flight when that completes. The on-device stress test calls it, so that it
+  /// measures its own model only.
+  static func releaseOtherEvaluators(keeping evaluator: VLMEvaluator) {
+    for state in memoryPolicyStates.values where state.isMonitored {
+      guard let other = state.evaluator, other !== evaluator else { continue }
+      state.discardsLoadInFlight = state.loading != nil
+      other.handleMemoryEmergency()
     }
   }
 
-  /// Stops the running generation, then unloads the model and clears the GPU cache, without
-  /// blocking the main actor.
-  func emergencyMemoryReset() {
-    generationTask?.cancel()
-    afterRunningGeneration { $0.unloadModel() }
+  /// Per-evaluator state, by the evaluator's identity (an extension cannot store properties).
+  private static var memoryPolicyStates: [ObjectIdentifier: MemoryPolicyState] = [:]
+
+  /// How many generations `startGenerationTask` has started, in every evaluator: their numbers.
+  private static var generationsStarted = 0
+
+  /// This evaluator's state, made on first use; entries of evaluators that are gone go then.
+  private var memoryPolicyState: MemoryPolicyState {
+    let key = ObjectIdentifier(self)
+    if let state = Self.memoryPolicyStates[key], state.evaluator === self { return state }
+    Self.memoryPolicyStates = Self.memoryPolicyStates.filter { $0.value.evaluator != nil }
+    let state = MemoryPolicyState(evaluator: self)
+    Self.memoryPolicyStates[key] = state
+    return state
   }
 
-  /// Clears the MLX GPU cache off the main actor.
+  /// Whether nothing may be evaluating but the generation numbered `current`: no evaluator has a
+  /// load in flight, a stopped generation that may still run, or another generation running.
+  private static func libraryIsQuiet(besides current: Int?) -> Bool {
+    memoryPolicyStates.values.allSatisfy { state in
+      state.evaluator == nil
+        || (state.loading == nil && !state.generationMayBeWindingDown
+          && state.generations.allSatisfy { $0.key == current || !$0.value.started })
+    }
+  }
+
+  /// Clears the GPU cache off the main actor where `clearCache` takes MLX's lock and the app is
+  /// active; otherwise does nothing (see `clearCacheTakesLock`).
+  private func clearCacheIfLocked() {
+    guard Self.clearCacheTakesLock, memoryMonitor.isActive else { return }
+    Self.clearCacheInBackground()
+  }
+
+  /// Clears the MLX GPU cache off the main actor (for a `clearCache` that takes MLX's lock).
   nonisolated static func clearCacheInBackground() {
     Task.detached(priority: .utility) {
       releaseMemory()
@@ -157,11 +427,15 @@ extension VLMEvaluator {
     MLX.Memory.clearCache()
   }
 
-  /// `image` with its origin at (0, 0), scaled down so that its longest side is at most
-  /// `longestSide` pixels, keeping its aspect ratio; never scaled up.
+  /// `image` with its origin at (0, 0), scaled down with Core Image's Lanczos filter so that its
+  /// longest side is at most `longestSide` pixels, keeping its aspect ratio; never scaled up.
   ///
-  /// The origin moves first because the model's processor crops at (0, 0). An image of infinite
-  /// or empty extent (a solid color, say) has no size to bound and is returned as it is.
+  /// The origin moves first because the model's processor crops at (0, 0). A plain affine scale
+  /// samples without filtering and aliases (a 4032 px photo to 384 px keeps one pixel in ten);
+  /// `CILanczosScaleTransform` filters as it scales. It rounds its extent out to whole pixels,
+  /// with a partly transparent edge, so the result is cropped to the whole pixels inside. An
+  /// image of infinite or empty extent (a solid color, say) has no size to bound and is returned
+  /// as it is.
   nonisolated static func downscaled(_ image: CIImage, longestSide: Int) -> CIImage {
     let extent = image.extent
     guard !extent.isInfinite, !extent.isEmpty, !extent.isNull else { return image }
@@ -169,8 +443,14 @@ extension VLMEvaluator {
     let placed = extent.origin == .zero ? image : image.transformed(by: toOrigin)
     let longest = max(extent.width, extent.height)
     guard longest > CGFloat(longestSide) else { return placed }
-    let scale = CGFloat(longestSide) / longest
-    return placed.transformed(by: CGAffineTransform(scaleX: scale, y: scale))
+    let target = CGFloat(longestSide)
+    // Exact for whole-pixel sizes: a product of integers, then one division.
+    let pixels = { (side: CGFloat) in max(1, (side * target / longest).rounded(.down)) }
+    let scaled = placed.applyingFilter(
+      "CILanczosScaleTransform",
+      parameters: [kCIInputScaleKey: target / longest, kCIInputAspectRatioKey: 1])
+    return scaled.cropped(
+      to: CGRect(x: 0, y: 0, width: pixels(extent.width), height: pixels(extent.height)))
   }
 }
 
@@ -184,7 +464,7 @@ extension MemoryConfiguration {
   ///
   /// A method of a Sendable value, so it runs anywhere: where an input is built inside
   /// `ModelContainer.perform`, read `memoryConfiguration` before the closure and call this inside.
-  func applyImageSize(to input: inout UserInput) {
+  nonisolated func applyImageSize(to input: inout UserInput) {
     let side = imageSize
     input.processing.resize = CGSize(width: side, height: side)
     input.images = input.images.map { image in

@@ -6,20 +6,21 @@
 /// Sizes are in bytes.
 public struct MemoryConfiguration: Equatable, Sendable {
   /// MLX GPU buffer cache limit, for `MLX.GPU.set(cacheLimit:)`.
-  public let cacheLimit: Int
+  public nonisolated let cacheLimit: Int
   /// MLX GPU memory limit, for `MLX.GPU.set(memoryLimit:)`; `nil` leaves MLX its own default.
-  public let memoryLimit: Int?
+  public nonisolated let memoryLimit: Int?
   /// The most tokens one answer may generate (`GenerateParameters.maxTokens`).
-  public let maxTokens: Int
+  public nonisolated let maxTokens: Int
   /// The longest image side, in pixels, given to the model.
-  public let imageSize: Int
+  public nonisolated let imageSize: Int
   /// Whether the loaded model stays cached between generations.
-  public let keepModelLoaded: Bool
-  /// Whether unloading the model runs extra clean-up passes.
-  public let aggressiveCleanup: Bool
+  public nonisolated let keepModelLoaded: Bool
+  /// Whether MLX's GPU cache is cleared after every answer even while the model stays loaded (a
+  /// tier that unloads the model after each answer clears it then anyway).
+  public nonisolated let aggressiveCleanup: Bool
 
   /// Creates a configuration from explicit values; the policy's own come from `forTier(_:)`.
-  public init(
+  public nonisolated init(
     cacheLimit: Int,
     memoryLimit: Int?,
     maxTokens: Int,
@@ -35,17 +36,26 @@ public struct MemoryConfiguration: Equatable, Sendable {
     self.aggressiveCleanup = aggressiveCleanup
   }
 
+  /// Whether two configurations have the same values. Written out, not synthesized, so that it is
+  /// nonisolated in a module whose default isolation is the main actor (Xcode 26's new apps).
+  public nonisolated static func == (lhs: MemoryConfiguration, rhs: MemoryConfiguration) -> Bool {
+    lhs.cacheLimit == rhs.cacheLimit && lhs.memoryLimit == rhs.memoryLimit
+      && lhs.maxTokens == rhs.maxTokens && lhs.imageSize == rhs.imageSize
+      && lhs.keepModelLoaded == rhs.keepModelLoaded
+      && lhs.aggressiveCleanup == rhs.aggressiveCleanup
+  }
+
   /// The sampling temperature for every tier (`GenerateParameters.temperature`).
-  public static let temperature: Float = 0.7
+  public nonisolated static let temperature: Float = 0.7
 
   /// The nucleus-sampling probability mass for every tier (`GenerateParameters.topP`).
-  public static let topP: Float = 0.9
+  public nonisolated static let topP: Float = 0.9
 
   /// The configuration of the device this code runs on.
-  public static let current = forTier(.current)
+  public nonisolated static let current = forTier(.current)
 
   /// The configuration tiers.yaml declares for `tier`.
-  public static func forTier(_ tier: DeviceMemoryTier) -> MemoryConfiguration {
+  public nonisolated static func forTier(_ tier: DeviceMemoryTier) -> MemoryConfiguration {
     switch tier {
     case .ultraLow:
       return MemoryConfiguration(
@@ -91,7 +101,7 @@ public struct MemoryConfiguration: Equatable, Sendable {
   /// For SmolVLM2-500M-Video-Instruct-mlx, the policy's `model`: its weights, the KV cache for
   /// maxTokens plus the prompt and the image, the cache limit, and an allowance for activations.
   /// The on-device stress test compares it with the peak it measures.
-  public static func estimatedPeakBytes(for tier: DeviceMemoryTier) -> Int? {
+  public nonisolated static func estimatedPeakBytes(for tier: DeviceMemoryTier) -> Int? {
     switch tier {
     case .ultraLow:
       return 1_818_487_168  // 1.69 GiB
@@ -111,18 +121,27 @@ public struct MemoryConfiguration: Equatable, Sendable {
 /// sets no budget for it.
 public struct PerformanceBudget: Equatable, Sendable {
   /// The largest memory footprint in bytes (`phys_footprint`, what iOS counts against the app).
-  public let peakFootprint: Int?
+  public nonisolated let peakFootprint: Int?
   /// The slowest acceptable generation speed, in tokens per second.
-  public let minTokensPerSecond: Double?
+  public nonisolated let minTokensPerSecond: Double?
   /// The longest acceptable wait, in seconds, from the request to the first token.
-  public let maxSecondsToFirstToken: Double?
+  public nonisolated let maxSecondsToFirstToken: Double?
   /// The longest acceptable time, in seconds, for a whole answer.
-  public let maxSecondsPerAnswer: Double?
+  public nonisolated let maxSecondsPerAnswer: Double?
   /// The longest acceptable main-actor stall, in seconds, while a generation runs.
-  public let maxMainActorStallSeconds: Double?
+  public nonisolated let maxMainActorStallSeconds: Double?
+
+  /// Whether two budgets set the same values. Written out, not synthesized, so that it is
+  /// nonisolated in a module whose default isolation is the main actor.
+  public nonisolated static func == (lhs: PerformanceBudget, rhs: PerformanceBudget) -> Bool {
+    lhs.peakFootprint == rhs.peakFootprint && lhs.minTokensPerSecond == rhs.minTokensPerSecond
+      && lhs.maxSecondsToFirstToken == rhs.maxSecondsToFirstToken
+      && lhs.maxSecondsPerAnswer == rhs.maxSecondsPerAnswer
+      && lhs.maxMainActorStallSeconds == rhs.maxMainActorStallSeconds
+  }
 
   /// The budget tiers.yaml sets for `tier`, or `nil` when it sets none.
-  public static func forTier(_ tier: DeviceMemoryTier) -> PerformanceBudget? {
+  public nonisolated static func forTier(_ tier: DeviceMemoryTier) -> PerformanceBudget? {
     switch tier {
     case .ultraLow:
       return nil

@@ -14,16 +14,19 @@ import Foundation
 #endif
 
 /// How close the app is to the memory limit the system enforces on it.
+///
+/// A UIKit memory warning and a critical Dispatch event count as
+/// `MemoryPressureMonitor.memoryWarningLevel`, and end once a sample shows recovery.
 public enum MemoryPressure: Int, CaseIterable, Comparable, Sendable {
   /// Below 70% of the app's memory limit in use.
   case normal
-  /// From 70% of the app's memory limit in use, or a system warning.
+  /// From 70% of the app's memory limit in use, or a Dispatch warning event.
   case warning
-  /// From 85% of the app's memory limit in use, or a critical system event.
+  /// From 85% of the app's memory limit in use.
   case critical
 
   /// Orders levels from `normal` to `critical`.
-  public static func < (lhs: MemoryPressure, rhs: MemoryPressure) -> Bool {
+  public nonisolated static func < (lhs: MemoryPressure, rhs: MemoryPressure) -> Bool {
     lhs.rawValue < rhs.rawValue
   }
 }
@@ -31,13 +34,13 @@ public enum MemoryPressure: Int, CaseIterable, Comparable, Sendable {
 /// The app's memory footprint against what it may still allocate before the system stops it.
 public struct MemoryUsage: Equatable, Sendable {
   /// Bytes the app uses, as the system counts them against its limit (`phys_footprint`).
-  public let footprint: UInt64
+  public nonisolated let footprint: UInt64
   /// Bytes the app may still allocate (`os_proc_available_memory()` on iOS); 0 when no per-app
   /// limit is known.
-  public let available: UInt64
+  public nonisolated let available: UInt64
 
   /// Creates a measurement.
-  public init(footprint: UInt64, available: UInt64) {
+  public nonisolated init(footprint: UInt64, available: UInt64) {
     self.footprint = footprint
     self.available = available
   }
@@ -48,14 +51,20 @@ public struct MemoryUsage: Equatable, Sendable {
   /// `os_proc_available_memory()` returns 0 where the process has no per-app limit to report (the
   /// Simulator, Mac Catalyst, iPad apps on a Mac) and once the limit is passed: 0 means "unknown",
   /// not "full", so such a sample is no evidence of pressure.
-  public var fractionOfLimit: Double? {
+  public nonisolated var fractionOfLimit: Double? {
     guard available > 0 else { return nil }
     return Double(footprint) / (Double(footprint) + Double(available))
   }
 
+  /// Whether two measurements are the same. Written out, not synthesized, so that it is
+  /// nonisolated in a module whose default isolation is the main actor.
+  public nonisolated static func == (lhs: MemoryUsage, rhs: MemoryUsage) -> Bool {
+    lhs.footprint == rhs.footprint && lhs.available == rhs.available
+  }
+
   /// Measures this process now, or returns `nil` where the platform has no per-app limit to
   /// measure against (Linux). Never cached: the system's answer changes from moment to moment.
-  public static func current() -> MemoryUsage? {
+  public nonisolated static func current() -> MemoryUsage? {
     #if canImport(Darwin)
       guard let footprint = physicalFootprint() else { return nil }
       #if os(iOS) || os(tvOS) || os(watchOS) || os(visionOS)
@@ -73,10 +82,10 @@ public struct MemoryUsage: Equatable, Sendable {
 
 #if canImport(Darwin)
   /// This task's port, read once: `task_self_trap()` avoids the mutable global `mach_task_self_`.
-  private let currentTaskPort: mach_port_t = task_self_trap()
+  private nonisolated let currentTaskPort: mach_port_t = task_self_trap()
 
   /// The footprint the system counts against the app's limit, from `task_info(TASK_VM_INFO)`.
-  private func physicalFootprint() -> UInt64? {
+  private nonisolated func physicalFootprint() -> UInt64? {
     var info = task_vm_info_data_t()
     var count = mach_msg_type_number_t(
       MemoryLayout<task_vm_info_data_t>.size / MemoryLayout<integer_t>.size)
@@ -89,11 +98,25 @@ public struct MemoryUsage: Equatable, Sendable {
   }
 #endif
 
-/// Watches memory pressure and tells its observers when memory runs out.
+/// Where the app is in its life cycle, as UIKit reports it.
+///
+/// Only an `active` app may start GPU work: iOS refuses Metal command buffers from an app in the
+/// background, and MLX then aborts the process (ml-explore/mlx-swift issue 274); Apple's "Preparing
+/// your Metal app to run in the background" says to stop sending work once the app is deactivated.
+public enum ApplicationState: Sendable {
+  /// In the foreground and receiving events.
+  case active
+  /// In the foreground but not receiving events: Control Center, a call, the app switcher.
+  case inactive
+  /// In the background: no GPU work may run.
+  case background
+}
+
+/// Watches memory pressure and the app's life cycle, and tells its observers.
 ///
 /// System memory-pressure events (Dispatch) and, with UIKit, memory warnings come first; sampling
-/// every 5 seconds is only a fallback. Everything runs on the main actor
-/// and nothing blocks it.
+/// every 5 seconds is only a fallback. Everything runs on the main
+/// actor, nothing blocks it, and every wait runs on the clock given to `init`.
 @MainActor
 public final class MemoryPressureMonitor {
   /// The monitor the app shares.
@@ -103,41 +126,75 @@ public final class MemoryPressureMonitor {
   public nonisolated static let warningFraction: Double = 0.7
   /// Pressure is `critical` from this share of the app's memory limit in use.
   public nonisolated static let criticalFraction: Double = 0.85
-  /// Once raised, the measured level falls only when less than this share is in use.
+  /// Once raised, the measured level (and a memory warning's) falls only when less than this share
+  /// is in use.
   public nonisolated static let recoveryFraction: Double = 0.65
   /// How often memory is sampled when no system event arrives.
   public nonisolated static let pollingInterval: Duration = .milliseconds(5000)
+  /// The level a UIKit memory warning, and a critical Dispatch event, raise the system level to
+  /// (`pressure.memoryWarning`).
+  public nonisolated static let memoryWarningLevel: MemoryPressure = .warning
+  /// Where no limit is known, a memory warning's level lasts this long after the last warning
+  /// (30 seconds).
+  public nonisolated static let memoryWarningQuietPeriod: Duration = .milliseconds(30_000)
 
   /// The pressure level: the worse of `systemPressure` and `measuredPressure`.
   public private(set) var pressure: MemoryPressure = .normal
-  /// What the system last reported (Dispatch memory-pressure events, UIKit memory warnings).
-  public private(set) var systemPressure: MemoryPressure = .normal
+  /// What the system reports: the worse of the last Dispatch level and a memory warning not yet
+  /// fallen back.
+  public var systemPressure: MemoryPressure { max(dispatchPressure, warningPressure) }
+  /// The system's level from the last Dispatch memory-pressure event: `.normal` when pressure
+  /// ended, `.warning` while the system warns; never `.critical` (see `receiveSystemPressure`).
+  public private(set) var dispatchPressure: MemoryPressure = .normal
+  /// The level a memory warning raised (UIKit's, or a Dispatch event with no end of its own),
+  /// until a sample shows recovery or, with no known limit, the quiet period passes.
+  public private(set) var warningPressure: MemoryPressure = .normal
   /// What the measurements say: rises at once, falls only below `recoveryFraction`.
   public private(set) var measuredPressure: MemoryPressure = .normal
   /// The latest measurement, when the platform gives one.
   public private(set) var lastUsage: MemoryUsage?
+  /// Where the app is in its life cycle, from UIKit's notifications (or `receiveApplicationState(_:)`).
+  ///
+  /// It starts as `active`: a launching app is inactive until its first scene is, and draws its
+  /// first frames then; what forbids GPU work is leaving the foreground, which UIKit announces.
+  public private(set) var applicationState: ApplicationState = .active
+  /// Whether GPU work may start now: the app is active.
+  public var isActive: Bool { applicationState == .active }
 
-  private struct EmergencyHandler {
+  private enum Event {
+    case emergency
+    case applicationState(ApplicationState)
+  }
+
+  private struct Handler {
     let id: Int
     weak var owner: AnyObject?
     let hasOwner: Bool
-    let run: @MainActor () -> Void
+    let isEmergency: Bool
+    let run: @MainActor (Event) -> Void
   }
 
   private let measure: @Sendable () -> MemoryUsage?
-  private var emergencyHandlers: [EmergencyHandler] = []
+  private let clock: any Clock<Duration>
+  private var handlers: [Handler] = []
   private var nextHandlerID = 0
   private var pollingTask: Task<Void, Never>?
+  private var warningQuietPeriod: Task<Void, Never>?
   #if canImport(Darwin)
     private var pressureSource: (any DispatchSourceMemoryPressure)?
   #endif
   #if canImport(UIKit) && (os(iOS) || os(tvOS) || os(visionOS))
-    private var warningObserver: (any NSObjectProtocol)?
+    private var observers: [any NSObjectProtocol] = []
   #endif
 
-  /// Creates a monitor that measures with `measure` (by default, this process).
-  public init(measure: @escaping @Sendable () -> MemoryUsage? = { MemoryUsage.current() }) {
+  /// Creates a monitor that measures with `measure` (by default, this process) and waits on
+  /// `clock` (a test can pass one it advances itself).
+  public init(
+    measure: @escaping @Sendable () -> MemoryUsage? = { MemoryUsage.current() },
+    clock: any Clock<Duration> = ContinuousClock()
+  ) {
     self.measure = measure
+    self.clock = clock
   }
 
   /// The measured level for a share of the memory limit in use, coming from `previous`: a higher
@@ -151,40 +208,70 @@ public final class MemoryPressureMonitor {
     return level >= previous || fraction < recoveryFraction ? level : previous
   }
 
-  /// Calls `handler` on the main actor each time memory becomes critical, until the returned
-  /// registration is cancelled or, when an `owner` is given, until the owner is gone.
+  /// Calls `handler` on the main actor while memory is critical: on entry, and again at every
+  /// later update that finds it still critical (a sample, a system event, a decision through
+  /// `currentPressure()`), until the returned registration is cancelled or, when an `owner` is
+  /// given, until the owner is gone. A handler that could not act before (a load in flight, an
+  /// answer running) acts at the next one, so handlers must be idempotent.
   @discardableResult
   public func onEmergency(
     owner: AnyObject? = nil, _ handler: @escaping @MainActor () -> Void
-  ) -> EmergencyRegistration {
-    removeHandlersOfGoneOwners()
-    nextHandlerID += 1
-    emergencyHandlers.append(
-      EmergencyHandler(id: nextHandlerID, owner: owner, hasOwner: owner != nil, run: handler))
-    return EmergencyRegistration(id: nextHandlerID, monitor: self)
+  ) -> MonitorRegistration {
+    register(owner: owner, isEmergency: true) { event in
+      if case .emergency = event { handler() }
+    }
+  }
+
+  /// Calls `handler` on the main actor each time the app's life-cycle state changes, with the new
+  /// state, until the returned registration is cancelled or, when an `owner` is given, until the
+  /// owner is gone.
+  @discardableResult
+  public func onApplicationStateChange(
+    owner: AnyObject? = nil, _ handler: @escaping @MainActor (ApplicationState) -> Void
+  ) -> MonitorRegistration {
+    register(owner: owner, isEmergency: false) { event in
+      if case .applicationState(let state) = event { handler(state) }
+    }
   }
 
   /// How many emergency handlers are registered and still have their owner.
   public var emergencyHandlerCount: Int {
     removeHandlersOfGoneOwners()
-    return emergencyHandlers.count
+    return handlers.filter(\.isEmergency).count
   }
 
-  fileprivate func removeEmergencyHandler(id: Int) {
-    emergencyHandlers.removeAll { $0.id == id }
+  private func register(
+    owner: AnyObject?, isEmergency: Bool, _ run: @escaping @MainActor (Event) -> Void
+  ) -> MonitorRegistration {
+    removeHandlersOfGoneOwners()
+    nextHandlerID += 1
+    let handler = Handler(
+      id: nextHandlerID, owner: owner, hasOwner: owner != nil, isEmergency: isEmergency, run: run)
+    handlers.append(handler)
+    return MonitorRegistration(id: nextHandlerID, monitor: self)
+  }
+
+  fileprivate func removeHandler(id: Int) {
+    handlers.removeAll { $0.id == id }
   }
 
   private func removeHandlersOfGoneOwners() {
-    emergencyHandlers.removeAll { $0.hasOwner && $0.owner == nil }
+    handlers.removeAll { $0.hasOwner && $0.owner == nil }
   }
 
-  /// Starts listening for system events and sampling; calling it again does nothing.
+  private func notify(_ event: Event) {
+    removeHandlersOfGoneOwners()
+    for handler in handlers { handler.run(event) }
+  }
+
+  /// Starts listening for system events and the app's life cycle, and sampling; calling it again
+  /// does nothing.
   public func startMonitoring() {
     guard pollingTask == nil else { return }
     listenForSystemEvents()
-    pollingTask = Task { [weak self] in
+    pollingTask = Task { [weak self, clock] in
       while !Task.isCancelled {
-        try? await Task.sleep(for: Self.pollingInterval)
+        try? await clock.sleep(for: Self.pollingInterval)
         // The loop ends with the monitor: it holds no strong reference between samples.
         guard let self else { return }
         self.sample()
@@ -202,8 +289,8 @@ public final class MemoryPressureMonitor {
       pressureSource = nil
     #endif
     #if canImport(UIKit) && (os(iOS) || os(tvOS) || os(visionOS))
-      if let warningObserver { NotificationCenter.default.removeObserver(warningObserver) }
-      warningObserver = nil
+      for observer in observers { NotificationCenter.default.removeObserver(observer) }
+      observers = []
     #endif
   }
 
@@ -214,38 +301,91 @@ public final class MemoryPressureMonitor {
   }
 
   /// The pressure level after a fresh sample: what decisions (load, cancel, after an answer) use.
+  /// While memory is critical, the emergency handlers run here too.
   public func currentPressure() -> MemoryPressure {
-    sample()
+    if let usage = measure() { record(usage) } else { refresh() }
     return pressure
   }
 
-  /// Updates the measured level from a measurement; one with no known limit changes nothing, and
-  /// the system's level still counts.
+  /// Updates the measured level from a measurement: one below `recoveryFraction` also ends a
+  /// memory warning. One with no known limit changes neither, and the system's level still counts.
   public func record(_ usage: MemoryUsage) {
     lastUsage = usage
-    guard let fraction = usage.fractionOfLimit else { return }
-    measuredPressure = Self.pressure(forFraction: fraction, from: measuredPressure)
+    if let fraction = usage.fractionOfLimit {
+      measuredPressure = Self.pressure(forFraction: fraction, from: measuredPressure)
+      if fraction < Self.recoveryFraction { warningPressure = .normal }
+    }
     refresh()
   }
 
-  /// Takes the level the system reports (a Dispatch memory-pressure event; `.normal` when it ends).
+  /// Takes a Dispatch memory-pressure event that reports one level; `.normal` when pressure ends.
   public func receiveSystemPressure(_ level: MemoryPressure) {
-    systemPressure = level
+    receiveSystemPressure(coalescing: [level])
+  }
+
+  /// Takes a Dispatch memory-pressure event: the levels whose flags the source's data holds.
+  ///
+  /// The data can hold several: libdispatch ORs together the flags of the events that arrive
+  /// before the handler runs (apple/swift-corelibs-libdispatch src/event/event_kevent.c, the
+  /// memory-pressure source's `DISPATCH_UNOTE_ACTION_SOURCE_OR_FFLAGS`), and does not say which
+  /// came last: `[.normal, .warning]` is pressure that rose and fell, or fell and rose. So the
+  /// lowest level in it lasts, until the next event; a higher one is an impulse that ends as a
+  /// memory warning does, on a sample below `recoveryFraction` or, with no known limit, after the
+  /// quiet period. Taking the higher one as a level would hold it with no event left to end it; a
+  /// level the system stays in is announced again (xnu re-notifies every 25 seconds or so,
+  /// bsd/kern/kern_memorystatus_notify.c, `WARNING_NOTIFICATION_RESTING_PERIOD`).
+  ///
+  /// A critical flag is always an impulse, at most `memoryWarningLevel`: xnu sends it for the
+  /// system's critical level and also when this app nears its own limit, with no end to follow
+  /// (`memorystatus_warn_process`: a source that asks for critical but not for the private
+  /// process-limit flags gets the critical one), and the system-wide level is not what ends a
+  /// foreground app: jetsam ends idle and background processes first, and the app's own limit,
+  /// which the samples measure, ends it. So critical comes from the app's measured usage (or, with
+  /// `pressure.memoryWarning: critical`, from the impulse too).
+  public func receiveSystemPressure(coalescing levels: Set<MemoryPressure>) {
+    if let lasting = levels.filter({ $0 != .critical }).min() { dispatchPressure = lasting }
+    if let highest = levels.max(), highest > dispatchPressure {
+      raiseWarningPressure(to: min(highest, Self.memoryWarningLevel))
+    }
     refresh()
   }
 
-  /// Handles a memory warning: `critical` for a critical one (UIKit's warning is one).
-  public func receiveSystemWarning(critical: Bool) {
-    receiveSystemPressure(critical ? .critical : max(systemPressure, .warning))
+  /// Handles a UIKit memory warning, an impulse and not a level: it raises the system level to
+  /// `memoryWarningLevel` until a sample shows usage below `recoveryFraction` or, where no limit
+  /// is known, until `memoryWarningQuietPeriod` passes with no further warning.
+  public func receiveSystemWarning() {
+    raiseWarningPressure(to: Self.memoryWarningLevel)
+    refresh()
   }
 
-  /// The worse of the two levels; the emergency handlers run once per entry into `critical`.
+  /// Raises the impulse level and restarts its quiet period.
+  private func raiseWarningPressure(to level: MemoryPressure) {
+    warningPressure = max(warningPressure, level)
+    warningQuietPeriod?.cancel()
+    warningQuietPeriod = Task { [weak self, clock] in
+      do { try await clock.sleep(for: Self.memoryWarningQuietPeriod) } catch { return }
+      self?.endQuietWarning()
+    }
+  }
+
+  /// Takes the app's new life-cycle state and tells the handlers registered for it.
+  public func receiveApplicationState(_ state: ApplicationState) {
+    guard state != applicationState else { return }
+    applicationState = state
+    notify(.applicationState(state))
+  }
+
+  /// Ends a memory warning whose quiet period passed, unless samples know the limit (they decide).
+  private func endQuietWarning() {
+    guard lastUsage?.fractionOfLimit == nil else { return }
+    warningPressure = .normal
+    refresh()
+  }
+
+  /// The worse of the two levels; while it is critical, the emergency handlers run.
   private func refresh() {
-    let wasCritical = pressure == .critical
     pressure = max(systemPressure, measuredPressure)
-    guard pressure == .critical && !wasCritical else { return }
-    removeHandlersOfGoneOwners()
-    for handler in emergencyHandlers { handler.run() }
+    if pressure == .critical { notify(.emergency) }
   }
 
   private func listenForSystemEvents() {
@@ -257,27 +397,54 @@ public final class MemoryPressureMonitor {
       source.setEventHandler { [weak self] in
         MainActor.assumeIsolated {
           guard let self, let event = self.pressureSource?.data else { return }
-          let level: MemoryPressure =
-            event.contains(.critical) ? .critical : event.contains(.warning) ? .warning : .normal
-          self.receiveSystemPressure(level)
+          #if targetEnvironment(simulator)
+            // The Simulator's source only watches for "Simulate Memory Warning", and its data
+            // always reads `.warning`, with no end to follow (libdispatch src/source.c,
+            // `dispatch_source_get_data`): a memory warning.
+            self.receiveSystemWarning()
+          #else
+            let flags: [(DispatchSource.MemoryPressureEvent, MemoryPressure)] = [
+              (.normal, .normal), (.warning, .warning), (.critical, .critical),
+            ]
+            self.receiveSystemPressure(
+              coalescing: Set(flags.filter { event.contains($0.0) }.map(\.1)))
+          #endif
         }
       }
       source.resume()
       pressureSource = source
     #endif
     #if canImport(UIKit) && (os(iOS) || os(tvOS) || os(visionOS))
-      warningObserver = NotificationCenter.default.addObserver(
-        forName: UIApplication.didReceiveMemoryWarningNotification, object: nil, queue: .main
-      ) { [weak self] _ in
-        MainActor.assumeIsolated { self?.receiveSystemWarning(critical: true) }
-      }
+      let center = NotificationCenter.default
+      observers = [
+        center.addObserver(
+          forName: UIApplication.didReceiveMemoryWarningNotification, object: nil, queue: .main
+        ) { [weak self] _ in
+          MainActor.assumeIsolated { self?.receiveSystemWarning() }
+        },
+        center.addObserver(
+          forName: UIApplication.willResignActiveNotification, object: nil, queue: .main
+        ) { [weak self] _ in
+          MainActor.assumeIsolated { self?.receiveApplicationState(.inactive) }
+        },
+        center.addObserver(
+          forName: UIApplication.didEnterBackgroundNotification, object: nil, queue: .main
+        ) { [weak self] _ in
+          MainActor.assumeIsolated { self?.receiveApplicationState(.background) }
+        },
+        center.addObserver(
+          forName: UIApplication.didBecomeActiveNotification, object: nil, queue: .main
+        ) { [weak self] _ in
+          MainActor.assumeIsolated { self?.receiveApplicationState(.active) }
+        },
+      ]
     #endif
   }
 }
 
-/// An emergency handler's registration; `cancel()` removes the handler.
+/// A handler's registration with the monitor; `cancel()` removes the handler.
 @MainActor
-public final class EmergencyRegistration {
+public final class MonitorRegistration {
   private let id: Int
   private weak var monitor: MemoryPressureMonitor?
 
@@ -288,6 +455,6 @@ public final class EmergencyRegistration {
 
   /// Removes the handler; calling it again does nothing.
   public func cancel() {
-    monitor?.removeEmergencyHandler(id: id)
+    monitor?.removeHandler(id: id)
   }
 }

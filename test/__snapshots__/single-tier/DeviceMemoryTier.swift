@@ -13,12 +13,12 @@ enum DeviceMemoryTier: String, CaseIterable, Comparable, Sendable {
   case everyDevice
 
   /// The tier of the device this code runs on.
-  static let current = DeviceMemoryTier(
+  nonisolated static let current = DeviceMemoryTier(
     physicalMemory: ProcessInfo.processInfo.physicalMemory)
 
   /// Classifies a physical memory size in bytes: the first tier whose upper bound is at least
   /// `physicalMemory`, or `.everyDevice` when it is above every bound.
-  init(physicalMemory: UInt64) {
+  nonisolated init(physicalMemory: UInt64) {
     switch physicalMemory {
     default:
       self = .everyDevice
@@ -27,19 +27,19 @@ enum DeviceMemoryTier: String, CaseIterable, Comparable, Sendable {
 
   /// The largest physical memory in bytes that still belongs to this tier, or `nil` for the
   /// tier that takes every larger device.
-  var physicalMemoryUpperBound: UInt64? {
+  nonisolated var physicalMemoryUpperBound: UInt64? {
     switch self {
     case .everyDevice: return nil
     }
   }
 
   /// Orders tiers as tiers.yaml lists them: smaller devices first.
-  static func < (lhs: DeviceMemoryTier, rhs: DeviceMemoryTier) -> Bool {
+  nonisolated static func < (lhs: DeviceMemoryTier, rhs: DeviceMemoryTier) -> Bool {
     lhs.sortIndex < rhs.sortIndex
   }
 
   /// The tier's position in tiers.yaml, smallest devices first.
-  private var sortIndex: Int {
+  private nonisolated var sortIndex: Int {
     switch self {
     case .everyDevice: return 0
     }

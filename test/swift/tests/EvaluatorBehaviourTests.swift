@@ -1,5 +1,7 @@
 // Behaviour of the patched evaluator with the generated extension and monitor, against the
-// recording stand-ins: what each tier sets, keeps, generates and releases.
+// recording stand-ins: what each tier sets, keeps, generates and releases; when the GPU cache may
+// be cleared (the stand-in library records a crash where the real one would have had one); the
+// emergency for as long as memory is critical; one load at a time; the app's life cycle.
 
 import CoreImage
 import Foundation
@@ -11,26 +13,67 @@ import XCTest
 
 @testable import VLMEval
 
+/// A pacing whose steps wait until the test lets them go: a load until `finishLoads()`, a stopped
+/// generation's wind-down until `finishWindDowns()`.
+final class GatedPacing: LibraryPacing {
+  private let loadsHeld = LockedValue(true)
+  private let windDownsHeld = LockedValue(true)
+
+  func load() async {
+    while loadsHeld.current { try? await Task.sleep(for: .milliseconds(2)) }
+  }
+
+  func windDown() async {
+    while windDownsHeld.current { try? await Task.sleep(for: .milliseconds(2)) }
+  }
+
+  func finishLoads() { loadsHeld.current = false }
+  func finishWindDowns() { windDownsHeld.current = false }
+}
+
 // Test methods are async and @MainActor one by one: Linux XCTest cannot call a @MainActor class's
 // synchronous tests. The class holds no state, so handing it to the main actor is safe.
 final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
   @MainActor private var monitor: MemoryPressureMonitor { MemoryPressureMonitor.shared }
 
-  /// A new evaluator on `tier`, with normal pressure (measured and system) and an empty call log.
+  /// Whether the generated code was made for a clearCache that takes MLX's lock (mlx-swift 0.30.3
+  /// and later); the 0.29.1 stand-ins (unlocked) must never get that code.
+  private let locked = VLMEvaluator.clearCacheTakesLock
+
+  /// A new evaluator on `tier`, with normal pressure (measured and system), the app active, the
+  /// library idle at its default pacing, and an empty call log.
   ///
-  /// It waits first until the evaluators of earlier tests are gone and the clean-up they handed off
-  /// has run: they share the monitor and the call log, so an emergency raised here would reach them
-  /// too, and a late cache clear of theirs would land in this test's log (seen under load).
+  /// It waits first until the evaluators of earlier tests are gone and the work they handed off
+  /// has run: they share the monitor, the library and the call log, so an emergency raised here
+  /// would reach them too, and a late cache clear of theirs would land in this test's log.
   @MainActor private func evaluator(_ tier: DeviceMemoryTier) async throws -> VLMEvaluator {
     let alone = try await eventually { monitor.emergencyHandlerCount == 0 }
     XCTAssertTrue(alone, "an earlier test's evaluator is still registered with the monitor")
+    LibraryWorld.shared.reset()
+    let idle = try await eventually { !LibraryWorld.shared.isEvaluating }
+    XCTAssertTrue(idle, "an earlier test's library work is still running")
     try await untilQuiet()
     let evaluator = VLMEvaluator()
     evaluator.memoryConfiguration = .forTier(tier)
+    monitor.receiveApplicationState(.active)
     monitor.record(MemoryUsage(footprint: 0, available: 100))
     monitor.receiveSystemPressure(.normal)
     CallLog.shared.reset()
     return evaluator
+  }
+
+  /// Checks that the library would not have crashed, and leaves the shared monitor as the next
+  /// test (of any class) expects it: normal pressure, the app active.
+  override func tearDown() async throws {
+    XCTAssertEqual(LibraryWorld.shared.crashes, [], "the real library would have crashed")
+    CallLog.shared.releaseGeneration()
+    await MainActor.run {
+      monitor.receiveApplicationState(.active)
+      monitor.receiveSystemPressure(.normal)
+      monitor.record(MemoryUsage(footprint: 0, available: 100))
+    }
+    LibraryWorld.shared.reset()
+    try await super.tearDown()
   }
 
   private var limitCalls: [String] {
@@ -47,6 +90,10 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     private func memoryLimitCall(_ bytes: Int) -> String {
       "GPU.set(memoryLimit: \(bytes), relaxed: true)"
     }
+
+    func testMlxSwift0291NeverGetsCodeThatClearsTheCacheAtAnyTime() {
+      XCTAssertFalse(locked, "0.29.1's clearCache takes no lock")
+    }
   #endif
 
   /// A picture of `width` x `height` pixels, made as Core Image makes one: a color, cropped.
@@ -58,7 +105,10 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     CallLog.shared.calls.filter { $0.hasSuffix("clearCache()") }.count
   }
 
-  /// Waits, without blocking the main actor, until `condition` holds or two seconds pass.
+  private func loads() -> Int {
+    CallLog.shared.calls.filter { $0.hasPrefix("VLMModelFactory.loadContainer") }.count
+  }
+
   /// Waits until nothing has been recorded for 20 ms, for at most 2 s.
   @MainActor private func untilQuiet() async throws {
     var count = -1
@@ -69,6 +119,7 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     }
   }
 
+  /// Waits, without blocking the main actor, until `condition` holds or two seconds pass.
   @MainActor private func eventually(_ condition: () -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + .seconds(2)
     while !condition() && ContinuousClock.now < deadline {
@@ -89,11 +140,10 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertTrue(isLoaded(evaluator))
   }
 
-  @MainActor func testUltraLowSetsItsLimitsHoldsTheModelForOneAnswerOnlyAndDropsItAfter() async throws {
+  @MainActor func testUltraLowSetsItsLimitsAndKeepsNoModelAfterAnAnswer() async throws {
     let evaluator = try await evaluator(.ultraLow)
     _ = try await evaluator.load()
     XCTAssertEqual(limitCalls, [cacheLimitCall(3_145_728), memoryLimitCall(1_572_864_000)])
-    XCTAssertTrue(isLoaded(evaluator), "held while it answers, so a second generation reuses it")
     await evaluator.generate(prompt: "Describe", image: nil)
     let dropped = try await eventually { !isLoaded(evaluator) }
     XCTAssertTrue(dropped, "ultraLow does not keep the model after an answer")
@@ -112,22 +162,23 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertTrue(dropped, "at critical pressure the model goes after the answer")
   }
 
-  @MainActor func testStandardGenerationUsesItsTokensAndDownscalesTheImage() async throws {
+  @MainActor func testStandardGenerationUsesItsTokensAndDownscalesTheImageWithAFilter() async throws {
     let evaluator = try await evaluator(.standard)
     let image = picture(width: 1000, height: 500)
     await evaluator.generate(prompt: "Describe", image: image)
     XCTAssertEqual(evaluator.output, "stand-in answer")
-    XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 384x384, images: [384x192])"))
+    // "384x192 unfiltered" would be a plain affine scale, which aliases.
+    XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 384x384, images: [384x192])"), "\(CallLog.shared.calls)")
     XCTAssertTrue(CallLog.shared.calls.contains("generate(maxTokens: 800, temperature: 0.7, topP: 0.9)"))
     XCTAssertTrue(isLoaded(evaluator))
     XCTAssertEqual(cacheClears(), 0)
   }
 
-  @MainActor func testUltraLowGenerationUsesItsLimitsAndReleasesTheModelWithAnExtraPass() async throws {
+  @MainActor func testUltraLowGenerationUsesItsLimitsAndClearsTheCacheOnceAfterTheAnswer() async throws {
     let evaluator = try await evaluator(.ultraLow)
     let image = picture(width: 100, height: 400)
     await evaluator.generate(prompt: "Describe", image: image)
-    XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 192x192, images: [48x192])"))
+    XCTAssertTrue(CallLog.shared.calls.contains("prepare(resize: 192x192, images: [48x192])"), "\(CallLog.shared.calls)")
     XCTAssertTrue(CallLog.shared.calls.contains("generate(maxTokens: 300, temperature: 0.7, topP: 0.9)"))
     let unloaded = try await eventually { cacheClears() == 1 }
     XCTAssertTrue(unloaded, "ultraLow does not keep the model: unloaded after the answer, one clear")
@@ -164,8 +215,22 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     var input = UserInput(chat: [.user("Describe", images: [.url(url)])])
     MemoryConfiguration.forTier(.low).applyImageSize(to: &input)
     guard case .ciImage(let picture) = input.images.first else { return XCTFail("\(input.images)") }
-    XCTAssertEqual(picture.extent, CGRect(x: 0, y: 0, width: 256, height: 256.0 / 3))
+    // 1000 * 256 / 3000 = 85.3: the whole pixels inside the filtered image.
+    XCTAssertEqual(picture.extent, CGRect(x: 0, y: 0, width: 256, height: 85))
+    XCTAssertFalse(picture.scaledWithoutFiltering)
     XCTAssertEqual(input.processing.resize, CGSize(width: 256, height: 256))
+  }
+
+  func testDownscalingFiltersAPhotoAndKeepsWholePixelsWithinTheBound() {
+    // A 4032 x 3024 photo to 384 px: a plain affine scale keeps about one pixel in ten and aliases.
+    let photo = picture(width: 4032, height: 3024)
+    let scaled = VLMEvaluator.downscaled(photo, longestSide: 384)
+    XCTAssertFalse(scaled.scaledWithoutFiltering, "scaled without filtering: it aliases")
+    XCTAssertEqual(scaled.extent, CGRect(x: 0, y: 0, width: 384, height: 288))
+    // Core Image's Lanczos extent is rounded out (and the scale read as a Float): 1000 * 0.384
+    // comes out 385 px wide before the crop.
+    let odd = VLMEvaluator.downscaled(picture(width: 1000, height: 333), longestSide: 384)
+    XCTAssertEqual(odd.extent, CGRect(x: 0, y: 0, width: 384, height: 127))
   }
 
   /// Starts a generation that stays running (held) and waits until it has begun.
@@ -190,26 +255,90 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     let evaluator = try await evaluator(.standard)
     _ = try await evaluator.load()
     try await startHeldGeneration(evaluator)
-    defer { CallLog.shared.releaseGeneration() }
-    monitor.receiveSystemPressure(.critical)
+    monitor.record(MemoryUsage(footprint: 90, available: 10))
     XCTAssertTrue(isLoaded(evaluator), "the running generation still holds the model")
-    let released = try await eventually { !isLoaded(evaluator) && firstCacheClear != nil }
+    let released = try await eventually { !isLoaded(evaluator) && (!locked || firstCacheClear != nil) }
     XCTAssertTrue(released)
     let stopped = try XCTUnwrap(index(of: "generation cancelled"))
-    XCTAssertLessThan(stopped, try XCTUnwrap(firstCacheClear), "stopped first, then released")
+    if locked {
+      XCTAssertLessThan(stopped, try XCTUnwrap(firstCacheClear), "stopped first, then released")
+    } else {
+      XCTAssertNil(firstCacheClear, "an unlocked clear may overlap the stopped generation's end")
+    }
+  }
+
+  /// Loads, starts a held generation, and installs a pacing that holds a stopped generation's
+  /// wind-down: the library then goes on evaluating after the app's own task has ended.
+  @MainActor private func generationThatWindsDownSlowly(_ evaluator: VLMEvaluator) async throws -> GatedPacing {
+    let pacing = GatedPacing()
+    pacing.finishLoads()
+    LibraryWorld.shared.pacing = pacing
+    _ = try await evaluator.load()
+    try await startHeldGeneration(evaluator)
+    return pacing
+  }
+
+  @MainActor func testAnEmergencyNeverClearsTheCacheWhileTheStoppedGenerationWindsDown() async throws {
+    let evaluator = try await evaluator(.standard)
+    let pacing = try await generationThatWindsDownSlowly(evaluator)
+    monitor.record(MemoryUsage(footprint: 90, available: 10))
+    let unloaded = try await eventually { !isLoaded(evaluator) }
+    XCTAssertTrue(unloaded)
+    // The app's task has ended; the library's producer has not.
+    try await untilQuiet()
+    XCTAssertTrue(LibraryWorld.shared.isEvaluating, "the producer is still winding down")
+    XCTAssertEqual(LibraryWorld.shared.crashes, [])
+    XCTAssertEqual(cacheClears(), locked ? 1 : 0, "a locked clear may overlap; an unlocked one never")
+    pacing.finishWindDowns()
+    let ended = try await eventually { !LibraryWorld.shared.isEvaluating }
+    XCTAssertTrue(ended)
+  }
+
+  @MainActor func testACancelNeverClearsTheCacheWhileTheStoppedGenerationWindsDown() async throws {
+    let evaluator = try await evaluator(.standard)
+    let pacing = try await generationThatWindsDownSlowly(evaluator)
+    monitor.record(MemoryUsage(footprint: 75, available: 25))
+    evaluator.cancelGeneration()
+    try await untilQuiet()
+    XCTAssertTrue(LibraryWorld.shared.isEvaluating, "the producer is still winding down")
+    XCTAssertEqual(LibraryWorld.shared.crashes, [])
+    XCTAssertEqual(cacheClears(), locked ? 1 : 0)
+    pacing.finishWindDowns()
+    let ended = try await eventually { !LibraryWorld.shared.isEvaluating }
+    XCTAssertTrue(ended)
+    XCTAssertTrue(isLoaded(evaluator), "warning pressure keeps the model")
+  }
+
+  @MainActor func testAfterAStoppedAnswerTheNextAnswerThatEndsNormallyClearsTheCacheAgain() async throws {
+    let evaluator = try await evaluator(.standard)
+    evaluator.memoryConfiguration = MemoryConfiguration(
+      cacheLimit: 20_971_520, memoryLimit: nil, maxTokens: 100, imageSize: 256,
+      keepModelLoaded: true, aggressiveCleanup: true)
+    let pacing = try await generationThatWindsDownSlowly(evaluator)
+    evaluator.cancelGeneration()
+    try await untilQuiet()
+    let afterCancel = cacheClears()
+    pacing.finishWindDowns()
+    let ended = try await eventually { !LibraryWorld.shared.isEvaluating }
+    XCTAssertTrue(ended)
+    CallLog.shared.releaseGeneration()
+    await evaluator.generate(prompt: "Again", image: nil)
+    let cleared = try await eventually { cacheClears() == afterCancel + 1 }
+    XCTAssertTrue(cleared, "an answer read to its end clears the cache: \(CallLog.shared.calls)")
   }
 
   @MainActor func testACancelReleasesOnlyAfterTheGenerationHasEnded() async throws {
     let evaluator = try await evaluator(.standard)
     _ = try await evaluator.load()
     try await startHeldGeneration(evaluator)
-    defer { CallLog.shared.releaseGeneration() }
     monitor.record(MemoryUsage(footprint: 75, available: 25))
     evaluator.cancelGeneration()
     XCTAssertEqual(cacheClears(), 0, "nothing is released while the generation runs")
     let cleared = try await eventually { cacheClears() == 1 }
-    XCTAssertTrue(cleared)
-    XCTAssertLessThan(try XCTUnwrap(index(of: "generation cancelled")), try XCTUnwrap(firstCacheClear))
+    XCTAssertEqual(cleared, locked, "warning pressure clears the cache, where the clear takes a lock")
+    if locked {
+      XCTAssertLessThan(try XCTUnwrap(index(of: "generation cancelled")), try XCTUnwrap(firstCacheClear))
+    }
   }
 
   /// Starts another generation at once, lets the held one end, and checks that the model was
@@ -219,15 +348,14 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     CallLog.shared.releaseGeneration()
     let finished = try await eventually { index(of: "generation finished") != nil }
     XCTAssertTrue(finished)
-    let loads = CallLog.shared.calls.filter { $0.hasPrefix("VLMModelFactory.loadContainer") }
-    XCTAssertEqual(loads.count, 1, "\(CallLog.shared.calls)")
+    XCTAssertEqual(loads(), 1, "\(CallLog.shared.calls)")
   }
 
   @MainActor func testNoSecondLoadWhileACancelledGenerationStillHoldsTheModel() async throws {
     let evaluator = try await evaluator(.standard)
     _ = try await evaluator.load()
     try await startHeldGeneration(evaluator)
-    monitor.receiveSystemPressure(.critical)
+    monitor.record(MemoryUsage(footprint: 75, available: 25))
     evaluator.cancelGeneration()
     XCTAssertTrue(isLoaded(evaluator), "nothing is unloaded while the generation holds the model")
     // Generate is enabled again at once; the next generation must use the model already loaded.
@@ -242,13 +370,19 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     try await assertTheNextGenerationReusesTheModel(evaluator)
   }
 
-  @MainActor func testANonCachingTierDropsTheModelBeforeClearingTheCache() async throws {
+  @MainActor func testANonCachingTierDropsTheModelAndClearsTheCacheAfterTheAnswer() async throws {
     let evaluator = try await evaluator(.ultraLow)
     await evaluator.generate(prompt: "Describe", image: nil)
-    let cleared = try await eventually { firstCacheClear != nil }
-    XCTAssertTrue(cleared)
-    let released = try XCTUnwrap(index(of: "ModelContainer released"), "\(CallLog.shared.calls)")
-    XCTAssertLessThan(released, try XCTUnwrap(firstCacheClear), "the last reference goes first")
+    let done = try await eventually { firstCacheClear != nil && index(of: "ModelContainer released") != nil }
+    XCTAssertTrue(done, "\(CallLog.shared.calls)")
+    let released = try XCTUnwrap(index(of: "ModelContainer released"))
+    if locked {
+      XCTAssertLessThan(released, try XCTUnwrap(firstCacheClear), "the last reference goes first")
+    } else {
+      // Cleared on the main actor as the answer ends, before anything else can start; the model
+      // the answer still holds goes back to MLX's cache, up to cacheLimit.
+      XCTAssertLessThan(try XCTUnwrap(firstCacheClear), released)
+    }
   }
 
   @MainActor func testAggressiveCleanupClearsTheCacheAfterEveryAnswerWhileTheModelStays() async throws {
@@ -277,28 +411,28 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertTrue(isLoaded(evaluator))
   }
 
-  @MainActor func testCancelAtWarningPressureClearsTheCacheOnly() async throws {
+  @MainActor func testCancelAtWarningPressureClearsTheCacheOnlyWhereTheClearTakesALock() async throws {
     let evaluator = try await evaluator(.standard)
     _ = try await evaluator.load()
     monitor.record(MemoryUsage(footprint: 75, available: 25))
     XCTAssertEqual(monitor.pressure, .warning)
     evaluator.cancelGeneration()
-    let cleared = try await eventually { cacheClears() == 1 }
-    XCTAssertTrue(cleared)
+    try await untilQuiet()
+    XCTAssertEqual(cacheClears(), locked ? 1 : 0)
     XCTAssertTrue(isLoaded(evaluator))
   }
 
-  @MainActor func testCancelAtCriticalPressureClearsAndUnloads() async throws {
+  @MainActor func testCancelAtCriticalPressureUnloads() async throws {
     let evaluator = try await evaluator(.standard)
     _ = try await evaluator.load()
-    monitor.receiveSystemWarning(critical: true)
+    monitor.record(MemoryUsage(footprint: 90, available: 10))
     evaluator.cancelGeneration()
     XCTAssertFalse(isLoaded(evaluator))
-    let cleared = try await eventually { cacheClears() >= 1 }
-    XCTAssertTrue(cleared)
+    try await untilQuiet()
+    XCTAssertEqual(cacheClears(), locked ? 1 : 0)
   }
 
-  @MainActor func testUnloadReturnsAtOnceAndReleasesMemoryOffTheMainActor() async throws {
+  @MainActor func testUnloadReturnsAtOnceAndClearsOffTheMainActorWhereTheClearTakesALock() async throws {
     let evaluator = try await evaluator(.ultraLow)
     evaluator.loadState = .loaded(
       try await VLMModelFactory.shared.loadContainer(configuration: evaluator.modelConfiguration))
@@ -310,8 +444,8 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertEqual(cacheClears(), 0, "unloadModel() waited for the clean-up")
     XCTAssertFalse(isLoaded(evaluator))
     CallLog.shared.releaseCleanup()
-    let released = try await eventually { cacheClears() == 1 }
-    XCTAssertTrue(released, "the clean-up ran afterwards, off the main actor")
+    try await untilQuiet()
+    XCTAssertEqual(cacheClears(), locked ? 1 : 0, "off the main actor, and only with a locked clear")
   }
 
   @MainActor func testTheEmergencySignalUnloadsALoadedModel() async throws {
@@ -322,8 +456,261 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertEqual(monitor.pressure, .critical)
     XCTAssertFalse(isLoaded(evaluator))
     // The unload cleans up off the main actor; wait for it, so it cannot land in another test.
-    let cleared = try await eventually { cacheClears() == 1 }
-    XCTAssertTrue(cleared)
+    try await untilQuiet()
+    XCTAssertEqual(cacheClears(), locked ? 1 : 0)
+  }
+
+  // The emergency, for as long as memory is critical.
+
+  @MainActor func testWhileCriticalAModelLoadedAfterTheEmergencyIsReleasedAtTheNextSample() async throws {
+    let evaluator = try await evaluator(.standard)
+    monitor.record(MemoryUsage(footprint: 90, available: 10))
+    // The emergency found nothing to release; then a load (as the app's own load() does) keeps one.
+    evaluator.loadState = .loaded(
+      try await VLMModelFactory.shared.loadContainer(configuration: evaluator.modelConfiguration))
+    monitor.record(MemoryUsage(footprint: 88, available: 12))
+    XCTAssertFalse(isLoaded(evaluator), "still critical: the emergency acts again and releases it")
+  }
+
+  @MainActor func testAModelLoadedWhileCriticalIsNotKeptAndGoesWithItsCaller() async throws {
+    let evaluator = try await evaluator(.standard)
+    let pacing = GatedPacing()
+    LibraryWorld.shared.pacing = pacing
+    let preload = Task { _ = try await evaluator.load() }
+    let loading = try await eventually { loads() == 1 }
+    XCTAssertTrue(loading)
+    monitor.record(MemoryUsage(footprint: 90, available: 10))
+    pacing.finishLoads()
+    try await preload.value
+    XCTAssertFalse(isLoaded(evaluator), "loaded while critical: not kept")
+    let released = try await eventually { index(of: "ModelContainer released") != nil }
+    XCTAssertTrue(released, "its caller let it go, and nothing else holds it")
+  }
+
+  @MainActor func testWhileCriticalAGenerationStartedLaterIsStoppedToo() async throws {
+    let evaluator = try await evaluator(.standard)
+    monitor.record(MemoryUsage(footprint: 90, available: 10))
+    // The emergency found nothing to stop; then Generate is tapped. (Held: it ends only if stopped.)
+    CallLog.shared.holdGeneration()
+    evaluator.startGeneration(prompt: "Describe", image: nil)
+    // Stopped as the library generated, or before the model was asked for anything: the app's
+    // load() goes through loadModelOnce, where the emergency runs first and then refuses the
+    // stopped answer.
+    let stopped = try await eventually {
+      index(of: "generation cancelled") != nil
+        || (evaluator.output.hasPrefix("Could not answer")
+          && !CallLog.shared.calls.contains { $0.hasPrefix("generate(") })
+    }
+    CallLog.shared.releaseGeneration()
+    _ = await evaluator.generationTask?.result
+    XCTAssertTrue(stopped, "\(CallLog.shared.calls)")
+    XCTAssertNil(index(of: "generation finished"), "a generation ran to its end at critical pressure")
+    let released = try await eventually { !isLoaded(evaluator) }
+    XCTAssertTrue(released)
+  }
+
+  // Every generation, not only the latest: a stopped answer runs on until the library notices,
+  // and the app's own busy flag (cleared as the stopped one ends) lets a tap start another.
+
+  /// Taps Ask, and Stop while the model loads (a load cannot be stopped, so the stopped
+  /// generation stays until it completes); taps Ask again at once (the button shows Ask as soon as
+  /// Stop is tapped); lets the load complete, and taps Ask once more if the button shows it: what
+  /// a user does while a stopped answer winds down. Generations are held once they generate.
+  @MainActor private func stopAndAskAgainWhileTheStoppedOneWindsDown(
+    _ evaluator: VLMEvaluator
+  ) async throws {
+    let pacing = GatedPacing()
+    pacing.finishWindDowns()
+    LibraryWorld.shared.pacing = pacing
+    CallLog.shared.holdGeneration()
+    evaluator.startGeneration(prompt: "Describe", image: nil)
+    let loading = try await eventually { loads() == 1 }
+    XCTAssertTrue(loading)
+    evaluator.cancelGeneration()
+    evaluator.startGeneration(prompt: "Again", image: nil)
+    try await untilQuiet()
+    pacing.finishLoads()
+    let generating = try await eventually {
+      CallLog.shared.calls.contains { $0.hasPrefix("generate(maxTokens") }
+    }
+    XCTAssertTrue(generating)
+    try await untilQuiet()
+    if !evaluator.running { evaluator.startGeneration(prompt: "Once more", image: nil) }
+    try await untilQuiet()
+  }
+
+  /// Checks the call log: a generation never started while another was running.
+  private func assertOneGenerationAtATime() {
+    var running = 0
+    for call in CallLog.shared.calls {
+      if call.hasPrefix("generate(maxTokens") { running += 1 }
+      if call == "generation cancelled" || call == "generation finished" { running -= 1 }
+      XCTAssertLessThanOrEqual(running, 1, "two generations at once: \(CallLog.shared.calls)")
+      if running > 1 { return }
+    }
+  }
+
+  @MainActor func testAnEmergencyStopsEveryGenerationNotOnlyTheLatest() async throws {
+    let evaluator = try await evaluator(.standard)
+    try await stopAndAskAgainWhileTheStoppedOneWindsDown(evaluator)
+    monitor.record(MemoryUsage(footprint: 90, available: 10))
+    let stopped = try await eventually { !LibraryWorld.shared.isEvaluating }
+    CallLog.shared.releaseGeneration()
+    try await untilQuiet()
+    XCTAssertTrue(stopped, "a generation ran on after the emergency: \(CallLog.shared.calls)")
+    XCTAssertNil(index(of: "generation finished"), "\(CallLog.shared.calls)")
+    assertOneGenerationAtATime()
+  }
+
+  @MainActor func testLeavingTheForegroundStopsEveryGenerationNotOnlyTheLatest() async throws {
+    let evaluator = try await evaluator(.standard)
+    try await stopAndAskAgainWhileTheStoppedOneWindsDown(evaluator)
+    monitor.receiveApplicationState(.inactive)
+    let stopped = try await eventually { !LibraryWorld.shared.isEvaluating }
+    monitor.receiveApplicationState(.background)
+    LibraryWorld.shared.inBackground = true
+    CallLog.shared.releaseGeneration()
+    try await untilQuiet()
+    XCTAssertTrue(stopped, "a generation ran on after the app resigned active: \(CallLog.shared.calls)")
+    XCTAssertEqual(LibraryWorld.shared.crashes, [], "no GPU work in the background")
+    assertOneGenerationAtATime()
+  }
+
+  // One load at a time, and no second copy.
+
+  @MainActor func testTwoLoadsAtOnceShareOneLoad() async throws {
+    let evaluator = try await evaluator(.standard)
+    let pacing = GatedPacing()
+    LibraryWorld.shared.pacing = pacing
+    let preload = Task { try await evaluator.load() }
+    let tap = Task { try await evaluator.load() }
+    let loading = try await eventually { loads() == 1 }
+    XCTAssertTrue(loading)
+    try await untilQuiet()
+    pacing.finishLoads()
+    let (first, second) = (try await preload.value, try await tap.value)
+    XCTAssertTrue(first === second, "one model")
+    XCTAssertEqual(loads(), 1, "\(CallLog.shared.calls)")
+    XCTAssertTrue(isLoaded(evaluator))
+  }
+
+  @MainActor func testAPreloadOnUltraLowLeavesNoModelOnceItsCallerDropsIt() async throws {
+    let evaluator = try await evaluator(.ultraLow)
+    _ = try await evaluator.load()
+    XCTAssertFalse(isLoaded(evaluator), "a tier that does not cache the model does not keep a preload")
+    let released = try await eventually { index(of: "ModelContainer released") != nil }
+    XCTAssertTrue(released, "\(CallLog.shared.calls)")
+  }
+
+  @MainActor func testALoadWhileAnAnswerHoldsTheModelReturnsThatCopy() async throws {
+    let evaluator = try await evaluator(.ultraLow)
+    let held = try await evaluator.load()
+    let again = try await evaluator.load()
+    XCTAssertTrue(held === again, "the model an answer holds, not a second copy")
+    XCTAssertEqual(loads(), 1)
+  }
+
+  @MainActor func testACallerCancelledWhileTheModelLoadedGetsNoModel() async throws {
+    let evaluator = try await evaluator(.standard)
+    let pacing = GatedPacing()
+    LibraryWorld.shared.pacing = pacing
+    let caller = Task { try await evaluator.load() }
+    let loading = try await eventually { loads() == 1 }
+    XCTAssertTrue(loading)
+    caller.cancel()
+    pacing.finishLoads()
+    let result = await caller.result
+    XCTAssertThrowsError(try result.get()) { XCTAssertTrue($0 is CancellationError, "\($0)") }
+    XCTAssertTrue(isLoaded(evaluator), "the load itself went on, and the standard tier keeps it")
+  }
+
+  // The app's life cycle.
+
+  @MainActor func testResigningActiveStopsTheGenerationBeforeTheBackground() async throws {
+    let evaluator = try await evaluator(.standard)
+    _ = try await evaluator.load()
+    try await startHeldGeneration(evaluator)
+    monitor.receiveApplicationState(.inactive)
+    let stopped = try await eventually { index(of: "generation cancelled") != nil }
+    XCTAssertTrue(stopped)
+    let ended = try await eventually { !LibraryWorld.shared.isEvaluating }
+    XCTAssertTrue(ended, "the producer wound down while the app was still inactive")
+    monitor.receiveApplicationState(.background)
+    LibraryWorld.shared.inBackground = true
+    CallLog.shared.releaseGeneration()
+    try await untilQuiet()
+    XCTAssertEqual(LibraryWorld.shared.crashes, [], "no GPU work in the background")
+    XCTAssertTrue(isLoaded(evaluator), "a tier that keeps the model keeps it")
+  }
+
+  @MainActor func testOnANonCachingTierTheBackgroundReleasesTheModelOnceTheGenerationEnds() async throws {
+    let evaluator = try await evaluator(.ultraLow)
+    _ = try await evaluator.load()
+    try await startHeldGeneration(evaluator)
+    monitor.receiveApplicationState(.inactive)
+    monitor.receiveApplicationState(.background)
+    LibraryWorld.shared.inBackground = true
+    let released = try await eventually { !isLoaded(evaluator) && index(of: "ModelContainer released") != nil }
+    XCTAssertTrue(released, "\(CallLog.shared.calls)")
+    XCTAssertEqual(cacheClears(), 0, "no cache clear in the background")
+  }
+
+  @MainActor func testNothingLoadsInTheBackgroundAndLoadsWorkWhenActiveAgain() async throws {
+    let evaluator = try await evaluator(.standard)
+    monitor.receiveApplicationState(.background)
+    LibraryWorld.shared.inBackground = true
+    do {
+      _ = try await evaluator.load()
+      XCTFail("loaded in the background")
+    } catch {
+      XCTAssertEqual(error as? MemoryPolicyError, .appInBackground)
+    }
+    XCTAssertThrowsError(try evaluator.requireForeground())
+    XCTAssertEqual(loads(), 0)
+    LibraryWorld.shared.inBackground = false
+    monitor.receiveApplicationState(.active)
+    XCTAssertNoThrow(try evaluator.requireForeground())
+    _ = try await evaluator.load()
+    XCTAssertEqual(loads(), 1)
+  }
+
+  @MainActor func testNoCacheIsClearedInTheBackground() async throws {
+    let evaluator = try await evaluator(.ultraLow)
+    _ = try await evaluator.load()
+    monitor.receiveApplicationState(.background)
+    evaluator.releaseModelAfterGeneration()
+    try await untilQuiet()
+    XCTAssertFalse(isLoaded(evaluator))
+    XCTAssertEqual(cacheClears(), 0)
+  }
+
+  // The stress test's hook: one model in the process.
+
+  @MainActor func testReleasingTheOtherEvaluatorsUnloadsThemAndKeepsThisOne() async throws {
+    let host = try await evaluator(.standard)
+    _ = try await host.load()
+    let stress = VLMEvaluator()
+    stress.memoryConfiguration = .forTier(.standard)
+    _ = try await stress.load()
+    VLMEvaluator.releaseOtherEvaluators(keeping: stress)
+    XCTAssertFalse(isLoaded(host))
+    XCTAssertTrue(isLoaded(stress))
+  }
+
+  @MainActor func testReleasingTheOtherEvaluatorsDropsTheModelOfALoadTheyHaveInFlight() async throws {
+    let host = try await evaluator(.standard)
+    let pacing = GatedPacing()
+    LibraryWorld.shared.pacing = pacing
+    let preload = Task { _ = try await host.load() }
+    let loading = try await eventually { loads() == 1 }
+    XCTAssertTrue(loading)
+    let stress = VLMEvaluator()
+    VLMEvaluator.releaseOtherEvaluators(keeping: stress)
+    pacing.finishLoads()
+    try await preload.value
+    XCTAssertFalse(isLoaded(host), "the host's launch preload is not kept")
+    let released = try await eventually { index(of: "ModelContainer released") != nil }
+    XCTAssertTrue(released)
   }
 
   func testPressureLevelsFollowThePolicyThresholds() {
@@ -345,11 +732,15 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertEqual(monitor.pressure, .normal)
     XCTAssertEqual(monitor.lastUsage, noLimit)
     XCTAssertEqual(emergencies, 0)
-    // The system's own events still count, and such a sample does not undo them.
-    monitor.receiveSystemWarning(critical: true)
+    // The system's own events still count, and such a sample does not undo them. With no known
+    // limit, nothing measures the app's own usage: a critical Dispatch event is a memory warning.
+    monitor.receiveSystemPressure(.warning)
     monitor.sample()
-    XCTAssertEqual(monitor.pressure, .critical)
-    XCTAssertEqual(emergencies, 1)
+    XCTAssertEqual(monitor.pressure, .warning)
+    monitor.receiveSystemPressure(.critical)
+    monitor.sample()
+    XCTAssertEqual(monitor.pressure, MemoryPressureMonitor.memoryWarningLevel)
+    XCTAssertEqual(emergencies, 0)
   }
 
   @MainActor func testAStandardDeviceWithNoKnownLimitKeepsItsModel() async throws {
@@ -359,6 +750,19 @@ final class EvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertEqual(monitor.pressure, .normal)
     XCTAssertTrue(isLoaded(evaluator), "a Simulator run must not unload the model after every answer")
     XCTAssertEqual(cacheClears(), 0)
+  }
+
+  @MainActor func testAfterAMemoryWarningAndRecoveryAStandardDeviceKeepsItsModel() async throws {
+    let evaluator = try await evaluator(.standard)
+    monitor.receiveSystemWarning()
+    XCTAssertEqual(monitor.pressure, .warning, "a warning is not critical unless the policy says so")
+    await evaluator.generate(prompt: "One", image: nil)
+    XCTAssertTrue(isLoaded(evaluator), "a warning alone does not drop the model")
+    monitor.record(MemoryUsage(footprint: 50, available: 50))
+    XCTAssertEqual(monitor.pressure, .normal, "usage below recovery ends the warning")
+    await evaluator.generate(prompt: "Two", image: nil)
+    XCTAssertTrue(isLoaded(evaluator))
+    XCTAssertEqual(loads(), 1, "no reload between answers")
   }
 
   @MainActor func testGenerateParametersComeFromTheTier() async throws {

@@ -5,23 +5,37 @@
 import CoreImage
 import Foundation
 import MLXLMCommon
+import StandInSupport
 import XCTest
 
 @testable import VLMEval
 
-/// A footprint the tests set and the runner's `measure` reads, from any thread.
+/// A footprint the tests set and the runner's `measure` reads, from any thread, with the lifetime
+/// peak a kernel would keep: the largest value ever set, however briefly.
 final class ScriptedFootprint: @unchecked Sendable {
   private let lock = NSLock()
-  private var bytes: UInt64 = 100 * 1_048_576
+  private var own: UInt64 = 100 * 1_048_576
+  private var host: UInt64 = 0
+  private var peak: UInt64 = 100 * 1_048_576
 
+  /// The footprint of everything but the host app's model.
   var value: UInt64 {
-    get { lock.withLock { bytes } }
-    set { lock.withLock { bytes = newValue } }
+    get { lock.withLock { own } }
+    set { lock.withLock { own = newValue; peak = max(peak, own + host) } }
   }
+
+  /// The host app's own model, in the same process until released.
+  var hostModel: UInt64 {
+    get { lock.withLock { host } }
+    set { lock.withLock { host = newValue; peak = max(peak, own + host) } }
+  }
+
+  /// The largest footprint the process has had (what `ledger_phys_footprint_peak` reports).
+  var lifetimePeak: UInt64 { lock.withLock { peak } }
 
   /// A measurement of a process with a 4 GiB limit.
   func usage() -> MemoryUsage {
-    let footprint = value
+    let footprint = lock.withLock { own + host }
     return MemoryUsage(footprint: footprint, available: 4_294_967_296 - footprint)
   }
 }
@@ -33,43 +47,78 @@ final class ScriptedSubject: MemoryStressSubject {
   struct Step {
     var wait: Duration = .milliseconds(5)
     var footprintMiB: UInt64?
+    /// A footprint held for no time at all: set and put back at once, between two samples.
+    var spikeMiB: UInt64?
     var blockMainActor: TimeInterval = 0
     var text: String? = "word "
   }
 
   var steps: [Step] = Array(repeating: Step(), count: 4)
   var tokensPerAnswer = 4
+  var maxTokensForStressTest = 800
   var unloadsAfterEachAnswer = false
+  /// Answers (counted from 1 over the whole run) that end as cancelled, as an emergency ends them.
+  var cancelledAnswers: Set<Int> = []
+  /// Called at the start of each answer.
+  var onAnswer: (() -> Void)?
   let footprint = ScriptedFootprint()
   private(set) var loaded = true
+  /// What happened, in order: "release others", "unload", "answer N".
+  private(set) var events: [String] = []
 
   var isModelLoadedForStressTest: Bool { loaded }
 
+  func releaseOtherModelsForStressTest() {
+    events.append("release others")
+    footprint.hostModel = 0
+  }
+
   func unloadModelForStressTest() {
+    events.append("unload")
     loaded = false
   }
 
   func answerForStressTest(
     prompt: String, image: CIImage, onChunk: @escaping @MainActor @Sendable (String) -> Void
-  ) async throws -> Int {
+  ) async throws -> MemoryStressAnswer {
+    let number = events.filter { $0.hasPrefix("answer") }.count + 1
+    events.append("answer \(number)")
+    onAnswer?()
     loaded = true
     for step in steps {
       try await Task.sleep(for: step.wait)
+      if let mebibytes = step.spikeMiB {
+        let before = footprint.value
+        footprint.value = mebibytes * 1_048_576
+        footprint.value = before
+      }
       if let mebibytes = step.footprintMiB { footprint.value = mebibytes * 1_048_576 }
       // The fault under test: the main actor blocked, as Thread.sleep in the app blocked it.
       if step.blockMainActor > 0 { block(for: step.blockMainActor) }
       if let text = step.text { onChunk(text) }
     }
-    return tokensPerAnswer
-  }
-
-  func finishAnswerForStressTest() {
     if unloadsAfterEachAnswer { loaded = false }
+    let cancelled = cancelledAnswers.contains(number)
+    return MemoryStressAnswer(tokens: cancelled ? 0 : tokensPerAnswer, cancelled: cancelled)
   }
 
   /// Blocks the calling thread (Swift refuses Thread.sleep in an async function, rightly).
   private func block(for seconds: TimeInterval) {
     Thread.sleep(forTimeInterval: seconds)
+  }
+}
+
+/// The idle timer as UIKit keeps it, for the runner's `keepScreenAwake`.
+@MainActor
+final class ScriptedIdleTimer {
+  var disabled = false
+  private(set) var settings: [Bool] = []
+
+  func set(_ value: Bool) -> Bool {
+    let previous = disabled
+    disabled = value
+    settings.append(value)
+    return previous
   }
 }
 
@@ -93,12 +142,14 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
   }
 
   @MainActor private func run(
-    _ subject: ScriptedSubject, budget: PerformanceBudget?, plan: MemoryStressPlan? = nil
+    _ subject: ScriptedSubject, budget: PerformanceBudget?, plan: MemoryStressPlan? = nil,
+    kernel: Bool = false, idleTimer: ScriptedIdleTimer = ScriptedIdleTimer()
   ) async throws -> MemoryStressReport {
     let footprint = subject.footprint
     let runner = MemoryStressRunner(
       subject: subject, tier: .standard, budget: budget, estimatedPeak: 3000 * 1_048_576,
-      measure: { footprint.usage() }, device: "iPhone14,5")
+      measure: { footprint.usage() }, lifetimePeak: { kernel ? footprint.lifetimePeak : nil },
+      device: "iPhone14,5", keepScreenAwake: { idleTimer.set($0) })
     return try await runner.run(plan ?? self.plan())
   }
 
@@ -114,6 +165,8 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
     let report = try await run(subject, budget: budgetNone)
     let samples = report.scenarios.flatMap(\.answers).flatMap(\.samples)
     XCTAssertEqual(report.peakFootprint, 900 * 1_048_576)
+    XCTAssertEqual(report.sampledPeakFootprint, 900 * 1_048_576)
+    XCTAssertNil(report.kernelPeakFootprint, "no kernel to ask here")
     XCTAssertEqual(report.peakFootprint, samples.map(\.footprint).max())
     for answer in report.scenarios.flatMap(\.answers) {
       XCTAssertEqual(answer.peakFootprint, answer.samples.map(\.footprint).max())
@@ -128,6 +181,159 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
     // Measured 900 MiB against the 3000 MiB predicted: 70% below.
     XCTAssertEqual(report.estimatedPeakFootprint, 3000 * 1_048_576)
     XCTAssertEqual(try XCTUnwrap(report.estimateErrorPercent), -70, accuracy: 0.001)
+  }
+
+  @MainActor
+  func testTheKernelPeakCatchesASpikeBetweenSamplesAndTheBudgetIsCheckedAgainstIt() async throws {
+    let subject = ScriptedSubject()
+    // 2000 MiB for no time at all: no sample can see it; the kernel's lifetime peak does.
+    subject.steps = [.init(footprintMiB: 300), .init(spikeMiB: 2000), .init()]
+    let budget = PerformanceBudget(
+      peakFootprint: 1500 * 1_048_576, minTokensPerSecond: nil, maxSecondsToFirstToken: nil,
+      maxSecondsPerAnswer: nil, maxMainActorStallSeconds: nil)
+    let report = try await run(subject, budget: budget, kernel: true)
+    XCTAssertEqual(report.sampledPeakFootprint, 300 * 1_048_576)
+    XCTAssertEqual(report.kernelPeakFootprintBeforeRun, 100 * 1_048_576)
+    XCTAssertEqual(report.kernelPeakFootprint, 2000 * 1_048_576)
+    XCTAssertEqual(report.peakFootprint, 2000 * 1_048_576, "the kernel's exact peak, which the run set")
+    let peak = try XCTUnwrap(report.failures.first { $0.budget == "peakFootprint" })
+    XCTAssertEqual(
+      peak.message,
+      "tier standard: peakFootprint is 1500 MiB, but the footprint reached 2000 MiB (whole run)")
+    XCTAssertEqual(try XCTUnwrap(report.estimateErrorPercent), -100.0 / 3, accuracy: 0.001)
+  }
+
+  @MainActor
+  func testAKernelPeakSetBeforeTheRunIsNotTakenForTheRuns() async throws {
+    let subject = ScriptedSubject()
+    // The host app's model (1200 MiB) set the lifetime peak before the run; the run stays lower.
+    subject.footprint.hostModel = 1200 * 1_048_576
+    subject.steps = [.init(footprintMiB: 900), .init()]
+    let report = try await run(subject, budget: budgetNone, kernel: true)
+    XCTAssertEqual(report.kernelPeakFootprintBeforeRun, 1300 * 1_048_576)
+    XCTAssertEqual(report.kernelPeakFootprint, 1300 * 1_048_576)
+    XCTAssertEqual(report.peakFootprint, 900 * 1_048_576, "the largest sample, not the host's peak")
+  }
+
+  @MainActor
+  func testTheHostAppsModelIsReleasedBeforeTheFirstLoadAndTheBaselineIsMeasuredAfter() async throws {
+    let subject = ScriptedSubject()
+    subject.footprint.hostModel = 1000 * 1_048_576
+    subject.steps = [.init(footprintMiB: 900), .init()]
+    let report = try await run(subject, budget: budgetNone)
+    XCTAssertEqual(Array(subject.events.prefix(3)), ["release others", "unload", "answer 1"])
+    XCTAssertEqual(report.baselineFootprint, 100 * 1_048_576, "measured without the host's model")
+    // Every sample is of one model: 900 MiB at most, never 1900.
+    XCTAssertEqual(report.peakFootprint, 900 * 1_048_576)
+    XCTAssertEqual(subject.events.filter { $0 == "release others" }.count, 1)
+  }
+
+  /// The two models of issue 25: the host app's evaluator loaded its model at launch; the runner's
+  /// own evaluator must not load a second copy beside it.
+  @MainActor
+  func testThePatchedHostEvaluatorIsUnloadedBeforeTheRunnerLoadsItsOwnModel() async throws {
+    let host = VLMEvaluator()
+    host.memoryConfiguration = .forTier(.standard)
+    _ = try await host.load()
+    XCTAssertTrue(host.isModelLoadedForStressTest)
+    CallLog.shared.reset()
+    let evaluator = VLMEvaluator()
+    evaluator.memoryConfiguration = .forTier(.standard)
+    let runner = MemoryStressRunner(
+      subject: evaluator, tier: .standard, budget: .forTier(.standard),
+      measure: { MemoryUsage(footprint: 1_000_000_000, available: 2_000_000_000) })
+    let report = try await runner.run(plan())
+    XCTAssertFalse(host.isModelLoadedForStressTest, "the host's model is still loaded")
+    let calls = CallLog.shared.calls
+    let released = try XCTUnwrap(calls.firstIndex(of: "ModelContainer released"), "\(calls)")
+    let loaded = try XCTUnwrap(calls.firstIndex { $0.hasPrefix("VLMModelFactory.loadContainer") })
+    XCTAssertLessThan(released, loaded, "the host's model went before the runner's came")
+    XCTAssertEqual(report.modelLoads, 1)
+    XCTAssertEqual(report.baselineFootprint, 1_000_000_000)
+    try await Task.sleep(for: .milliseconds(50))
+  }
+
+  /// The emergency bypass of issue 25: an emergency during the run must stop the runner's answer
+  /// as it stops the app's, because the answer runs as the evaluator's `generationTask`.
+  @MainActor
+  func testAnEmergencyMidAnswerCancelsThatAnswerAndTheReportSaysSo() async throws {
+    let evaluator = VLMEvaluator()
+    evaluator.memoryConfiguration = .forTier(.standard)
+    let monitor = MemoryPressureMonitor.shared
+    monitor.receiveSystemPressure(.normal)
+    CallLog.shared.reset()
+    CallLog.shared.holdGeneration()
+    defer { CallLog.shared.releaseGeneration() }
+    let runner = MemoryStressRunner(
+      subject: evaluator, tier: .standard, budget: .forTier(.standard),
+      measure: { MemoryUsage(footprint: 1_000_000_000, available: 2_000_000_000) })
+    var plan = plan()
+    // Time to lower the pressure again before the next answer starts.
+    plan.settleAfterAnswer = .milliseconds(200)
+    let running = Task { try await runner.run(plan) }
+    let generating = try await eventually {
+      CallLog.shared.calls.contains { $0.hasPrefix("generate(maxTokens") }
+    }
+    XCTAssertTrue(generating)
+    monitor.record(MemoryUsage(footprint: 90, available: 10))
+    let stopped = try await eventually { CallLog.shared.calls.contains("generation cancelled") }
+    monitor.record(MemoryUsage(footprint: 0, available: 100))
+    CallLog.shared.releaseGeneration()
+    let report = try await running.value
+    XCTAssertTrue(stopped, "the emergency did not stop the held answer: \(CallLog.shared.calls)")
+    let answers = report.scenarios.flatMap(\.answers)
+    XCTAssertEqual(answers.map(\.cancelled), [true, false, false])
+    XCTAssertEqual(answers.map(\.tokens), [0, 3, 3])
+    XCTAssertEqual(report.cancelledAnswers, 1)
+    // The emergency unloaded the model once the answer had ended: the next answer loaded it again.
+    XCTAssertEqual(answers.map(\.loadedModel), [true, true, false])
+    try await Task.sleep(for: .milliseconds(50))
+  }
+
+  @MainActor
+  func testACancelledAnswerIsCountedAndKeptOutOfTheSpeedBudget() async throws {
+    let subject = ScriptedSubject()
+    subject.cancelledAnswers = [2]
+    let budget = PerformanceBudget(
+      peakFootprint: nil, minTokensPerSecond: 1_000_000, maxSecondsToFirstToken: nil,
+      maxSecondsPerAnswer: nil, maxMainActorStallSeconds: nil)
+    let report = try await run(subject, budget: budget)
+    XCTAssertEqual(report.scenarios.flatMap(\.answers).map(\.cancelled), [false, true, false])
+    XCTAssertEqual(report.cancelledAnswers, 1)
+    // No tokens, no rate: the cancelled answer breaks no speed budget, the other two do.
+    XCTAssertEqual(report.failures.map(\.whereMeasured).filter { $0.hasPrefix("answersInARow") }, [])
+    XCTAssertEqual(report.failures.count, 2)
+  }
+
+  @MainActor
+  func testTokensPerSecondCountsTheTokensAfterTheFirstOverTheTimeAfterIt() async throws {
+    let subject = ScriptedSubject()
+    // Two tokens, one chunk each, at least 100 ms apart: one token in 100 ms or more is at most
+    // 10 tokens/s (two tokens over that time would claim 20, as the old arithmetic did).
+    subject.steps = [.init(), .init(wait: .milliseconds(100))]
+    subject.tokensPerAnswer = 2
+    let report = try await run(subject, budget: budgetNone)
+    for answer in report.scenarios.flatMap(\.answers) {
+      let rate = try XCTUnwrap(answer.tokensPerSecond)
+      XCTAssertLessThanOrEqual(rate, 10, "answer \(answer.index)")
+      XCTAssertGreaterThan(rate, 1, "answer \(answer.index)")
+    }
+    // One token has no rate after it.
+    subject.tokensPerAnswer = 1
+    let single = try await run(subject, budget: budgetNone)
+    XCTAssertEqual(single.scenarios.flatMap(\.answers).compactMap(\.tokensPerSecond), [])
+  }
+
+  @MainActor
+  func testTokensAreReportedAgainstMaxTokens() async throws {
+    let subject = ScriptedSubject()
+    subject.maxTokensForStressTest = 4
+    let full = try await run(subject, budget: budgetNone)
+    XCTAssertEqual(full.maxTokens, 4)
+    XCTAssertEqual(full.answersAtMaxTokens, 3)
+    subject.tokensPerAnswer = 3
+    let short = try await run(subject, budget: budgetNone)
+    XCTAssertEqual(short.answersAtMaxTokens, 0)
   }
 
   @MainActor
@@ -161,6 +367,8 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
     let stall = try XCTUnwrap(report.failures.first { $0.budget == "maxMainActorStallSeconds" })
     XCTAssertGreaterThanOrEqual(stall.measured, 0.19)
     XCTAssertTrue(stall.message.contains("the main actor stalled for"), stall.message)
+    // The harness builds debug: the timing failures say the budgets assume release.
+    XCTAssertTrue(stall.message.hasSuffix("; a debug build, and the budgets assume release)"))
     // The first load's wait (it may download the model) is not held to the first-token budget.
     let waits = report.failures.filter { $0.budget == "maxSecondsToFirstToken" }
     XCTAssertFalse(waits.contains { $0.whereMeasured.hasPrefix("firstLoad") })
@@ -180,6 +388,7 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertEqual(report.budget?.peakFootprint, 2_621_440_000)
     for answer in report.scenarios.flatMap(\.answers) {
       XCTAssertEqual(answer.tokens, 4)
+      XCTAssertFalse(answer.cancelled)
       XCTAssertNotNil(answer.tokensPerSecond)
       XCTAssertNotNil(answer.secondsToFirstToken)
     }
@@ -238,6 +447,25 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertEqual(longRun.answers.map(\.index), Array(1...longRun.answers.count))
   }
 
+  /// Auto-lock would send the app to the background mid-run, where GPU work ends the process.
+  @MainActor
+  func testTheScreenStaysAwakeWhileTheRunLastsAndIsRestoredAfter() async throws {
+    let subject = ScriptedSubject()
+    let idleTimer = ScriptedIdleTimer()
+    var awake: [Bool] = []
+    subject.onAnswer = { awake.append(idleTimer.disabled) }
+    _ = try await run(subject, budget: nil, idleTimer: idleTimer)
+    XCTAssertEqual(awake, [true, true, true], "the idle timer was on during an answer")
+    XCTAssertEqual(idleTimer.settings, [true, false])
+    XCTAssertFalse(idleTimer.disabled)
+    // An app that had turned the idle timer off itself keeps it off.
+    let already = ScriptedIdleTimer()
+    already.disabled = true
+    _ = try await run(ScriptedSubject(), budget: nil, idleTimer: already)
+    XCTAssertEqual(already.settings, [true, true])
+    XCTAssertTrue(already.disabled)
+  }
+
   func testThePlanReadsItsEnvironment() {
     let plan = MemoryStressPlan.fromEnvironment([
       "MEMTIER_STRESS_MINUTES": "30", "MEMTIER_STRESS_ANSWERS": "20",
@@ -246,6 +474,88 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertEqual(plan.answersInARow, 20)
     XCTAssertEqual(MemoryStressPlan.fromEnvironment([:]).longRun, .seconds(60))
     XCTAssertEqual(MemoryStressPlan.fromEnvironment(["MEMTIER_STRESS_MINUTES": "soon"]).longRun, .seconds(60))
+  }
+
+  func testTheDefaultPlanHasTwoPhotoSizedPicturesAndAsksForALongAnswer() {
+    let plan = MemoryStressPlan()
+    XCTAssertEqual(
+      plan.images.map(\.extent),
+      [CGRect(x: 0, y: 0, width: 4032, height: 3024), CGRect(x: 0, y: 0, width: 1080, height: 1920)])
+    XCTAssertTrue(plan.prompt.contains("Write at least 600 words"), plan.prompt)
+  }
+
+  /// Whether RGBA8 pixels look like a photo rather than a flat color: many colors, hard edges in
+  /// places, fine variation almost everywhere (noise), and light that changes down the picture.
+  private func looksLikeAPhoto(_ pixels: Data, width: Int, height: Int) -> [String] {
+    let bytes = [UInt8](pixels)
+    var problems: [String] = []
+    if !stride(from: 3, to: bytes.count, by: 4).allSatisfy({ bytes[$0] == 255 }) {
+      problems.append("not opaque")
+    }
+    func luma(_ pixel: Int) -> Int {
+      (Int(bytes[pixel * 4]) * 299 + Int(bytes[pixel * 4 + 1]) * 587 + Int(bytes[pixel * 4 + 2]) * 114)
+        / 1000
+    }
+    var colors = Set<UInt32>()
+    var (edges, fine, flat, pairs) = (0, 0, 0, 0)
+    for y in stride(from: 0, to: height, by: 3) {
+      for x in 0..<(width - 1) {
+        let pixel = y * width + x
+        colors.insert(UInt32(bytes[pixel * 4]) << 16 | UInt32(bytes[pixel * 4 + 1]) << 8 | UInt32(bytes[pixel * 4 + 2]))
+        let step = abs(luma(pixel + 1) - luma(pixel))
+        pairs += 1
+        if step > 40 { edges += 1 } else if step > 0 && step <= 12 { fine += 1 } else if step == 0 { flat += 1 }
+      }
+    }
+    if colors.count < 5_000 { problems.append("only \(colors.count) colors") }
+    if edges * 1000 < pairs { problems.append("edges in \(edges) of \(pairs) neighbours") }
+    if edges * 5 > pairs { problems.append("edges everywhere (\(edges) of \(pairs))") }
+    if fine * 2 < pairs { problems.append("fine variation in only \(fine) of \(pairs) neighbours") }
+    if flat * 4 > pairs { problems.append("flat in \(flat) of \(pairs) neighbours") }
+    let rowLight = { (y: Int) in (0..<width).map { luma(y * width + $0) }.reduce(0, +) / width }
+    if abs(rowLight(0) - rowLight(height / 3)) < 5 { problems.append("no gradient down the sky") }
+    return problems
+  }
+
+  func testThePhotoLikePicturesHaveEdgesGradientsAndNoiseAndTheSameSeedGivesTheSamePixels() {
+    let (width, height) = (1008, 756)
+    let pixels = PhotoLikePicture.pixels(width: width, height: height, seed: 1)
+    XCTAssertEqual(pixels.count, width * height * 4)
+    XCTAssertEqual(looksLikeAPhoto(pixels, width: width, height: height), [])
+    let portrait = PhotoLikePicture.pixels(width: 270, height: 480, seed: 2)
+    XCTAssertEqual(looksLikeAPhoto(portrait, width: 270, height: 480), [])
+    XCTAssertEqual(pixels, PhotoLikePicture.pixels(width: width, height: height, seed: 1))
+    XCTAssertNotEqual(pixels, PhotoLikePicture.pixels(width: width, height: height, seed: 3))
+    // The same checks refuse the solid colors the plan used to have.
+    let solid = Data([UInt8](repeating: 0, count: 64 * 48).flatMap { _ in [51, 128, 204, 255] })
+    XCTAssertFalse(looksLikeAPhoto(solid, width: 64, height: 48).isEmpty)
+  }
+
+  @MainActor
+  func testTheReportIsAttachedBeforeItIsWrittenAndAWriteErrorIsItsOwnFailure() async throws {
+    let report = try await run(ScriptedSubject(), budget: nil)
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("memtier-\(UUID())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("report.json")
+    var attached: [Data] = []
+    var writtenBeforeAttaching = true
+    let written = try report.deliver(to: url) { json in
+      writtenBeforeAttaching = FileManager.default.fileExists(atPath: url.path)
+      attached.append(json)
+    }
+    XCTAssertNil(written)
+    XCTAssertFalse(writtenBeforeAttaching, "the file was written before the report was attached")
+    XCTAssertEqual(attached, [try Data(contentsOf: url)])
+    XCTAssertEqual(try JSONDecoder().decode(MemoryStressReport.self, from: attached[0]), report)
+    // A path that does not exist on the phone: the run is attached, and the write is a failure of
+    // its own, in words, not a thrown error that ends the test before anything is kept.
+    let missing = folder.appendingPathComponent("no such folder/report.json")
+    var kept: [Data] = []
+    let failure = try XCTUnwrap(report.deliver(to: missing) { kept.append($0) })
+    XCTAssertEqual(kept, attached)
+    XCTAssertTrue(failure.contains(missing.path), failure)
+    XCTAssertTrue(failure.hasPrefix("the stress report is attached to the test result, but"), failure)
   }
 
   /// Writes a report for the TypeScript side to check against docs/stress-report.schema.json.
@@ -257,10 +567,11 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
       peakFootprint: 2_621_440_000, minTokensPerSecond: 15, maxSecondsToFirstToken: 2,
       maxSecondsPerAnswer: nil, maxMainActorStallSeconds: 0.1)
     let report = try await run(subject, budget: budget)
+    XCTAssertEqual(report.buildConfiguration, "debug", "swift test builds debug, with DEBUG defined")
     let json = try report.json()
     XCTAssertEqual(try JSONDecoder().decode(MemoryStressReport.self, from: json), report)
     let text = try XCTUnwrap(String(data: json, encoding: .utf8))
-    XCTAssertTrue(text.contains("\"format\" : \"memtier-stress-report\\/1\""), text)
+    XCTAssertTrue(text.contains("\"format\" : \"memtier-stress-report\\/2\""), text)
     // test/swift/package.test.ts reads it from the package's folder (the working folder).
     let path = FileManager.default.currentDirectoryPath + "/stress-report.json"
     try json.write(to: URL(fileURLWithPath: path))
@@ -269,7 +580,7 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
   /// The runner drives the patched app's own evaluator, unchanged, through the generated conformance.
   @MainActor
   func testTheRunnerDrivesThePatchedEvaluator() async throws {
-    for (tier, loads) in [(DeviceMemoryTier.standard, 1), (.ultraLow, 3)] {
+    for (tier, loads, maxTokens) in [(DeviceMemoryTier.standard, 1, 800), (.ultraLow, 3, 300)] {
       let evaluator = VLMEvaluator()
       evaluator.memoryConfiguration = .forTier(tier)
       let runner = MemoryStressRunner(
@@ -279,9 +590,20 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
       XCTAssertEqual(report.tier, tier.rawValue)
       // The stand-in generation answers with one chunk and 3 tokens.
       XCTAssertEqual(report.scenarios.flatMap(\.answers).map(\.tokens), [3, 3, 3], "\(tier)")
+      XCTAssertEqual(report.scenarios.flatMap(\.answers).map(\.cancelled), [false, false, false])
       XCTAssertEqual(report.modelLoads, loads, "\(tier)")
+      XCTAssertEqual(report.maxTokens, maxTokens, "\(tier)")
       // Let the evaluator's handed-off clean-up finish before the next one (and the next test).
       try await Task.sleep(for: .milliseconds(50))
     }
+  }
+
+  /// Waits, without blocking the main actor, until `condition` holds or two seconds pass.
+  @MainActor private func eventually(_ condition: () -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + .seconds(2)
+    while !condition() && ContinuousClock.now < deadline {
+      try await Task.sleep(for: .milliseconds(5))
+    }
+    return condition()
   }
 }
