@@ -4,12 +4,16 @@
 #   scripts/swift-toolchain.sh ensure            find a toolchain, or provision one; print which
 #   scripts/swift-toolchain.sh exec DIR CMD...   run CMD (swift, swiftc, swift-format) in folder DIR
 #
-# Where Swift comes from, in order:
-#   1. MEMTIER_SWIFT_BIN: a folder holding `swift` (e.g. an Xcode or swift.org toolchain's usr/bin);
-#   2. `swift` on PATH, when it is Swift 6 or later (a Mac with Xcode 16+);
-#   3. on Debian as root: Debian 13's `swiftlang` (Swift 6.0.3) installed with debootstrap into
-#      MEMTIER_SWIFT_ROOT (default /var/cache/memtier/swift-6-trixie), outside the repository so
-#      that a second run costs nothing. Commands run there through chroot inside a private mount
+# Two toolchains: Swift 6.0 (the default; what Xcode 16 ships) and, with MEMTIER_SWIFT=6.2, Swift 6.2
+# (what Xcode 26 ships: its new app targets default to main-actor isolation). Where each comes
+# from, in order:
+#   1. MEMTIER_SWIFT_BIN (MEMTIER_SWIFT62_BIN for 6.2): a folder holding `swift` (e.g. an Xcode or
+#      swift.org toolchain's usr/bin);
+#   2. `swift` on PATH, when it is Swift 6 or later (6.2 or later for 6.2: a Mac with Xcode 26);
+#   3. on Debian as root: Debian's `swiftlang` installed with debootstrap, Swift 6.0.3 from Debian
+#      13 (trixie) into MEMTIER_SWIFT_ROOT (default /var/cache/memtier/swift-6-trixie), Swift 6.2.3
+#      from Debian sid into MEMTIER_SWIFT62_ROOT (default /var/cache/memtier/swift-6.2-sid), outside
+#      the repository so that a second run costs nothing. Commands run there through chroot inside a private mount
 #      namespace (unshare), so /proc, /dev and DIR are unmounted by the kernel when the command
 #      ends, however it ends. The folder DIR is mounted at its own path, so compiler messages name
 #      the real files.
@@ -17,7 +21,13 @@
 # at once waits, and an interrupted run is started over.
 set -euo pipefail
 
-ROOT="${MEMTIER_SWIFT_ROOT:-/var/cache/memtier/swift-6-trixie}"
+if [ "${MEMTIER_SWIFT:-6.0}" = 6.2 ]; then
+  WANT_MINOR=2; SUITE=sid; NAME="Swift 6.2 (Debian sid swiftlang)"; BIN_VAR=MEMTIER_SWIFT62_BIN
+  ROOT="${MEMTIER_SWIFT62_ROOT:-/var/cache/memtier/swift-6.2-sid}"
+else
+  WANT_MINOR=0; SUITE=trixie; NAME="Swift 6 (Debian trixie swiftlang)"; BIN_VAR=MEMTIER_SWIFT_BIN
+  ROOT="${MEMTIER_SWIFT_ROOT:-/var/cache/memtier/swift-6-trixie}"
+fi
 MIRROR="${MEMTIER_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 READY="$ROOT/.memtier-ready"
 
@@ -25,19 +35,20 @@ say() { printf 'swift-toolchain: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 native_swift() {
-  local swift
-  if [ -n "${MEMTIER_SWIFT_BIN:-}" ]; then
-    swift="$MEMTIER_SWIFT_BIN/swift"
-    [ -x "$swift" ] || die "MEMTIER_SWIFT_BIN=$MEMTIER_SWIFT_BIN holds no executable swift"
+  local swift given="${!BIN_VAR:-}"
+  if [ -n "$given" ]; then
+    swift="$given/swift"
+    [ -x "$swift" ] || die "$BIN_VAR=$given holds no executable swift"
   else
     swift="$(command -v swift || true)"
     [ -n "$swift" ] || return 1
   fi
-  local major
-  major="$("$swift" --version 2>/dev/null | sed -n 's/.*Swift version \([0-9]*\)\..*/\1/p' | head -n 1)"
-  if [ -z "$major" ] || [ "$major" -lt 6 ]; then
-    [ -n "${MEMTIER_SWIFT_BIN:-}" ] && die "$swift is not Swift 6 or later"
-    say "ignoring $swift: not Swift 6 or later"
+  local version major minor
+  version="$("$swift" --version 2>/dev/null | sed -n 's/.*Swift version \([0-9]*\.[0-9]*\).*/\1/p' | head -n 1)"
+  major="${version%%.*}"; minor="${version#*.}"
+  if [ -z "$version" ] || [ "$major" -lt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -lt "$WANT_MINOR" ]; }; then
+    [ -n "$given" ] && die "$swift is not Swift 6.$WANT_MINOR or later"
+    say "ignoring $swift: not Swift 6.$WANT_MINOR or later"
     return 1
   fi
   dirname "$swift"
@@ -45,8 +56,8 @@ native_swift() {
 
 provision() {
   [ -f "$READY" ] && return 0
-  [ "$(id -u)" -eq 0 ] || die "no Swift 6 on PATH, and provisioning one needs root (set MEMTIER_SWIFT_BIN, or run as root)"
-  [ -r /etc/debian_version ] || die "no Swift 6 on PATH; provisioning works only on Debian (set MEMTIER_SWIFT_BIN)"
+  [ "$(id -u)" -eq 0 ] || die "no Swift 6.$WANT_MINOR on PATH, and provisioning one needs root (set $BIN_VAR, or run as root)"
+  [ -r /etc/debian_version ] || die "no Swift 6.$WANT_MINOR on PATH; provisioning works only on Debian (set $BIN_VAR)"
   mkdir -p "$(dirname "$ROOT")"
   exec 9>"$ROOT.lock"
   flock 9
@@ -58,14 +69,14 @@ provision() {
   local partial="$ROOT.partial"
   # --one-file-system: never reach through a mount left inside an interrupted root.
   rm -rf --one-file-system "$partial" "$ROOT"
-  say "provisioning Swift 6 (Debian trixie swiftlang) into $ROOT: about 3 GB, 1 to 7 minutes depending on the mirror"
+  say "provisioning $NAME into $ROOT: about 3 GB, 1 to 7 minutes depending on the mirror"
   say "progress below; the full log is $ROOT.log"
   local started=$SECONDS
   # In a private mount namespace, the /proc and /sys debootstrap mounts vanish even if it is killed.
   # Its stages are shown as they come (not each of its several hundred packages).
   set +e
   unshare --mount --propagation private -- \
-    debootstrap --variant=minbase --include=swiftlang,libc6-dev trixie "$partial" "$MIRROR" 2>&1 \
+    debootstrap --variant=minbase --include=swiftlang,libc6-dev "$SUITE" "$partial" "$MIRROR" 2>&1 \
     | tee "$ROOT.log" \
     | grep --line-buffered -E '^I: (Retrieving (InRelease|Release|Packages)|Validating Packages|Resolving|Found|Checking|Unpacking the base|Configuring the base|Installing|Base system)' \
     | sed -u 's/^I: /swift-toolchain:   /' >&2

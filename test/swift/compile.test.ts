@@ -10,7 +10,7 @@ import { generate } from '../../src/generate.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/model/build-model.js';
 import { renderFiles, type GeneratedFile } from '../../src/render/render-files.js';
-import { templates as builtInTemplates, validPolicy } from '../helpers/policy.js';
+import { editedPolicy, templates as builtInTemplates, validPolicy } from '../helpers/policy.js';
 import { POLICY_VARIANTS } from '../helpers/variants.js';
 import { lint, swift, swiftSkipped, tempFolder, typecheck, writeFiles } from './harness.js';
 import { splitGenerated } from './helpers.js';
@@ -50,12 +50,14 @@ describe.skipIf(swiftSkipped)('swiftc and swift-format on the generated Swift', 
 
   it('swift-format lint finds nothing in any generated file, tests included', () => {
     const root = folder('lint');
-    for (const [name, text] of Object.entries(POLICY_VARIANTS)) {
+    // The variants, and the values the CLI settles from a recent pin or the policy may choose.
+    const variants = { ...POLICY_VARIANTS, settled: editedPolicy([[['evaluator', 'clearCacheTakesLock'], true], [['pressure', 'memoryWarning'], 'critical']]) };
+    for (const [name, text] of Object.entries(variants)) {
       const policy = validPolicy(text);
       const { sources, tests } = splitGenerated(policy);
       writeFiles(join(root, name), [...sources, ...tests]);
     }
-    const result = lint(root, Object.keys(POLICY_VARIANTS));
+    const result = lint(root, Object.keys(variants));
     expect(result.output).toBe('');
     expect(result.status).toBe(0);
   }, 300_000);
@@ -93,8 +95,8 @@ describe.skipIf(swiftSkipped)('swiftc and swift-format on the generated Swift', 
   // [what, template, text in the template, its broken form, the generated line that breaks, the compiler's message]
   const breakages: [string, string, string, string, string, RegExp][] = [
     ['a stray character', 'DeviceMemoryTier.swift', '      self = .{{caseName}}\n', '      self = .{{caseName}} `\n', 'self = .ultraLow `', /error: consecutive statements on a line must be separated by ';'/],
-    ['a non-Sendable static', 'MemoryConfiguration.swift', '{{access}}static let current = forTier(.current)', '{{access}}static var current = forTier(.current)', 'static var current', /error: static property 'current' is not concurrency-safe/],
-    ['a wrong type', 'MemoryConfiguration.swift', '{{access}}static let temperature: Float', '{{access}}static let temperature: Int', 'static let temperature: Int', /error: cannot convert value of type 'Double' to specified type 'Int'/],
+    ['a non-Sendable static', 'MemoryConfiguration.swift', '{{access}}nonisolated static let current = forTier(.current)', '{{access}}nonisolated static var current = forTier(.current)', 'static var current', /error: static property 'current' is not concurrency-safe/],
+    ['a wrong type', 'MemoryConfiguration.swift', '{{access}}nonisolated static let temperature: Float', '{{access}}nonisolated static let temperature: Int', 'static let temperature: Int', /error: cannot convert value of type 'Double' to specified type 'Int'/],
   ];
 
   it.each(breakages)('a template with %s fails, the compiler naming the generated file and line', (_, template, from, to, brokenLine, message) => {

@@ -14,8 +14,8 @@ import type { Policy } from '../../src/policy/schema.js';
 import { stressReportSchema } from '../../src/reports/stress-report.js';
 import { diagnosticsOf, editedPolicy, templates, validPolicy } from '../helpers/policy.js';
 import {
-  assemblePackage, cachedPackageFolder, diagnosticsIn, ERA_EVALUATORS, harnessTests, MLX_ERAS, swift, swiftSkipped,
-  evaluatorClassSource, VLMEVAL_CASE, xctestSummary, type MlxEra,
+  assemblePackage, cachedPackageFolder, diagnosticsIn, eraEvaluatorSource, harnessTests, MLX_ERAS, swift, swiftSkipped,
+  evaluatorClassSource, VLMEVAL_CASE, xctestSummary, type Isolation, type MlxEra, type SwiftToolchain,
 } from './harness.js';
 import { splitGenerated } from './helpers.js';
 import { patchEvaluator } from '../../src/patch/rewrite-evaluator.js';
@@ -34,31 +34,50 @@ interface Build {
   command?: string[];
   /** Which of the harness's own Swift tests (test/swift/tests/) to add, by file name (default: all). */
   harness?: (name: string) => boolean;
+  /** Further test files, for this build's evaluator only. */
+  extraTests?: GeneratedFile[];
+  /** Default: the era's oldest (see MLX_ERAS). */
+  toolchain?: SwiftToolchain;
+  /** The app module's default isolation (Swift 6.2 only); default `default`. */
+  isolation?: Isolation;
 }
 
-function build({ name, era, policy = policyFor(era), evaluatorEra = era, extraSources = [], evaluatorSource, upstream, command = ['swift', 'test'], harness = () => true }: Build) {
+function build({ name, era, policy = policyFor(era), evaluatorEra = era, extraSources = [], evaluatorSource, upstream, command = ['swift', 'test'], harness = () => true, extraTests = [], toolchain, isolation }: Build) {
   const root = cachedPackageFolder(name);
   rmSync(join(root, 'stress-report.json'), { force: true });
   const { module, sources, tests } = splitGenerated(policy);
-  const evaluator = { path: 'ContentView.swift', contents: evaluatorSource ?? readFileSync(ERA_EVALUATORS[evaluatorEra], 'utf8') };
-  assemblePackage(root, { era, module, sources: [...sources, evaluator, ...extraSources], tests: [...tests, ...harnessTests().filter((file) => harness(file.path))], upstream });
-  return { ...swift(root, command), module, root };
+  const evaluator = { path: 'ContentView.swift', contents: evaluatorSource ?? eraEvaluatorSource(evaluatorEra) };
+  const used = assemblePackage(root, { era, module, sources: [...sources, evaluator, ...extraSources], tests: [...tests, ...harnessTests().filter((file) => harness(file.path)), ...extraTests], upstream, toolchain, isolation });
+  return { ...swift(root, command, used), module, root };
 }
 
-/** The shipped policy with the `mlxApi` an era calls for. */
+/**
+ * The shipped policy with the `mlxApi` an era calls for, and whether its `clearCache` takes MLX's
+ * lock (0.30.6 does, 0.29.1 does not), as `generate` settles them from the app's Package.resolved.
+ */
 function policyFor(era: MlxEra, mlxApi: string = MLX_ERAS[era].mlxApi): Policy {
-  return validPolicy(editedPolicy([[['evaluator', 'mlxApi'], mlxApi]]));
+  return validPolicy(editedPolicy([[['evaluator', 'mlxApi'], mlxApi], [['evaluator', 'clearCacheTakesLock'], MLX_ERAS[era].clearCacheTakesLock]]));
 }
 
 const GENERATED_TESTS = [
   ...['testExpectations', 'testBoundaries', 'testUpperBounds', 'testOrder', 'testConfigurations', 'testPromises', 'testBudgets', 'testGenerationParameters'].map((name) => `MemoryPolicyTests.${name}`),
-  ...['testACriticalEventSurvivesANormalPoll', 'testAlternatingAroundTheCriticalThresholdFiresTheEmergencyOnce', 'testTheMeasuredLevelRisesAtOnceAndFallsOnlyBelowRecovery',
-    'testASystemWarningAfterCriticalLowersTheSystemLevel', 'testAnAvailableOfZeroIsNoEvidenceOfPressure', 'testADecisionSamplesFirst',
+  ...['testADispatchWarningSurvivesANormalPoll', 'testACriticalDispatchEventIsAMemoryWarningThatASampleEnds', 'testWhileCriticalEverySampleRunsTheEmergencyAgain',
+    'testAMemoryWarningRaisesItsLevelUntilASampleShowsRecovery', 'testWithNoKnownLimitAMemoryWarningEndsAfterItsQuietPeriod', 'testTheAppsLifeCycleReachesItsHandlersAndDecidesWhetherGPUWorkMayStart',
+    'testTheMeasuredLevelRisesAtOnceAndFallsOnlyBelowRecovery', 'testACoalescedDispatchEventKeepsItsLowestLevelAndEndsTheOthersOnRecovery', 'testAnAvailableOfZeroIsNoEvidenceOfPressure', 'testADecisionSamplesFirst',
     'testHandlersGoWithTheirOwnerOrTheirRegistration', 'testTheMonitorIsNotKeptAliveByItsPollingLoop'].map((name) => `MemoryPressureMonitorTests.${name}`),
   ...['testEveryTierBoundsTheLongestSideAndKeepsTheAspect', 'testAnImageAwayFromTheOriginIsMovedThere', 'testSmallImagesAreNotUpscaledAndSizelessOnesAreLeftAlone',
     'testApplyImageSizeSetsTheResizeAndScalesTheImages'].map((name) => `ImageSizeTests.${name}`),
 ];
-const BEHAVIOUR_TESTS = 26 + 1 + 10; // EvaluatorBehaviourTests, MonitorBehaviourTests, StressRunnerBehaviourTests
+/** The tests in test/swift/tests/StressRunnerBehaviourTests.swift. */
+const STRESS_RUNNER_TESTS = 22;
+/** EvaluatorBehaviourTests (one test fewer in the 0.30 era, which has no unlocked clearCache to test), MonitorBehaviourTests, StressRunnerBehaviourTests. */
+const BEHAVIOUR_TESTS: Record<'mlx-0.29' | 'mlx-0.30', number> = { 'mlx-0.29': 47 + 10 + STRESS_RUNNER_TESTS, 'mlx-0.30': 46 + 10 + STRESS_RUNNER_TESTS };
+/** The harness's StandInTests, and the generated on-device stress test (which skips itself here). */
+const STAND_IN_TESTS = 7;
+const SKIPPED_STRESS_TEST = 1;
+/** The behaviour tests of the patched VLMEval 44b14cf case's class (test/swift/upstream/), run in its build only. */
+const UPSTREAM_TESTS = { path: 'UpstreamEvaluatorBehaviourTests.swift', contents: readFileSync(new URL('./upstream/UpstreamEvaluatorBehaviourTests.swift', import.meta.url), 'utf8') };
+const UPSTREAM_TEST_COUNT = 4;
 /** The generated on-device stress test: it skips itself unless MEMTIER_STRESS=1 (and never runs here). */
 const STRESS_TEST = 'MemoryStressTests.testTheTierStaysWithinItsBudgetOnThisDevice';
 
@@ -69,10 +88,15 @@ const STRESS_TEST = 'MemoryStressTests.testTheTierStaysWithinItsBudgetOnThisDevi
 function expectStressReportMatchesItsSchema(root: string) {
   const report = stressReportSchema.parse(JSON.parse(readFileSync(join(root, 'stress-report.json'), 'utf8')));
   expect(report.tier).toBe('standard');
+  expect(report.buildConfiguration).toBe('debug');
   expect(report.scenarios.map((scenario) => scenario.name)).toEqual(['firstLoad', 'answersInARow', 'alternatingImages', 'longRun']);
+  expect(report.baselineFootprint).toBe(100 * 1_048_576);
   expect(report.peakFootprint).toBe(3600 * 1_048_576);
+  expect(report.sampledPeakFootprint).toBe(3600 * 1_048_576);
+  expect(report.kernelPeakFootprint).toBeUndefined();
   expect(report.estimatedPeakFootprint).toBe(3000 * 1_048_576);
   expect(report.estimateErrorPercent).toBeCloseTo(20, 6);
+  expect([report.maxTokens, report.answersAtMaxTokens, report.cancelledAnswers]).toEqual([800, 0, 0]);
   expect(report.failures.map((failure) => failure.budget)).toContain('peakFootprint');
   expect(report.failures.map((failure) => failure.budget)).toContain('maxMainActorStallSeconds');
   expect(report.pressureLevels).toContain('critical');
@@ -86,7 +110,7 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
     // The Upstream target (Swift 5 mode, minimal checking, as VLMEval's Xcode target) was compiled.
     expect(result.output).toMatch(/Compiling Upstream VLMEvaluator\.swift/);
     expect(diagnosticsIn(result.output, ['Upstream']).filter((line) => line.includes(': error: '))).toEqual([]);
-    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 2, skipped: 1, failures: 0 });
+    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS['mlx-0.29'] + STAND_IN_TESTS + SKIPPED_STRESS_TEST, skipped: 1, failures: 0 });
     for (const name of GENERATED_TESTS) expect(result.output).toMatch(new RegExp(`Test Case '.*${name}.*' passed`));
     expect(result.output).toMatch(new RegExp(`Test Case '.*${STRESS_TEST}.*' skipped`));
     expect(result.output).toMatch(/set MEMTIER_STRESS=1 \(TEST_RUNNER_MEMTIER_STRESS=1 with xcodebuild\) to run/);
@@ -103,24 +127,42 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
     const result = build({ name: 'mlx-0.30-memory', era: 'mlx-0.30', policy });
     expect(diagnosticsIn(result.output, [result.module, 'Tests'])).toEqual([]);
     expect(result.status, result.output).toBe(0);
-    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 2, skipped: 1, failures: 0 });
+    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS['mlx-0.30'] + STAND_IN_TESTS + SKIPPED_STRESS_TEST, skipped: 1, failures: 0 });
     expect(result.output).toMatch(/Test Case '.*StandInTests.testTheMemoryAPIIsRecorded.*' passed/);
     expect(result.output).toMatch(/Test Case '.*StressRunnerBehaviourTests.testTheRunnerDrivesThePatchedEvaluator.*' passed/);
     expectStressReportMatchesItsSchema(result.root);
   }, 900_000);
 
-  it('the VLMEval 44b14cf case\'s class, patched by memtier, with the generated files: the generated XCTests and the stress test build against it in Swift 6 mode and pass, and the stress runner drives it', async () => {
+  // The harness's behaviour tests that need no mlx-swift-lm 2.x loading call of their own (the
+  // others load with loadContainer(configuration:), which 3.x removed).
+  const ERA_031_HARNESS = ['MonitorBehaviourTests.swift', 'StressRunnerBehaviourTests.swift'];
+
+  it.each(['default', 'main-actor'] as const)('mlx-swift 0.31.4 + mlx-swift-lm 3.31.4 with Swift 6.2, %s isolation: builds with the 0.30 evaluator moved to 3.x loading (MLXHuggingFace macros), and the generated XCTests, the stress test and the behaviour tests that need no 2.x loading pass', (isolation) => {
+    const harness = (file: string) => ERA_031_HARNESS.includes(file);
+    const result = build({ name: `mlx-0.31-memory-swift6.2-${isolation}`, era: 'mlx-0.31', harness, isolation });
+    expect(diagnosticsIn(result.output, [result.module, 'Tests'])).toEqual([]);
+    expect(result.status, result.output).toBe(0);
+    const behaviour = harnessTests().filter((file) => harness(file.path)).reduce((count, file) => count + (file.contents.match(/^\s*(?:@MainActor )?func test\w*\(/gm)?.length ?? 0), 0);
+    expect(behaviour).toBeGreaterThan(0);
+    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + behaviour + SKIPPED_STRESS_TEST, skipped: 1, failures: 0 });
+    for (const name of GENERATED_TESTS) expect(result.output).toMatch(new RegExp(`Test Case '.*${name}.*' passed`));
+    expect(result.output).toMatch(/Test Case '.*StressRunnerBehaviourTests.testTheRunnerDrivesThePatchedEvaluator.*' passed/);
+    expectStressReportMatchesItsSchema(result.root);
+  }, 900_000);
+
+  it('the VLMEval 44b14cf case\'s class, patched by memtier, with the generated files: the generated XCTests and the stress test build against it in Swift 6 mode and pass, the stress runner drives it, and it loads once and releases as its tier says', async () => {
     const patched = await patchEvaluator(readFileSync(VLMEVAL_CASE, 'utf8'), 'ContentView.swift');
     if (!patched.ok) throw new Error(JSON.stringify(patched.problems));
     // The class alone (the rest of the file is SwiftUI view code with no stand-in), as corpus.test.ts compiles it.
     const evaluatorSource = evaluatorClassSource(VLMEVAL_CASE, patched.output).contents;
     // The stress runner's behaviour tests need only the generated API; the others drive the fixture's own methods.
-    const result = build({ name: 'mlx-0.29-vlmeval-case', era: 'mlx-0.29', evaluatorSource, harness: (file) => file === 'StressRunnerBehaviourTests.swift' });
+    const result = build({ name: 'mlx-0.29-vlmeval-case', era: 'mlx-0.29', evaluatorSource, harness: (file) => file === 'StressRunnerBehaviourTests.swift', extraTests: [UPSTREAM_TESTS] });
     expect(diagnosticsIn(result.output, [result.module, 'Tests'])).toEqual([]);
     expect(result.status, result.output).toBe(0);
     // The stress test's conformance compiled against the case's class; on Linux the test skips itself.
-    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + 1 + 10, skipped: 1, failures: 0 });
+    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + 1 + STRESS_RUNNER_TESTS + UPSTREAM_TEST_COUNT, skipped: 1, failures: 0 });
     expect(result.output).toMatch(/Test Case '.*StressRunnerBehaviourTests.testTheRunnerDrivesThePatchedEvaluator.*' passed/);
+    expect(result.output.match(/Test Case '.*UpstreamEvaluatorBehaviourTests\.\w+.*' passed/g)).toHaveLength(UPSTREAM_TEST_COUNT);
     expect(result.output).toMatch(new RegExp(`Test Case '.*${STRESS_TEST}.*' skipped`));
   }, 900_000);
 
@@ -170,7 +212,7 @@ describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against
     expect(generate(policy, templates).find((file) => file.path.endsWith('MemoryPolicyTests.swift'))?.contents).toContain('XCTAssertEqual(tier(3_865_470_566), .low, "expectations[1]")');
     const result = build({ name: 'mlx-0.29-broken-expectation', era: 'mlx-0.29', policy });
     expect(result.status).not.toBe(0);
-    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS + 2, skipped: 1, failures: 2 });
+    expect(xctestSummary(result.output)).toEqual({ executed: GENERATED_TESTS.length + BEHAVIOUR_TESTS['mlx-0.29'] + STAND_IN_TESTS + SKIPPED_STRESS_TEST, skipped: 1, failures: 2 });
     expect(result.output).toMatch(/MemoryPolicyTests\.swift:\d+: error: .*testExpectations.*XCTAssertEqual failed: \("standard"\) is not equal to \("low"\) - expectations\[1\]/);
     expect(result.output).toMatch(/MemoryPolicyTests\.swift:\d+: error: .*testPromises.*XCTAssertGreaterThanOrEqual failed: \("800"\) is less than \("900"\) - expectations\[6\]\.atLeast\.maxTokens/);
   }, 900_000);

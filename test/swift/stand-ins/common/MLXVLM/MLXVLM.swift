@@ -1,8 +1,8 @@
-// Stand-in for MLXVLM, for memtier's tests: Libraries/MLXVLM/VLMModelFactory.swift of mlx-swift-lm
-// 2.29.2 and 2.30.6, which agree on what apps see. (`VLMModelFactory` is `public class` in 2.29.2
-// and `public final class` in 2.30.6: no difference outside the module. `VLMRegistry` derives from
-// `AbstractModelRegistry`, left out here.) Loading records a call and returns a container at once,
-// with a processor that records what it is given.
+// Stand-in for MLXVLM, for memtier's tests: `VLMRegistry.smolvlm`
+// (Libraries/MLXVLM/VLMModelFactory.swift), the same in mlx-swift-lm 2.29.2, 2.30.6 and 3.31.4
+// (`VLMRegistry` derives from `AbstractModelRegistry`, left out here), and the stand-in model and
+// processor that every era's `VLMModelFactory` loads (see the era folders); the processor records
+// what it is given.
 
 import CoreImage
 import Foundation
@@ -21,32 +21,10 @@ public class VLMRegistry: @unchecked Sendable {
   )
 }
 
-/// `VLMModelFactory`.
-public final class VLMModelFactory: ModelFactory {
-  /// `VLMModelFactory.shared`.
-  public static let shared = VLMModelFactory()
-
-  /// Loads at once and reports progress once, complete.
-  public func _loadContainer(
-    configuration: ModelConfiguration,
-    progressHandler: @Sendable @escaping (Progress) -> Void
-  ) async throws -> ModelContainer {
-    CallLog.shared.record("VLMModelFactory.loadContainer(\(configuration.name))")
-    let progress = Progress(totalUnitCount: 1)
-    progress.completedUnitCount = 1
-    progressHandler(progress)
-    return ModelContainer(
-      context: ModelContext(
-        configuration: configuration, model: RecordingModel(), processor: RecordingProcessor(),
-        tokenizer: RecordingTokenizer()))
-  }
-}
-
 final class RecordingModel: Module, LanguageModel {}
 
-struct RecordingTokenizer: Tokenizer {}
-
-/// Records the resize and the image sizes it is given: `prepare(resize: 384x384, images: [384x192])`.
+/// Records the resize and the image sizes it is given: `prepare(resize: 384x384, images: [384x192])`,
+/// with " unfiltered" after an image scaled by a plain affine transform (it aliases).
 struct RecordingProcessor: UserInputProcessor {
   func prepare(input: UserInput) async throws -> LMInput {
     let sizes = input.images.map { image -> String in
@@ -55,7 +33,8 @@ struct RecordingProcessor: UserInputProcessor {
         let extent = picture.extent
         if extent.isInfinite { return "infinite" }
         let origin = extent.origin == .zero ? "" : "@\(Int(extent.minX)),\(Int(extent.minY))"
-        return "\(Int(extent.width.rounded()))x\(Int(extent.height.rounded()))\(origin)"
+        let unfiltered = picture.scaledWithoutFiltering ? " unfiltered" : ""
+        return "\(Int(extent.width.rounded()))x\(Int(extent.height.rounded()))\(origin)\(unfiltered)"
       case .url: return "url"
       case .array: return "array"
       }

@@ -1,7 +1,9 @@
 // Stand-in for the few SwiftUI types the fixture's view code uses, so that the app file compiles
 // on Linux. Nothing renders.
 
-// Like the real SwiftUI, make @Observable available to files that import SwiftUI.
+// Like the real SwiftUI, make @Observable and Foundation's types available to files that import
+// SwiftUI (mlx-swift-examples' LLMEval uses URL, Timer and FileManager with no Foundation import).
+@_exported import Foundation
 @_exported import Observation
 
 /// `SwiftUI.View`.

@@ -27,9 +27,11 @@ public enum GPU {
     CallLog.shared.record("GPU.set(memoryLimit: \(memoryLimit), relaxed: \(relaxed))")
   }
 
-  /// `GPU.clearCache()`.
+  /// `GPU.clearCache()`: in 0.29.1 a bare `mlx_clear_cache()` that takes no lock, so a clear while
+  /// the library evaluates is recorded as a crash (LibraryWorld; fixed by 5bd59d0 in 0.30.3).
   public static func clearCache() {
     CallLog.shared.waitWhileCleanupHeld()
+    LibraryWorld.shared.clearsCache(takesLock: false)
     CallLog.shared.record("GPU.clearCache()")
   }
 }

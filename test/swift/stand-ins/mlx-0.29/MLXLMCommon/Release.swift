@@ -28,9 +28,10 @@ public func generate(
   input: LMInput, parameters: GenerateParameters, context: ModelContext,
   didGenerate: ([Int]) -> GenerateDisposition
 ) throws -> GenerateResult {
-  recordGeneration(parameters)
-  _ = didGenerate([1, 2, 3])
-  return GenerateResult(tokens: [1, 2, 3], output: standInAnswer)
+  generateInPlace(parameters) {
+    _ = didGenerate([1, 2, 3])
+    return GenerateResult(tokens: [1, 2, 3], output: standInAnswer)
+  }
 }
 
 /// `generate(input:parameters:context:didGenerate:)` over single tokens (Evaluate.swift): with the
@@ -39,10 +40,11 @@ public func generate(
   input: LMInput, parameters: GenerateParameters, context: ModelContext,
   didGenerate: (Int) -> GenerateDisposition
 ) throws -> GenerateCompletionInfo {
-  recordGeneration(parameters)
-  _ = didGenerate(1)
-  return GenerateCompletionInfo(
-    promptTokenCount: 1, generationTokenCount: 1, promptTime: 0.1, generateTime: 0.1)
+  generateInPlace(parameters) {
+    _ = didGenerate(1)
+    return GenerateCompletionInfo(
+      promptTokenCount: 1, generationTokenCount: 1, promptTime: 0.1, generateTime: 0.1)
+  }
 }
 
 /// `generate(input:cache:parameters:context:)` (Evaluate.swift): the streaming call.

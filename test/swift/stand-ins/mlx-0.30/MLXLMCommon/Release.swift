@@ -30,9 +30,10 @@ public func generate(
   input: LMInput, parameters: GenerateParameters, context: ModelContext,
   didGenerate: ([Int]) -> GenerateDisposition
 ) throws -> GenerateResult {
-  recordGeneration(parameters)
-  _ = didGenerate([1, 2, 3])
-  return GenerateResult(tokens: [1, 2, 3], output: standInAnswer)
+  generateInPlace(parameters) {
+    _ = didGenerate([1, 2, 3])
+    return GenerateResult(tokens: [1, 2, 3], output: standInAnswer)
+  }
 }
 
 @available(
@@ -44,10 +45,11 @@ public func generate(
   input: LMInput, parameters: GenerateParameters, context: ModelContext,
   didGenerate: (Int) -> GenerateDisposition
 ) throws -> GenerateCompletionInfo {
-  recordGeneration(parameters)
-  _ = didGenerate(1)
-  return GenerateCompletionInfo(
-    promptTokenCount: 1, generationTokenCount: 1, promptTime: 0.1, generateTime: 0.1)
+  generateInPlace(parameters) {
+    _ = didGenerate(1)
+    return GenerateCompletionInfo(
+      promptTokenCount: 1, generationTokenCount: 1, promptTime: 0.1, generateTime: 0.1)
+  }
 }
 
 /// `generate(input:cache:parameters:context:wiredMemoryTicket:)` (Evaluate.swift): the streaming call.

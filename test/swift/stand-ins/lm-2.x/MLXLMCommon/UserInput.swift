@@ -1,8 +1,8 @@
 // Stand-in for MLXLMCommon, for memtier's tests: `UserInput` (Libraries/MLXLMCommon/UserInput.swift)
 // as mlx-swift-lm 2.30.6 declares it, not Sendable. 2.29.2 declares the same members Sendable; its
-// era folder adds those conformances. Left out: `prompt`, `tools` and `additionalContext` (nothing
-// here reads them; their types differ between the releases) and `Video.avAsset` (AVFoundation is not
-// on Linux).
+// era folder adds those conformances. (3.x adds audio: see ../../mlx-0.31/.) Left out: `prompt`,
+// `tools` and `additionalContext` (nothing here reads them; their types differ between the
+// releases) and `Video.avAsset` (AVFoundation is not on Linux).
 
 import CoreImage
 import Foundation

@@ -1,7 +1,7 @@
-// Stand-in for mlx-swift 0.30.6, for memtier's tests: `public enum Memory` from
-// Source/MLX/Memory.swift (new in 0.30.1), and `public enum GPU` from Source/MLX/GPU+Metal.swift,
+// Stand-in for mlx-swift 0.30.6 and 0.31.4, for memtier's tests (Source/MLX/Memory.swift and
+// GPU+Metal.swift are the same in both): `public enum Memory` (new in 0.30.1), and `public enum GPU`,
 // whose memory calls are kept only as deprecated forwards to `Memory`. The `@available` attributes
-// are the release's own, so using `GPU` here warns as it does in a real build.
+// are the releases' own, so using `GPU` here warns as it does in a real build.
 
 import Foundation
 import StandInSupport
@@ -29,14 +29,16 @@ public enum Memory {
     }
   }
 
-  /// `Memory.clearCache()`.
+  /// `Memory.clearCache()`: from 0.30.3 (commit 5bd59d0, #331) it takes `evalLock`, so it never
+  /// overlaps the library's own encoding (LibraryWorld records no crash).
   public static func clearCache() {
     CallLog.shared.waitWhileCleanupHeld()
+    LibraryWorld.shared.clearsCache(takesLock: true)
     CallLog.shared.record("Memory.clearCache()")
   }
 }
 
-/// `MLX.GPU` in 0.30.6: the memory calls remain, deprecated.
+/// `MLX.GPU` in 0.30.6 and 0.31.4: the memory calls remain, deprecated.
 public enum GPU {
   @available(*, deprecated, renamed: "Memory.cacheLimit")
   public static var cacheLimit: Int { Memory.cacheLimit }
@@ -54,7 +56,7 @@ public enum GPU {
   public static func clearCache() { Memory.clearCache() }
 }
 
-/// `WiredMemoryTicket` (Source/MLX/WiredMemory.swift, new in 0.30), only as a type.
+/// `WiredMemoryTicket` (Source/MLX/WiredMemory.swift, new in 0.30.6), only as a type.
 public struct WiredMemoryTicket: Sendable, Identifiable {
   public let id: UUID
 }

@@ -1,5 +1,6 @@
 // Stand-in for MLXLMCommon, for memtier's tests: `Chat` (Libraries/MLXLMCommon/Chat.swift), the same
 // in mlx-swift-lm 2.29.2 and 2.30.6 except that 2.30.6 makes `Role` Sendable (see the era folders).
+// 3.x adds audio and tool calls (../../mlx-0.31/).
 
 /// `Chat`: the messages of a conversation.
 public enum Chat {

@@ -1,5 +1,6 @@
 // Stand-in for MLXLMCommon, for memtier's tests. Declarations identical in mlx-swift-lm 2.29.2 and
-// 2.30.6 (Libraries/MLXLMCommon/Evaluate.swift): generation parameters and what a generation yields.
+// 2.30.6 (Libraries/MLXLMCommon/Evaluate.swift): the generation parameters and statistics, both
+// changed in 3.x (see ../../mlx-0.31/).
 
 import Foundation
 
@@ -37,12 +38,6 @@ public struct GenerateParameters: Sendable {
   }
 }
 
-/// `GenerateDisposition` (Evaluate.swift): what a `didGenerate` visitor answers.
-public enum GenerateDisposition: Sendable {
-  case more
-  case stop
-}
-
 /// `GenerateCompletionInfo` (Evaluate.swift): the statistics members both releases share
 /// (2.30.6 adds `stopReason`, which nothing here reads).
 public struct GenerateCompletionInfo: Sendable {
@@ -55,39 +50,9 @@ public struct GenerateCompletionInfo: Sendable {
   public var tokensPerSecond: Double { Double(generationTokenCount) / generateTime }
 }
 
-/// `ToolCall` (Tool/ToolCall.swift), only as the payload of `Generation.toolCall`.
-public struct ToolCall: Sendable {
-  public struct Function: Sendable {
-    public let name: String
-  }
-  public let function: Function
-}
-
-/// `Generation` (Evaluate.swift): one element of the stream that `generate(input:parameters:context:)`
-/// returns.
-public enum Generation: Sendable {
-  case chunk(String)
-  case info(GenerateCompletionInfo)
-  case toolCall(ToolCall)
-
-  public var chunk: String? {
-    if case .chunk(let string) = self { return string }
-    return nil
-  }
-
-  public var info: GenerateCompletionInfo? {
-    if case .info(let info) = self { return info }
-    return nil
-  }
-
-  public var toolCall: ToolCall? {
-    if case .toolCall(let call) = self { return call }
-    return nil
-  }
-
-  /// Reducer for `_throttle`: gathers elements into a batch.
-  @Sendable
-  public static func collect(_ batch: [Generation]?, _ element: Generation) -> [Generation] {
-    (batch ?? []) + [element]
-  }
+/// The statistics a stand-in generation reports (StandInGeneration.swift), built as this release
+/// builds them.
+func standInCompletionInfo(tokens: Int) -> GenerateCompletionInfo {
+  GenerateCompletionInfo(
+    promptTokenCount: 1, generationTokenCount: tokens, promptTime: 0.1, generateTime: 0.1)
 }
