@@ -57,6 +57,15 @@ describe('the pages', () => {
     for (const page of pages.filter((name) => name.startsWith('docs/'))) expect(readme, page).toContain(`](${page})`);
   });
 
+
+  it('the README\'s benchmark rows are rows of the page npm run bench:runtime writes, under the same header', () => {
+    const table = (text: string) => text.split('\n').filter((line) => line.startsWith('| '));
+    const readme = table(read('README.md')).filter((line) => /^\| (device|iPhone|iPad) /.test(line));
+    const page = table(read('docs/runtime-benchmark.md'));
+    expect(readme.length).toBeGreaterThan(3);
+    expect(readme[0]).toBe(page.find((line) => line.startsWith('| device ')));
+    for (const row of readme.slice(1)) expect(page, row).toContain(row);
+  });
   it('show what memtier prints: every complete sample of a command\'s output is its output on the shipped policy', () => {
     const samples = pages.flatMap((page) => [...read(page).matchAll(/```text\n\$ memtier ([^\n#]+)\n([\s\S]*?)```/g)].map((match) => ({ page, command: match[1]!.trim(), output: match[2]! })));
     const complete = samples.filter((sample) => !sample.output.includes('...'));
