@@ -13,9 +13,9 @@
 #   3. on Debian as root: Debian's `swiftlang` installed with debootstrap, Swift 6.0.3 from Debian
 #      13 (trixie) into MEMTIER_SWIFT_ROOT (default /var/cache/memtier/swift-6-trixie), Swift 6.2.3
 #      from Debian sid into MEMTIER_SWIFT62_ROOT (default /var/cache/memtier/swift-6.2-sid), outside
-#      the repository so that a second run costs nothing. Commands run there through chroot inside a private mount
-#      namespace (unshare), so /proc, /dev and DIR are unmounted by the kernel when the command
-#      ends, however it ends. The folder DIR is mounted at its own path, so compiler messages name
+#      the repository so that a second run costs nothing. Commands run there through chroot inside
+#      a private mount namespace (unshare), so /proc, /dev and DIR are unmounted by the kernel when
+#      the command ends, however it ends. The folder DIR is mounted at its own path, so compiler messages name
 #      the real files.
 # Provisioning builds into ROOT.partial and renames it when complete, under a lock: running twice
 # at once waits, and an interrupted run is started over.

@@ -5,15 +5,16 @@
  * (test/helpers/package-resolved.ts), the version rule, and `generate`/`check` in an app folder
  * laid out as Xcode lays it out.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../src/diagnostics/format.js';
 import { decideMlxApi, mlxApiForVersion } from '../src/mlx/mlx-api.js';
 import { decideClearCacheLock } from '../src/mlx/clear-cache-lock.js';
-import { imageSizeWarning } from '../src/mlx/image-size-warning.js';
+import { imageSizeWarning, smolvlmPictures } from '../src/mlx/image-size-warning.js';
 import { findMlxSwiftPin, parsePackageResolved } from '../src/mlx/package-resolved.js';
+import { swiftToolsNote } from '../src/mlx/swift-tools.js';
 import { makeProject } from './helpers/cli.js';
-import { EXAMPLES_0AF2EFE as EXAMPLES_0AF2EFE_PINS, HUGGINGSNAP_88AAFBA, packageResolvedText, VLMEVAL_44B14CF as VLMEVAL_44B14CF_PINS } from './helpers/package-resolved.js';
+import { EXAMPLES_0AF2EFE as EXAMPLES_0AF2EFE_PINS, EXAMPLES_378F244, HUGGINGSNAP_88AAFBA, packageResolvedText, VLMEVAL_44B14CF as VLMEVAL_44B14CF_PINS } from './helpers/package-resolved.js';
 import { editedPolicy } from './helpers/policy.js';
 
 const VLMEVAL_44B14CF = packageResolvedText(VLMEVAL_44B14CF_PINS);
@@ -101,10 +102,53 @@ describe('the image-size warning: what SmolVLM2 does with image size in the pinn
     expect(imageSizeWarning({ pin: lm('3.31.3'), imageSizes: [2048], place })).toBeDefined();
   });
 
-  it('from 3.31.4 sizes up to 512 px all cost one tile; a larger size makes the knob real', () => {
-    expect(imageSizeWarning({ pin: lm('3.31.4'), imageSizes: [192, 256, 384, 448], place })?.message).toBe('with mlx-swift-lm 3.31.4, SmolVLM2 makes any image of at most 512 px one tile plus a global image, so these sizes (192, 256, 384, 448) all cost the same memory');
+  it('from 3.31.4 nothing is enlarged, but each side is rounded up to whole tiles and a global image added: sizes with the same tiles cost the same', () => {
+    expect(imageSizeWarning({ pin: lm('3.31.4'), imageSizes: [192, 256, 384, 448], place })).toEqual({
+      severity: 'warning', ...place, id: 'image-size-saves-no-memory',
+      message: 'with mlx-swift-lm 3.31.4, SmolVLM2 rounds each side up to whole 512 px tiles, so these sizes (192, 256, 384, 448) all cost 1x1 tiles plus a global image: the same memory',
+    });
+    // 600 px and 1000 px both round up to 1024: 2x2 tiles.
+    expect(imageSizeWarning({ pin: lm('3.31.4'), imageSizes: [600, 1000, 1000], place })?.message).toContain('these sizes (600, 1000) all cost 2x2 tiles plus a global image');
     expect(imageSizeWarning({ pin: lm('3.31.4'), imageSizes: [256, 1024], place })).toBeUndefined();
-    expect(imageSizeWarning({ pin: undefined, imageSizes: [256], place })).toBeUndefined();
+    expect(imageSizeWarning({ pin: lm('3.31.4'), imageSizes: [512, 513], place })).toBeUndefined();
+    // One size has nothing to be compared with; no pin, or a branch, says nothing.
+    expect(imageSizeWarning({ pin: lm('3.31.4'), imageSizes: [256, 256], place })).toBeUndefined();
+    expect(imageSizeWarning({ pin: undefined, imageSizes: [256, 384], place })).toBeUndefined();
+    expect(imageSizeWarning({ pin: { ...lm('3.31.4'), pin: { identity: 'mlx-swift-lm', branch: 'main', line: 1, column: 1 } }, imageSizes: [256, 384], place })).toBeUndefined();
+    // Later releases keep the rule (main's SmolVLM2 changed only its video path).
+    expect(imageSizeWarning({ pin: lm('3.32.0'), imageSizes: [192, 448], place })).toBeDefined();
+  });
+
+  it('follows the model\'s tiles: 384 px on SmolVLM2-2.2B, where 448 px is 2x2 tiles and 384 px one', () => {
+    const large = { tileEdge: 384, longestEdge: 1536 };
+    expect(imageSizeWarning({ pin: lm('3.31.4'), imageSizes: [192, 256, 384, 448], place, model: large })).toBeUndefined();
+    expect(imageSizeWarning({ pin: lm('3.31.4'), imageSizes: [192, 256, 384], place, model: large })?.message).toContain('whole 384 px tiles, so these sizes (192, 256, 384) all cost 1x1 tiles');
+    expect(imageSizeWarning({ pin: lm('2.30.6'), imageSizes: [192], place, model: large })?.message).toContain('enlarges every SmolVLM2 image to 1536 px before tiling it');
+  });
+
+  it('counts what a square image of the size costs: tiles per side rounded up, capped at the longest edge, plus the global image', () => {
+    const small = { tileEdge: 512, longestEdge: 2048 };
+    expect([1, 512, 513, 1024, 1025, 2048, 4032].map((size) => smolvlmPictures(size, small))).toEqual([
+      { tilesPerSide: 1, pictures: 2 }, { tilesPerSide: 1, pictures: 2 }, { tilesPerSide: 2, pictures: 5 }, { tilesPerSide: 2, pictures: 5 },
+      { tilesPerSide: 3, pictures: 10 }, { tilesPerSide: 4, pictures: 17 }, { tilesPerSide: 4, pictures: 17 },
+    ]);
+    expect(smolvlmPictures(448, { tileEdge: 384, longestEdge: 1536 })).toEqual({ tilesPerSide: 2, pictures: 5 });
+  });
+});
+
+describe('mlx-swift 0.31.5 and later need Swift tools 6.3 (their Package.swift declares swift-tools-version 6.3)', () => {
+  const swiftPin = (version?: string, branch?: string) => ({ pin: { identity: 'mlx-swift', version, branch, line: 22, column: 5 }, file: 'Package.resolved' });
+
+  it('a pin of 0.31.5 or later gets a note at the pin, with an id; 0.31.4 and earlier, a branch or no pin get none', () => {
+    for (const version of ['0.31.5', '0.31.6', '0.32.0']) {
+      expect(swiftToolsNote(swiftPin(version))).toEqual({
+        severity: 'note', file: 'Package.resolved', line: 22, column: 5, id: 'mlx-swift-needs-swift-6.3',
+        message: `pins mlx-swift ${version}, which needs Swift tools 6.3 (Xcode 26.4 or later; Xcode 26.3 has Swift 6.2.3); with an older Xcode, pin mlx-swift 0.31.4`,
+      });
+    }
+    for (const version of ['0.29.1', '0.30.6', '0.31.3', '0.31.4']) expect(swiftToolsNote(swiftPin(version))).toBeUndefined();
+    expect(swiftToolsNote(swiftPin(undefined, 'main'))).toBeUndefined();
+    expect(swiftToolsNote(undefined)).toBeUndefined();
   });
 });
 
@@ -153,7 +197,9 @@ describe('generate and check follow the app\'s Package.resolved', () => {
     project = makeProject({ 'tiers.yaml': policy, [resolvedPath]: resolved, 'VLMEval/ContentView.swift': '' });
     return project;
   }
-  const extension = () => readFileSync(project.path('generated', 'VLMEvaluator+MemoryPolicy.swift'), 'utf8');
+  /** The generated Swift files next to each other (the MLX calls are in whichever the templates put them). */
+  const generatedSwift = () => readdirSync(project.path('generated')).filter((name) => name.endsWith('.swift')).sort()
+    .map((name) => readFileSync(project.path('generated', name), 'utf8')).join('\n');
 
   it('0.29.1 in the Xcode project gives MLX.GPU; a bump to 0.30.2 makes check fail and generate switch to MLX.Memory', async () => {
     app();
@@ -161,25 +207,46 @@ describe('generate and check follow the app\'s Package.resolved', () => {
     expect(generated.code).toBe(0);
     // VLMEval pins mlx-swift-lm 2.29.2 too: the shipped image sizes cannot bound SmolVLM2's memory there.
     expect(generated.stderr).toMatch(/^tiers\.yaml:\d+:\d+: warning: tiers\[0\]\.imageSize: mlx-swift-lm 2\.29\.2, as the app's Package\.resolved pins it, enlarges every SmolVLM2 image to 2048 px before tiling it, so no tier's imageSize saves memory \(3\.31\.4 stops that; see docs\/mlx-releases\.md\) \[image-size-saves-no-memory\]$/m);
-    expect(extension()).toContain('MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)');
+    expect(generatedSwift()).toContain('MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)');
     // 0.29.1's clearCache takes no lock: the warning is at the evaluator, and the code clears only after an answer.
     expect(generated.stderr).toMatch(/^tiers\.yaml:\d+:\d+: warning: evaluator: mlx-swift 0\.29\.1, as the app's Package\.resolved pins it, clears MLX's cache without a lock, .* \[clear-cache-unlocked\]$/m);
-    expect(extension()).toContain('nonisolated static let clearCacheTakesLock = false');
+    expect(generatedSwift()).toContain('nonisolated static let clearCacheTakesLock = false');
     writeFileSync(project.path(XCODE_RESOLVED), VLMEVAL_44B14CF.replace('"version" : "0.29.1"', '"version" : "0.30.2"'));
     const check = await project.run('check');
     expect(check.code).toBe(1);
     expect(check.stdout).toContain('+    MLX.Memory.cacheLimit = memoryConfiguration.cacheLimit');
     expect((await project.run('generate')).code).toBe(0);
-    expect(extension()).not.toContain('GPU.');
+    expect(generatedSwift()).not.toMatch(/^\s*MLX\.GPU\./m);
   });
 
   it('a SwiftPM Package.resolved next to the policy counts too', async () => {
     app([], VLMEVAL_44B14CF.replace('"version" : "0.29.1"', '"version" : "0.31.6"'), 'Package.resolved');
     const generated = await project.run('generate');
     expect(generated.code).toBe(0);
-    expect(extension()).toContain('MLX.Memory.clearCache()');
-    expect(extension()).toContain('nonisolated static let clearCacheTakesLock = true');
+    expect(generatedSwift()).toContain('MLX.Memory.clearCache()');
+    expect(generatedSwift()).toContain('nonisolated static let clearCacheTakesLock = true');
     expect(generated.stderr).not.toContain('clear-cache-unlocked');
+  });
+
+  it('mlx-swift-examples 378f244 (mlx-swift 0.31.4, mlx-swift-lm 3.31.3) gives MLX.Memory and a locked clearCache; a fresh resolve (0.31.6, 3.31.4) adds the Swift 6.3 note at the pin and the 3.31.4 image-size rule', async () => {
+    const resolved = packageResolvedText(EXAMPLES_378F244);
+    app([], resolved);
+    const first = await project.run('generate');
+    expect(first.code).toBe(0);
+    expect(generatedSwift()).toContain('MLX.Memory.cacheLimit = memoryConfiguration.cacheLimit');
+    expect(generatedSwift()).toContain('nonisolated static let clearCacheTakesLock = true');
+    expect(first.stderr).toMatch(/warning: tiers\[0\]\.imageSize: mlx-swift-lm 3\.31\.3, as the app's Package\.resolved pins it, enlarges every SmolVLM2 image to 2048 px before tiling it/);
+    expect(first.stderr).not.toContain('mlx-swift-needs-swift-6.3');
+    const fresh = resolved.replace('"version" : "0.31.4"', '"version" : "0.31.6"').replace('"version" : "3.31.3"', '"version" : "3.31.4"');
+    expect(fresh).not.toBe(resolved);
+    writeFileSync(project.path(XCODE_RESOLVED), fresh);
+    const second = await project.run('generate');
+    expect(second.code).toBe(0);
+    expect(generatedSwift()).toContain('MLX.Memory.cacheLimit = memoryConfiguration.cacheLimit');
+    // The pin's line is that of its opening brace, the line before its identity.
+    const pinLine = fresh.split('\n').findIndex((text) => text.includes('"identity" : "mlx-swift"'));
+    expect(second.stderr).toContain(`${XCODE_RESOLVED}:${pinLine}:5: note: pins mlx-swift 0.31.6, which needs Swift tools 6.3 (Xcode 26.4 or later; Xcode 26.3 has Swift 6.2.3); with an older Xcode, pin mlx-swift 0.31.4 [mlx-swift-needs-swift-6.3]\n`);
+    expect(second.stderr).toMatch(/warning: tiers\[0\]\.imageSize: with mlx-swift-lm 3\.31\.4, SmolVLM2 rounds each side up to whole 512 px tiles, so these sizes \(192, 256, 384, 448\) all cost 1x1 tiles plus a global image: the same memory \[image-size-saves-no-memory\]$/m);
   });
 
   it('mlxApi that contradicts the pin is an error at its line; nothing is written', async () => {
@@ -207,7 +274,7 @@ describe('generate and check follow the app\'s Package.resolved', () => {
     expect(result.stderr).not.toContain('pins no mlx-swift package');
     expect(result.code).toBe(0);
     // The mlx-swift pin is what was read: its release decides the API and the lock.
-    expect(extension()).toContain('MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)');
+    expect(generatedSwift()).toContain('MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)');
     expect(result.stderr).toContain(`warning: evaluator: mlx-swift ${version}, as the app's Package.resolved pins it, clears MLX's cache without a lock`);
     // The image-size warning needs an mlx-swift-lm pin; without one it says nothing.
     expect(result.stderr.includes('[image-size-saves-no-memory]')).toBe(resolved === VLMEVAL_44B14CF);

@@ -1,15 +1,18 @@
 /**
  * Finds and reads the app's Package.resolved and settles `evaluator.mlxApi` and
- * `evaluator.clearCacheTakesLock` from the mlx-swift it pins: the file-system half of src/mlx/
- * (which decides, purely).
+ * `evaluator.clearCacheTakesLock` from the mlx-swift it pins, with what the pins mean for the
+ * app's image sizes (the mlx-swift-lm pin) and its Xcode (a note when mlx-swift needs Swift 6.3):
+ * the file-system half of src/mlx/ (which decides, purely).
  */
 import { resolve } from 'node:path';
 import { discoverPackageResolved, readPackageResolved } from '../app/package-resolved-files.js';
+import { resolveModel } from '../devices/models.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { imageSizeWarning } from '../mlx/image-size-warning.js';
 import { decideClearCacheLock } from '../mlx/clear-cache-lock.js';
 import { decideMlxApi } from '../mlx/mlx-api.js';
 import { findPin, parsePackageResolved, type PackagePin } from '../mlx/package-resolved.js';
+import { swiftToolsNote } from '../mlx/swift-tools.js';
 import type { Policy } from '../policy/schema.js';
 import { displayPathOf, policyFolder, type PolicySource } from './load-policy-file.js';
 
@@ -57,8 +60,11 @@ export async function resolveMlxApi(cwd: string, source: PolicySource): Promise<
     pin: lmPin,
     imageSizes: policy.tiers.map((tier) => tier.imageSize),
     place: { file: source.displayPath, ...source.locate(['tiers', 0, 'imageSize']), path: 'tiers[0].imageSize' },
+    model: smolvlmTiles(policy),
   });
   if (sizeWarning) diagnostics.push(sizeWarning);
+  const toolsNote = swiftToolsNote(pins[0]);
+  if (toolsNote) diagnostics.push(toolsNote);
   const decided = decideMlxApi({
     declared: evaluator.mlxApi,
     policyPlace: place(evaluator.mlxApi !== undefined ? ['evaluator', 'mlxApi'] : ['evaluator']),
@@ -72,4 +78,10 @@ export async function resolveMlxApi(cwd: string, source: PolicySource): Promise<
   });
   const settled = { ...evaluator, mlxApi: decided.mlxApi, clearCacheTakesLock: lock.clearCacheTakesLock };
   return { policy: { ...policy, evaluator: settled }, diagnostics: [...diagnostics, ...decided.diagnostics, ...lock.diagnostics], packageResolved: files };
+}
+
+/** The policy's model's tile edge and longest edge, when its model section resolves (else the warning's default, SmolVLM2-500M). */
+function smolvlmTiles(policy: Policy): { tileEdge: number; longestEdge: number } | undefined {
+  const resolved = policy.model === undefined ? undefined : resolveModel(policy.model, '');
+  return resolved && 'model' in resolved ? { tileEdge: resolved.model.numbers.tileSize, longestEdge: resolved.model.numbers.longestEdge } : undefined;
 }

@@ -75,6 +75,41 @@ export const EXAMPLES_C684488: ResolvedFacts = {
 };
 
 /**
+ * mlx-swift-examples at 378f2449c257788c5067b9f8b086731d76b39b33 (mlx-swift-lm 3.x: LLMEval and
+ * MLXChatExample), mlx-swift-examples.xcodeproj/project.xcworkspace/xcshareddata/swiftpm/Package.resolved:
+ * format 3, mlx-swift 0.31.4 and mlx-swift-lm 3.31.3, with swift-huggingface and swift-transformers
+ * added by the app (3.x no longer brings them).
+ */
+export const EXAMPLES_378F244: ResolvedFacts = {
+  origin: 'ml-explore/mlx-swift-examples 378f244, mlx-swift-examples.xcodeproj/.../Package.resolved',
+  formatVersion: 3,
+  originHash: 'e538f345418093ec944f6af6ff98e1b0c1e736fb7c1f52379fbcf33a8ac26084',
+  pins: [
+    pin('eventsource', 'https://github.com/mattt/EventSource.git', 'a3a85a85214caf642abaa96ae664e4c772a59f6e', '1.4.1'),
+    pin('gzipswift', 'https://github.com/1024jp/GzipSwift', '731037f6cc2be2ec01562f6597c1d0aa3fe6fd05', '6.0.1'),
+    pin('mlx-swift', 'https://github.com/ml-explore/mlx-swift', 'dc43e62d7055353c7f99fa071a4e71d29dfddc44', '0.31.4'),
+    pin('mlx-swift-lm', 'https://github.com/ml-explore/mlx-swift-lm.git', '1c05248bb0899e2a7a4962b84d319cf12f4e12aa', '3.31.3'),
+    pin('networkimage', 'https://github.com/gonzalezreal/NetworkImage', '2849f5323265386e200484b0d0f896e73c3411b9', '6.0.1'),
+    pin('progress.swift', 'https://github.com/jkandzi/Progress.swift', 'fed6598735d7982058690acf8f52a0a5fdaeb3e0', '0.4.0'),
+    pin('swift-argument-parser', 'https://github.com/apple/swift-argument-parser.git', 'cdd0ef3755280949551dc26dee5de9ddeda89f54', '1.6.2'),
+    pin('swift-asn1', 'https://github.com/apple/swift-asn1.git', '9f542610331815e29cc3821d3b6f488db8715517', '1.6.0'),
+    pin('swift-atomics', 'https://github.com/apple/swift-atomics.git', 'b601256eab081c0f92f059e12818ac1d4f178ff7', '1.3.0'),
+    pin('swift-cmark', 'https://github.com/swiftlang/swift-cmark', '5d9bdaa4228b381639fff09403e39a04926e2dbe', '0.7.1'),
+    pin('swift-collections', 'https://github.com/apple/swift-collections.git', '7b847a3b7008b2dc2f47ca3110d8c782fb2e5c7e', '1.3.0'),
+    pin('swift-crypto', 'https://github.com/apple/swift-crypto.git', 'fa308c07a6fa04a727212d793e761460e41049c3', '4.3.0'),
+    pin('swift-huggingface', 'https://github.com/huggingface/swift-huggingface.git', 'b721959445b617d0bf03910b2b4aced345fd93bf', '0.9.0'),
+    pin('swift-jinja', 'https://github.com/huggingface/swift-jinja.git', 'd81197f35f41445bc10e94600795e68c6f5e94b0', '2.3.1'),
+    pin('swift-markdown-ui', 'https://github.com/gonzalezreal/swift-markdown-ui', '5f613358148239d0292c0cef674a3c2314737f9e', '2.4.1'),
+    pin('swift-nio', 'https://github.com/apple/swift-nio.git', 'bdf004b44f77c56fca752cd1cf243c802f8469c9', '2.97.0'),
+    pin('swift-numerics', 'https://github.com/apple/swift-numerics', '0c0290ff6b24942dadb83a929ffaaa1481df04a2', '1.1.1'),
+    pin('swift-syntax', 'https://github.com/swiftlang/swift-syntax.git', '0687f71944021d616d34d922343dcef086855920', '600.0.1'),
+    pin('swift-system', 'https://github.com/apple/swift-system.git', '7c6ad0fc39d0763e0b699210e4124afd5041c5df', '1.6.4'),
+    pin('swift-transformers', 'https://github.com/huggingface/swift-transformers', 'b38443e44d93eca770f2eb68e2a4d0fa100f9aa2', '1.3.0'),
+    pin('yyjson', 'https://github.com/ibireme/yyjson.git', '8b4a38dc994a110abaec8a400615567bd996105f', '0.12.0'),
+  ],
+};
+
+/**
  * mlx-swift-examples at 0af2efe8a04d11a7c01616e560a3bd67ac38f246 (March 2024), the same path:
  * format 2, mlx-swift pinned to the branch `main` at a revision, with no release.
  */

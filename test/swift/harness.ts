@@ -58,6 +58,16 @@ export const MLX_ERAS = {
 } as const satisfies Record<string, { mlxSwift: string; mlxSwiftLm: string; mlxApi: 'gpu' | 'memory'; clearCacheTakesLock: boolean; layers: readonly string[]; swift: SwiftToolchain; modules: readonly string[]; plugins: readonly string[] }>;
 export type MlxEra = keyof typeof MLX_ERAS;
 
+/**
+ * A variant of an era's stand-ins: `lm-main` is the mlx-0.31 era with mlx-swift-lm's main branch
+ * (after 3.31.4) where it differs in what generated code and app evaluators use, `Generation`'s
+ * fourth case. Its files, in test/swift/stand-ins/lm-main/, replace the era's files of the same path.
+ */
+export type StandInVariant = 'lm-main';
+
+/** The era each variant is a variant of. */
+const VARIANT_ERAS: Record<StandInVariant, MlxEra> = { 'lm-main': 'mlx-0.31' };
+
 /** The stand-in modules every era has, in dependency order. StandInSupport (the call log) is for tests only. */
 export const STAND_IN_MODULES = ['ObservationLinkFix', 'StandInSupport', 'CoreImage', 'SwiftUI', 'AsyncAlgorithms', 'MLX', 'MLXNN', 'MLXLMCommon', 'MLXVLM'] as const;
 
@@ -331,8 +341,9 @@ function buildTestingLinkFix(root: string, toolchain: SwiftToolchain): void {
 }
 
 /** The folder an era's stand-ins are built in, per toolchain (Swift 6.0 keeps the older name). */
-function standInFolder(era: MlxEra, toolchain: SwiftToolchain): string {
-  return join(repo, 'node_modules', '.cache', 'memtier-swift', toolchain === '6.0' ? era : `${era}-swift${toolchain}`);
+function standInFolder(era: MlxEra, toolchain: SwiftToolchain, variant?: StandInVariant): string {
+  const name = `${toolchain === '6.0' ? era : `${era}-swift${toolchain}`}${variant ? `-${variant}` : ''}`;
+  return join(repo, 'node_modules', '.cache', 'memtier-swift', name);
 }
 
 /**
@@ -340,21 +351,23 @@ function standInFolder(era: MlxEra, toolchain: SwiftToolchain): string {
  * node_modules/.cache/memtier-swift/<era>/ (<era>-swift6.2/ for Swift 6.2): files are rewritten
  * only when their text changed, so SwiftPM's own incremental build rebuilds exactly what changed
  * (an edited stand-in is rebuilt; an unchanged one is not). Within one test process the build
- * runs once per era and toolchain.
+ * runs once per era and toolchain. A variant (see {@link StandInVariant}) is built in a folder of
+ * its own, `<era>-swift6.2-<variant>/`.
  */
-export function standInPackage(era: MlxEra, toolchain: SwiftToolchain = toolchainOf(era)): { root: string; modules: string; plugins: string[] } {
-  const key = `${era}@${toolchain}`;
+export function standInPackage(era: MlxEra, toolchain: SwiftToolchain = toolchainOf(era), variant?: StandInVariant): { root: string; modules: string; plugins: string[] } {
+  const key = `${era}@${toolchain}${variant ? `+${variant}` : ''}`;
   const built = standInPackages.get(key);
   if (built) return built;
-  const root = standInFolder(era, toolchain);
+  if (variant && VARIANT_ERAS[variant] !== era) throw new Error(`the ${variant} stand-ins are a variant of ${VARIANT_ERAS[variant]}, not ${era}`);
+  const root = standInFolder(era, toolchain, variant);
   syncFiles(root, [
-    ...standInSources(era),
+    ...standInSources(era, variant),
     ...pluginSources(era),
     { path: 'Package.swift', contents: standInManifest(era, root) },
   ], ['Sources', 'PluginSources']);
   buildPlugins(root, era, toolchain);
   const build = swift(root, ['swift', 'build'], toolchain);
-  if (build.status !== 0) throw new Error(`the ${era} stand-ins do not build with Swift ${toolchain}:\n${build.output}`);
+  if (build.status !== 0) throw new Error(`the ${era}${variant ? ` (${variant})` : ''} stand-ins do not build with Swift ${toolchain}:\n${build.output}`);
   const bin = swift(root, ['swift', 'build', '--show-bin-path'], toolchain).output.trim().split('\n').pop()!;
   const modules = existsSync(join(bin, 'Modules')) ? join(bin, 'Modules') : bin;
   const plugins = MLX_ERAS[era].plugins.flatMap((name) => ['-load-plugin-library', join(root, 'Plugins', `lib${name}.so`)]);
@@ -404,14 +417,30 @@ ${eraTargets(era)}
 `;
 }
 
+/** The language modes {@link compileAppModule} compiles an app module in (see {@link AppModuleOptions}). */
+export type AppMode = 'strict' | 'xcode-swift5' | 'xcode-swift5-complete';
+
+const SWIFT5_MODES: Record<Exclude<AppMode, 'strict'>, string[]> = {
+  'xcode-swift5': ['-swift-version', '5'],
+  'xcode-swift5-complete': ['-swift-version', '5', '-strict-concurrency=complete'],
+};
+
 /** How {@link compileAppModule} compiles. */
 export interface AppModuleOptions {
   /** The folder name under the stand-ins' `cases/`. */
   name: string;
   module: string;
   sources: readonly GeneratedFile[];
-  /** `strict`: Swift 6 mode, complete checking, warnings as errors; `xcode-swift5`: Swift 5 mode, minimal checking. */
-  appMode: 'strict' | 'xcode-swift5';
+  /**
+   * `strict`: Swift 6 mode, complete checking, warnings as errors; `xcode-swift5`: Swift 5 mode,
+   * minimal checking (an Xcode target with no SWIFT_STRICT_CONCURRENCY); `xcode-swift5-complete`:
+   * Swift 5 mode, complete checking (SWIFT_STRICT_CONCURRENCY = complete).
+   */
+  appMode: AppMode;
+  /** In the two Swift 5 modes, also `-warnings-as-errors` (`strict` always has it). Default false. */
+  warningsAsErrors?: boolean;
+  /** Compile against a variant of the era's stand-ins (see {@link StandInVariant}). */
+  variant?: StandInVariant;
   /** Default: the era's (see MLX_ERAS). */
   toolchain?: SwiftToolchain;
   /** Default: `default`. */
@@ -434,13 +463,15 @@ export interface AppModuleOptions {
 export function compileAppModule(era: MlxEra, options: AppModuleOptions): SwiftRun {
   const toolchain = toolchainOf(era, options.toolchain);
   const isolation = options.isolation ?? 'default';
-  const { root, modules, plugins } = standInPackage(era, toolchain);
+  const { root, modules, plugins } = standInPackage(era, toolchain, options.variant);
   const folder = join(root, 'cases', options.name);
   rmSync(folder, { recursive: true, force: true });
   const sourceFolder = join(folder, 'Sources', options.module);
   writeFiles(sourceFolder, options.sources);
   const strict = ['-swift-version', '6', '-warnings-as-errors'];
-  const mode = options.appMode === 'strict' ? [...strict, ...isolationFlags(isolation)] : ['-swift-version', '5'];
+  const mode = options.appMode === 'strict'
+    ? [...strict, ...isolationFlags(isolation)]
+    : [...SWIFT5_MODES[options.appMode], ...isolationFlags(isolation), ...(options.warningsAsErrors ? ['-warnings-as-errors'] : [])];
   const emit = options.tests ? ['-enable-testing', '-emit-module', '-emit-module-path', join(folder, `${options.module}.swiftmodule`)] : [];
   const compiled = swift(root, [
     'swiftc', '-c', '-wmo', '-parse-as-library', '-module-name', options.module, '-I', modules, ...plugins, ...mode, ...emit,
@@ -557,7 +588,7 @@ export function diagnosticsIn(output: string, folders: readonly string[]): strin
 export const REPOSITORY = repo;
 
 /** The stand-in modules' files for `era` (each module from every layer of the era, in order), under `Sources/<module>/`. */
-export function standInSources(era: MlxEra): GeneratedFile[] {
+export function standInSources(era: MlxEra, variant?: StandInVariant): GeneratedFile[] {
   const files: GeneratedFile[] = [];
   for (const module of eraModules(era)) {
     for (const layer of MLX_ERAS[era].layers) files.push(...filesUnder(join(standIns, layer, module), join('Sources', module)));
@@ -567,7 +598,13 @@ export function standInSources(era: MlxEra): GeneratedFile[] {
     if (seen.has(file.path)) throw new Error(`two layers of the ${era} stand-ins have ${file.path}: rename one`);
     seen.add(file.path);
   }
-  return files;
+  if (!variant) return files;
+  // A variant's files replace the era's files of the same path, and only those.
+  const replacements = eraModules(era).flatMap((module) => filesUnder(join(standIns, variant, module), join('Sources', module)));
+  for (const file of replacements) {
+    if (!seen.has(file.path)) throw new Error(`the ${variant} stand-ins have ${file.path}, which no layer of ${era} has: a variant only replaces files`);
+  }
+  return files.map((file) => replacements.find((replacement) => replacement.path === file.path) ?? file);
 }
 
 /** The 2.x eras' stand-in modules' targets, for a manifest that defines `library` (their Swift 5 settings). */
