@@ -37,7 +37,7 @@ const POLICY_OPTIONS_HELP = `${CONFIG_HELP}
 ${COMMON_HELP}`;
 
 export const COMMAND_HELP: Record<string, string> = {
-  explain: `Usage: memtier explain SIZE|DEVICE|TIER [--config FILE]
+  explain: `Usage: memtier explain SIZE|DEVICE|TIER [--reports PATH] [--config FILE]
 
 Which tier a physical memory size ("3.6GiB", 3865470566) or a catalog device ("iPhone 13 mini",
 "iPhone14,4") lands in, the boundary that decided, the distance to the nearest boundary, and the
@@ -47,6 +47,8 @@ point to).
 
 Options:
 ${CONFIG_HELP}
+      --reports PATH  on-device stress reports (a .json file, or a folder read recursively): the
+                      device's (or the tier's) measured figures against the estimate and budget
 ${COMMON_HELP}
 `,
   devices: `Usage: memtier devices [--markdown | --json] [--config FILE]
@@ -61,7 +63,7 @@ ${CONFIG_HELP}
       --json          stable JSON ({ version: 1, estimateRule, devices: [...] })
 ${COMMON_HELP}
 `,
-  budget: `Usage: memtier budget [--markdown | --json] [--config FILE]
+  budget: `Usage: memtier budget [--markdown | --json] [--reports PATH] [--config FILE]
 
 The policy's model (its "model:" section: a catalog model such as SmolVLM2-500M-Video-Instruct-mlx,
 or your own numbers) against each tier: the estimated peak memory term by term (weights, KV cache
@@ -73,7 +75,11 @@ Every model value is shown with its source; the formula is in docs/budgets.md.
 Options:
 ${CONFIG_HELP}
       --markdown      Markdown tables, for a pull request
-      --json          stable JSON ({ version: 1, model, increasedMemoryLimit, tiers: [...] })
+      --json          stable JSON ({ version: 1, model, increasedMemoryLimit, tiers: [...] };
+                      with --reports, also reports: { runs: [...], warnings: [...] })
+      --reports PATH  on-device stress reports (a .json file, or a folder read recursively):
+                      each device and tier measured against the estimate and the tier's budget
+                      (docs/budgets.md, "Measured on your phones")
 ${COMMON_HELP}
 `,
   diff: `Usage: memtier diff [--base REF] [--markdown] [--config FILE]

@@ -51,17 +51,17 @@ const COMMANDS: Record<string, Command> = {
     run: async (io, values, [file]) => (await import('./commands/patch-command.js')).patchCommand(io, { file: file!, write: values.write === true }),
   },
   explain: {
-    options: { ...CONFIG_OPTION, ...COMMON_OPTIONS },
+    options: { ...CONFIG_OPTION, reports: { type: 'string' }, ...COMMON_OPTIONS },
     positionals: ['a size such as 3.6GiB, or a device name such as "iPhone 13 mini"'],
-    run: async (io, values, [query]) => (await import('./commands/explain-command.js')).explainCommand(io, { query: query!, config: str(values.config) }),
+    run: async (io, values, [query]) => (await import('./commands/explain-command.js')).explainCommand(io, { query: query!, config: str(values.config), reports: str(values.reports) }),
   },
   devices: {
     options: { ...CONFIG_OPTION, markdown: { type: 'boolean' }, json: { type: 'boolean' }, ...COMMON_OPTIONS },
     run: async (io, values) => (await import('./commands/devices-command.js')).devicesCommand(io, { config: str(values.config), markdown: values.markdown === true, json: values.json === true }),
   },
   budget: {
-    options: { ...CONFIG_OPTION, markdown: { type: 'boolean' }, json: { type: 'boolean' }, ...COMMON_OPTIONS },
-    run: async (io, values) => (await import('./commands/budget-command.js')).budgetCommand(io, { config: str(values.config), markdown: values.markdown === true, json: values.json === true }),
+    options: { ...CONFIG_OPTION, markdown: { type: 'boolean' }, json: { type: 'boolean' }, reports: { type: 'string' }, ...COMMON_OPTIONS },
+    run: async (io, values) => (await import('./commands/budget-command.js')).budgetCommand(io, { config: str(values.config), markdown: values.markdown === true, json: values.json === true, reports: str(values.reports) }),
   },
   diff: {
     options: { ...CONFIG_OPTION, base: { type: 'string', short: 'b' }, markdown: { type: 'boolean' }, ...COMMON_OPTIONS },

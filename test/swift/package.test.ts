@@ -12,6 +12,8 @@ import { generate } from '../../src/generate.js';
 import type { GeneratedFile } from '../../src/render/render-files.js';
 import type { Policy } from '../../src/policy/schema.js';
 import { stressReportSchema } from '../../src/reports/stress-report.js';
+import { measureReports, readFieldReport } from '../../src/reports/field-reports.js';
+import { budgetOf } from '../../src/reports/budget.js';
 import { diagnosticsOf, editedPolicy, templates, validPolicy } from '../helpers/policy.js';
 import {
   assemblePackage, cachedPackageFolder, diagnosticsIn, eraEvaluatorSource, harnessTests, MLX_ERAS, swift, swiftSkipped,
@@ -100,6 +102,21 @@ function expectStressReportMatchesItsSchema(root: string) {
   expect(report.failures.map((failure) => failure.budget)).toContain('peakFootprint');
   expect(report.failures.map((failure) => failure.budget)).toContain('maxMainActorStallSeconds');
   expect(report.pressureLevels).toContain('critical');
+  // memtier budget --reports reads what the generated Swift writes: matched to the iPhone 13 and
+  // standard, with the warnings its scripted run earns (docs/budgets.md, "Measured on your phones").
+  const read = readFieldReport(readFileSync(join(root, 'stress-report.json'), 'utf8'), 'stress-report.json');
+  if (!read.ok) throw new Error(JSON.stringify(read.diagnostics));
+  const budget = budgetOf(validPolicy(), 'tiers.yaml');
+  if ('error' in budget) throw new Error(budget.error);
+  const [run] = measureReports(validPolicy(), budget, [read.report]).runs;
+  expect(run!.deviceName).toBe('iPhone 13 (iPhone14,5)');
+  // physicalMemory is the build machine's: a wrong tier unless it lands in standard (3-6 GiB).
+  expect(run!.warnings.map((warning) => warning.id)).toEqual([
+    ...(run!.landsIn === run!.tierIndex ? [] : ['report-wrong-tier:standard:iphone-13']),
+    'report-over-estimate:standard:iphone-13',
+    'report-broken-budget:standard:iphone-13:peakFootprint',
+    'report-broken-budget:standard:iphone-13:maxMainActorStallSeconds',
+  ]);
 }
 
 describe.skipIf(swiftSkipped)('the generated Swift in a Swift 6 package, against each pinned pair of MLX releases', () => {

@@ -10,27 +10,36 @@ import { catalogScope, leftOutLine } from '../../devices/deployment-target.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { readValidPolicy } from '../read-valid-policy.js';
 import { readDeploymentTarget } from '../resolve-deployment-target.js';
+import { readReportsOption } from '../read-field-reports.js';
+import { formatMeasuredSection, reportsJson, measureReports } from '../../reports/field-reports.js';
 
 const FORMULA = 'Estimate = weights + KV cache per token x (maxTokens + promptTokens + image tokens) + cacheLimit + activations (docs/budgets.md).';
 
 /** Runs `budget`. */
-export async function budgetCommand(io: CliIO, options: { config?: string; markdown?: boolean; json?: boolean }): Promise<number> {
+export async function budgetCommand(io: CliIO, options: { config?: string; markdown?: boolean; json?: boolean; reports?: string }): Promise<number> {
   if (options.markdown && options.json) throw new UsageError('choose one of --markdown and --json');
   const source = await readValidPolicy(io, options.config);
   if (!source) return ExitCode.invalidInput;
   const budget = budgetOf(source.policy, source.displayPath, catalogScope(await readDeploymentTarget(io, source)));
   if ('error' in budget) throw new UsageError(budget.error);
+  // --reports: the on-device stress reports, measured against the estimate (reports/field-reports.ts).
+  const fieldReports = options.reports === undefined ? undefined : await readReportsOption(io, options.reports);
+  if (options.reports !== undefined && fieldReports === undefined) return ExitCode.invalidInput;
+  const measured = fieldReports && measureReports(source.policy, budget, fieldReports).runs;
+  const read = { path: options.reports ?? '', count: fieldReports?.length ?? 0 };
   if (options.json) {
-    io.stdout(budgetJson(budget));
+    io.stdout(measured ? `${JSON.stringify({ ...JSON.parse(budgetJson(budget)), reports: reportsJson(measured, read) }, null, 2)}\n` : budgetJson(budget));
   } else if (options.markdown) {
     const estimates = await formatMarkdownTable(estimateTable(budget));
     const devices = await formatMarkdownTable(deviceTable(budget));
     const model = ['```text', ...modelLines(budget.model), '```'].join('\n');
     const sources = appLimitSources(budget).map((line) => (line.startsWith('  ') ? `- ${line.trim()}` : line)).join('\n');
     const leftOut = leftOutLine(budget.scope);
-    io.stdout(await formatMarkdown(`${model}\n\n${FORMULA}\n\n${estimates}\n${devices}\n${leftOut === undefined ? '' : `${leftOut}.\n\n`}${sources}\n`));
+    const onPhones = measured ? `\n## Measured on your phones\n\n\`\`\`text\n${formatMeasuredSection(measured, read)}\`\`\`\n` : '';
+    io.stdout(await formatMarkdown(`${model}\n\n${FORMULA}\n\n${estimates}\n${devices}\n${leftOut === undefined ? '' : `${leftOut}.\n\n`}${sources}\n${onPhones}`));
   } else {
     io.stdout(formatBudgetText(budget));
+    if (measured) io.stdout(`\n${formatMeasuredSection(measured, read)}`);
   }
   return ExitCode.ok;
 }

@@ -7,19 +7,34 @@ import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { catalogScope } from '../../devices/deployment-target.js';
 import { readValidPolicy } from '../read-valid-policy.js';
 import { readDeploymentTarget } from '../resolve-deployment-target.js';
+import { readReportsOption } from '../read-field-reports.js';
+import { budgetOf } from '../../reports/budget.js';
+import { formatMeasuredSection, measureReports, type ReportRun } from '../../reports/field-reports.js';
 
 /** Runs `explain`. */
-export async function explainCommand(io: CliIO, options: { query: string; config?: string }): Promise<number> {
+export async function explainCommand(io: CliIO, options: { query: string; config?: string; reports?: string }): Promise<number> {
   const source = await readValidPolicy(io, options.config);
   if (!source) return ExitCode.invalidInput;
   const scope = catalogScope(await readDeploymentTarget(io, source));
   const tier = explainTier(source.policy, options.query, scope);
-  if (tier) {
-    io.stdout(formatTierExplanation(tier));
-    return ExitCode.ok;
+  const answer = tier ? undefined : explain(source.policy, options.query, scope);
+  if (answer && 'error' in answer) throw new UsageError(answer.error);
+  // --reports: the stress reports of this tier (a tier, or the tier a size lands in), or of this device.
+  let measured: { runs: ReportRun[]; count: number; about: string } | undefined;
+  if (options.reports !== undefined) {
+    const reports = await readReportsOption(io, options.reports);
+    if (!reports) return ExitCode.invalidInput;
+    const budget = source.policy.model === undefined ? undefined : budgetOf(source.policy, source.displayPath, scope);
+    const runs = measureReports(source.policy, budget && !('error' in budget) ? budget : undefined, reports).runs;
+    const device = answer?.device;
+    const tierName = tier?.tier.name ?? answer!.tier.name;
+    measured = {
+      runs: runs.filter((run) => (device ? run.device === device : run.report.tier === tierName)),
+      count: reports.length,
+      about: device ? `on ${device.name}` : `on tier ${tierName}`,
+    };
   }
-  const answer = explain(source.policy, options.query, scope);
-  if ('error' in answer) throw new UsageError(answer.error);
-  io.stdout(formatExplanation(answer));
+  io.stdout(tier ? formatTierExplanation(tier) : formatExplanation(answer!));
+  if (measured) io.stdout(`\n${formatMeasuredSection(measured.runs, { path: options.reports!, count: measured.count }, measured.about)}`);
   return ExitCode.ok;
 }

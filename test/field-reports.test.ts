@@ -1,0 +1,391 @@
+/**
+ * The stress reports from the team's phones (`memtier budget --reports`, `memtier explain
+ * --reports`): a report the generated Swift wrote in the Linux harness, reports built to the
+ * schema, and broken ones (bad JSON, another format, a missing key, a wrong type, an unknown key),
+ * each a located error and never a crash.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { budgetCommand } from '../src/cli/commands/budget-command.js';
+import { explainCommand } from '../src/cli/commands/explain-command.js';
+import { formatDiagnostic } from '../src/diagnostics/format.js';
+import { loadJson } from '../src/load/load-json.js';
+import { budgetOf } from '../src/reports/budget.js';
+import { formatSizeApprox } from '../src/policy/sizes.js';
+import { figuresOf, formatMeasuredSection, measureReports, readFieldReport, type FieldReport } from '../src/reports/field-reports.js';
+import { stressReportSchema, type StressReport } from '../src/reports/stress-report.js';
+import { makeProject } from './helpers/cli.js';
+import { validPolicy } from './helpers/policy.js';
+
+const MiB = 1_048_576;
+const fixture = (name: string) => readFileSync(new URL(`fixtures/stress-reports/${name}`, import.meta.url), 'utf8');
+/** Written by the generated MemoryStressTest.swift in test/swift's package (StressRunnerBehaviourTests, scripted footprint, mlx-swift 0.30.6 stand-ins). */
+const HARNESS = 'linux-harness-scripted-mlx-0.30.json';
+/** The same test's report from an earlier memtier, whose stress test wrote format 1. */
+const FORMAT_1 = 'linux-harness-format-1-older-memtier.json';
+
+const policy = validPolicy();
+const budget = (() => {
+  const value = budgetOf(policy, 'tiers.yaml');
+  if ('error' in value) throw new Error(value.error);
+  return value;
+})();
+/** The shipped standard tier's estimate, as memtier budget gives it (the tests follow it when it changes). */
+const STANDARD = budget.tiers.find((fit) => fit.name === 'standard')!.estimate;
+const STANDARD_ESTIMATE = Number(STANDARD.total);
+/** A peak `percent` over the estimate, in bytes; and how memtier writes a peak's distance from it. */
+const over = (percent: number) => Math.round(STANDARD_ESTIMATE * (1 + percent / 100));
+const percentText = (bytes: number) => `${bytes >= STANDARD_ESTIMATE ? '+' : ''}${(((bytes - STANDARD_ESTIMATE) / STANDARD_ESTIMATE) * 100).toFixed(1)}%`;
+const size = (bytes: number) => formatSizeApprox(BigInt(bytes));
+const pattern = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** One answer as the stress test writes it. */
+function answer(index: number, fields: Partial<StressReport['scenarios'][number]['answers'][number]> = {}) {
+  return {
+    index, image: 0, loadedModel: false, cancelled: false, secondsToFirstToken: 1.1, seconds: 30, tokens: 600, tokensPerSecond: 20.5,
+    peakFootprint: 1_700 * MiB, longestMainActorStallSeconds: 0.02,
+    samples: [{ seconds: 0, footprint: 1_150 * MiB, available: 2_000 * MiB, pressure: 'normal' as const }],
+    ...fields,
+  };
+}
+
+/** A release run of the shipped standard tier on an iPhone 12 (iPhone13,2), built to the schema. */
+function report(fields: Partial<StressReport> = {}): StressReport {
+  const value = {
+    format: 'memtier-stress-report/2' as const,
+    device: 'iPhone13,2',
+    physicalMemory: 3_793_600_512,
+    buildConfiguration: 'release' as const,
+    tier: 'standard',
+    budget: { peakFootprint: 2_621_440_000, minTokensPerSecond: 15, maxSecondsToFirstToken: 2, maxMainActorStallSeconds: 0.1 },
+    maxTokens: 800,
+    baselineFootprint: 160 * MiB,
+    scenarios: [
+      { name: 'firstLoad' as const, answers: [answer(1, { loadedModel: true, secondsToFirstToken: 6.5, samples: [{ seconds: 0, footprint: 160 * MiB, available: 3_000 * MiB, pressure: 'normal' as const }] })] },
+      { name: 'answersInARow' as const, answers: [answer(1), answer(2, { secondsToFirstToken: 1.4, tokensPerSecond: 18.25 })] },
+      { name: 'alternatingImages' as const, answers: [answer(1, { seconds: 41.5, longestMainActorStallSeconds: 0.04 })] },
+      { name: 'longRun' as const, answers: [] },
+    ],
+    peakFootprint: over(1.5),
+    sampledPeakFootprint: over(1.5) - 20 * MiB,
+    kernelPeakFootprint: over(1.5),
+    kernelPeakFootprintBeforeRun: 400 * MiB,
+    estimatedPeakFootprint: STANDARD_ESTIMATE,
+    estimateErrorPercent: 1.6,
+    modelLoads: 1,
+    reloads: 0,
+    answersAtMaxTokens: 0,
+    cancelledAnswers: 0,
+    longestMainActorStallSeconds: 0.04,
+    pressureLevels: ['normal' as const],
+    failures: [],
+    ...fields,
+  };
+  return stressReportSchema.parse(value);
+}
+
+function read(text: string, file = 'phone.json'): FieldReport {
+  const result = readFieldReport(text, file);
+  if (!result.ok) throw new Error(result.diagnostics.map(formatDiagnostic).join('\n'));
+  return result.report;
+}
+
+const text = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+const ids = (report: FieldReport) => measureReports(policy, budget, [report]).runs[0]!.warnings.map((warning) => warning.id);
+
+describe('a report the generated Swift wrote (the Linux harness)', () => {
+  it('is valid, matched to the iPhone 13 by its identifier and to standard by name, and its promises checked against the policy', () => {
+    const harness = read(fixture(HARNESS), HARNESS);
+    const [run] = measureReports(policy, budget, [harness]).runs;
+    expect(run!.deviceName).toBe('iPhone 13 (iPhone14,5)');
+    expect(run!.tierIndex).toBe(2);
+    // The harness's scripted footprint: 100 MiB before the load, 3600 MiB once the model is in.
+    expect(run!.figures.baselineFootprint?.value).toBe(100 * MiB);
+    expect(run!.figures.afterLoad).toEqual({ value: 3600 * MiB, path: ['scenarios', 1, 'answers', 0, 'samples', 0, 'footprint'], where: 'answersInARow, answer 1' });
+    expect(run!.figures.peakFootprint?.value).toBe(3600 * MiB);
+    // The Linux machine's physicalMemory (tens of GB) lands in high; the harness ran the runner on standard.
+    expect(run!.landsIn).toBe(3);
+    expect(run!.warnings.map((warning) => warning.id)).toEqual([
+      'report-wrong-tier:standard:iphone-13',
+      'report-over-estimate:standard:iphone-13',
+      'report-broken-budget:standard:iphone-13:peakFootprint',
+      'report-broken-budget:standard:iphone-13:maxMainActorStallSeconds',
+    ]);
+    // Each names the device, the figure, both values and the report, at the figure's line.
+    const lines = readFileSync(new URL(`fixtures/stress-reports/${HARNESS}`, import.meta.url), 'utf8').split('\n');
+    const overEstimate = run!.warnings[1]!;
+    expect(lines[overEstimate.line! - 1]).toMatch(/^ {2}"peakFootprint" : 3774873600,$/);
+    expect(formatDiagnostic(overEstimate)).toBe(`${HARNESS}:${overEstimate.line}:${overEstimate.column}: warning: peakFootprint: iPhone 13 (iPhone14,5) on standard: the measured peak footprint, 3.52 GiB, is ${percentText(3600 * MiB).slice(1)} over memtier's estimate for standard, ${size(STANDARD_ESTIMATE)} (more than 10%) [report-over-estimate:standard:iphone-13]`);
+    const stall = run!.warnings[3]!;
+    expect(stall.path).toBe('scenarios[0].answers[0].longestMainActorStallSeconds');
+    expect(lines[stall.line! - 1]).toContain('"longestMainActorStallSeconds" : 0.150528599');
+    expect(stall.message).toBe('iPhone 13 (iPhone14,5) on standard: the main actor stalled for 0.15 s (firstLoad, answer 1; a debug build, and the budgets assume release), but the tier\'s budget is maxMainActorStallSeconds 0.1 s');
+  });
+
+  it('a report from an earlier memtier (format 1) is a located error naming both formats', () => {
+    const result = readFieldReport(fixture(FORMAT_1), FORMAT_1);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const lines = fixture(FORMAT_1).split('\n');
+    expect(result.diagnostics).toHaveLength(1);
+    const [error] = result.diagnostics;
+    expect(lines[error!.line! - 1]).toContain('"format" : "memtier-stress-report\\/1"');
+    expect(formatDiagnostic(error!)).toMatch(/^linux-harness-format-1-older-memtier\.json:\d+:14: error: format: the report's format is "memtier-stress-report\/1", and this memtier reads only "memtier-stress-report\/2": a report from another memtier version/);
+  });
+});
+
+describe('reports built to the schema', () => {
+  it('the shipped standard tier leaves room for these cases: its estimate 20% over is still under its budget\'s peakFootprint', () => {
+    expect(over(20)).toBeLessThan(2_621_440_000);
+  });
+
+  it('within 10% of the estimate and within budget: its figures, no warning', () => {
+    const [run] = measureReports(policy, budget, [read(text(report()))]).runs;
+    expect(run!.deviceName).toBe('iPhone 12 (iPhone13,2)');
+    expect(run!.warnings).toEqual([]);
+    const figures = run!.figures;
+    // The first load's answer (6.5 s, it may download the model) is left out of the first-token wait.
+    expect(figures.secondsToFirstToken).toMatchObject({ value: 1.4, where: 'answersInARow, answer 2' });
+    expect(figures.tokensPerSecond).toMatchObject({ value: 18.25, where: 'answersInARow, answer 2' });
+    expect(figures.secondsPerAnswer).toMatchObject({ value: 41.5, where: 'alternatingImages, answer 1' });
+    expect(figures.mainActorStallSeconds).toMatchObject({ value: 0.04 });
+    expect(figures.afterLoad).toMatchObject({ value: 1_150 * MiB, where: 'answersInARow, answer 1' });
+  });
+
+  it('a peak more than 10% over the estimate is a warning; 10% or less is not', () => {
+    const at = (percent: number) => Math.floor(STANDARD_ESTIMATE * (1 + percent / 100));
+    expect(ids(read(text(report({ peakFootprint: at(9.99) }))))).toEqual([]);
+    expect(ids(read(text(report({ peakFootprint: at(10.01) }))))).toEqual(['report-over-estimate:standard:iphone-12']);
+  });
+
+  it('each budget of the policy broken is a warning at the answer that broke it, and a tier the device does not land in is one too', () => {
+    const slow = report({
+      scenarios: [
+        { name: 'firstLoad', answers: [answer(1, { loadedModel: true })] },
+        { name: 'answersInARow', answers: [answer(1, { tokensPerSecond: 11.2 }), answer(2, { secondsToFirstToken: 2.6 })] },
+        { name: 'alternatingImages', answers: [] },
+        { name: 'longRun', answers: [] },
+      ],
+      peakFootprint: Math.max(over(20), 2_700 * MiB),
+    });
+    const [run] = measureReports(policy, budget, [read(text(slow))]).runs;
+    expect(run!.warnings.map((warning) => [warning.id, warning.path])).toEqual([
+      ['report-over-estimate:standard:iphone-12', 'peakFootprint'],
+      ['report-broken-budget:standard:iphone-12:peakFootprint', 'peakFootprint'],
+      ['report-broken-budget:standard:iphone-12:minTokensPerSecond', 'scenarios[1].answers[0].tokensPerSecond'],
+      ['report-broken-budget:standard:iphone-12:maxSecondsToFirstToken', 'scenarios[1].answers[1].secondsToFirstToken'],
+    ]);
+    expect(run!.warnings[2]!.message).toBe('iPhone 12 (iPhone13,2) on standard: the slowest answer ran at 11.20 tokens/s (answersInARow, answer 1), but the tier\'s budget is minTokensPerSecond 15 tokens/s');
+    // An iPhone 12 that ran the low tier: its physicalMemory lands in standard under this policy.
+    expect(ids(read(text(report({ tier: 'low' }))))).toEqual(['report-wrong-tier:low:iphone-12']);
+    // A tier the policy does not have, a device the catalog does not have, a cancelled answer.
+    const unknown = measureReports(policy, budget, [read(text(report({ tier: 'medium', device: 'iPhone99,1' })))]).runs;
+    expect(unknown[0]!.warnings.map((warning) => warning.id)).toEqual(['report-unknown-tier:medium:iphone99-1']);
+    const shown = formatMeasuredSection(unknown, { path: 'phone.json', count: 1 });
+    expect(shown).toContain('\nmedium on iPhone99,1 (not in the catalog): 1 report\n');
+    expect(shown).toMatch(/\n {2}estimate \(memtier\) +none\n {2}budget \(tiers\.yaml\) +none\n/);
+    const cancelled = measureReports(policy, budget, [read(text(report({ cancelledAnswers: 1 })))]).runs[0]!.warnings;
+    expect(cancelled.map((warning) => [warning.id, warning.message])).toEqual([['report-cancelled-answers:standard:iphone-12', 'iPhone 12 (iPhone13,2) on standard: 1 of 4 answers was cancelled before its end: a memory emergency (or the app leaving the foreground) stopped it, and the stress test fails then']]);
+  });
+
+  it('several reports of one device and tier are all shown, in one group, each with its file', () => {
+    const runs = measureReports(policy, budget, [
+      read(text(report({ peakFootprint: over(18.6) })), 'farm/run-2.json'),
+      read(text(report()), 'farm/run-1.json'),
+      read(text(report({ device: 'iPhone14,2', physicalMemory: 5_917_753_344, tier: 'standard' })), 'farm/13-pro.json'),
+    ]).runs;
+    const section = formatMeasuredSection(runs, { path: 'farm', count: 3 });
+    expect(section).toContain('standard on iPhone 12 (iPhone13,2): 2 reports; the catalog\'s physicalMemory 3.68 GiB (estimated)\n');
+    expect(section).toMatch(new RegExp(`\\n {2}estimate \\(memtier\\) +${pattern(size(STANDARD_ESTIMATE))} +weights ${pattern(size(Number(STANDARD.weights)))}\\n`));
+    // The shipped standard tier's budget, as tiers.yaml writes it.
+    expect(section).toMatch(/\n {2}budget \(tiers\.yaml\) +2500 MiB +2 s +15\n/);
+    expect(section).toMatch(/\n {2}budget \(tiers\.yaml\) +0\.1 s\n/);
+    expect(section).toMatch(new RegExp(`\\n {2}run-1\\.json +release +${pattern(`${size(over(1.5))} (${percentText(over(1.5))})`)} +1\\.12 GiB \\(base 160\\.00 MiB\\) +1\\.40 s +18\\.25\\b`));
+    expect(section).toMatch(new RegExp(`\\n {2}run-2\\.json +release +${pattern(`${size(over(18.6))} (+18.6%)`)}`));
+    expect(section).toContain('standard on iPhone 13 Pro (iPhone14,2): 1 report');
+    expect(section).toContain('1 warning:\n  farm/run-2.json:');
+    expect(section.split('\n').filter((line) => line.length > 100)).toEqual([]);
+  });
+});
+
+describe('broken reports: a located error each, never a crash', () => {
+  const valid = text(report());
+  const errorOf = (broken: string) => {
+    const result = readFieldReport(broken, 'phone.json');
+    if (result.ok) throw new Error('accepted');
+    return result.diagnostics.map(formatDiagnostic);
+  };
+  const lineOf = (needle: string, source: string) => source.split('\n').findIndex((line) => line.includes(needle)) + 1;
+
+  it('bad JSON: the line and column where it stops being JSON', () => {
+    const trailing = valid.replace('"reloads": 0,', '"reloads": 0,,');
+    expect(errorOf(trailing)).toEqual([`phone.json:${lineOf('"reloads"', trailing)}:16: error: invalid JSON: expected a key in double quotes, found ","`]);
+    expect(errorOf(valid.slice(0, 200))).toEqual([expect.stringMatching(/^phone\.json:\d+:\d+: error: invalid JSON: /)]);
+    expect(errorOf('')).toEqual(['phone.json:1:1: error: invalid JSON: the file is empty']);
+    expect(errorOf('{"format": "memtier-stress-report/2",}')).toEqual(['phone.json:1:37: error: invalid JSON: a comma before "}" (JSON allows no trailing comma)']);
+    expect(errorOf('[1, 2]')).toEqual(['phone.json:1:1: error: not a memtier stress report: expected a JSON object with "format": "memtier-stress-report/2"']);
+  });
+
+  it('another format, or none', () => {
+    const other = valid.replace('"memtier-stress-report/2"', '"memtier-stress-report/3"');
+    expect(errorOf(other)).toEqual([`phone.json:${lineOf('"format"', other)}:13: error: format: the report's format is "memtier-stress-report/3", and this memtier reads only "memtier-stress-report/2": a report from another memtier version; run the stress test generated by this version (memtier generate) and read its report`]);
+    expect(errorOf('{"device": "iPhone13,2"}')).toEqual([expect.stringMatching(/^phone\.json:1:1: error: not a memtier stress report: it has no "format" key/)]);
+    expect(errorOf('{"format": "xcresult"}')).toEqual(['phone.json:1:12: error: format: the report\'s format is "xcresult", and this memtier reads only "memtier-stress-report/2": not a memtier stress report']);
+    // A value the schema refuses that is not of the wrong type: said in the schema's words, with the value.
+    const release = valid.replace('"buildConfiguration": "release"', '"buildConfiguration": "Release"');
+    expect(errorOf(release)).toEqual([`phone.json:${lineOf('"buildConfiguration"', release)}:25: error: buildConfiguration: invalid option: expected one of "debug"|"release", got "Release"`]);
+  });
+
+  it('a missing key, at the object that lacks it', () => {
+    const { cancelledAnswers: _, ...rest } = report();
+    expect(errorOf(text(rest))).toEqual(['phone.json:1:1: error: cancelledAnswers: missing; the report format requires it (memtier-stress-report/2; docs/stress-report.schema.json)']);
+    const answers = report().scenarios[1]!.answers;
+    const { tokens: _tokens, ...noTokens } = answers[0]!;
+    const edited = text({ ...report(), scenarios: [report().scenarios[0], { name: 'answersInARow', answers: [noTokens, answers[1]] }, ...report().scenarios.slice(2)] });
+    const [error] = errorOf(edited);
+    expect(error).toMatch(/^phone\.json:(\d+):9: error: scenarios\[1\]\.answers\[0\]\.tokens: missing;/);
+  });
+
+  it('a wrong type and an unknown key, at the value and the key', () => {
+    const wrongType = valid.replace('"physicalMemory": 3793600512', '"physicalMemory": "4 GB"');
+    expect(errorOf(wrongType)).toEqual([`phone.json:${lineOf('"physicalMemory"', wrongType)}:21: error: physicalMemory: expected number, got "4 GB"`]);
+    const extra = valid.replace('"reloads": 0,', '"reloads": 0,\n  "gpuTemperature": 41,');
+    expect(errorOf(extra)).toEqual([`phone.json:${lineOf('"gpuTemperature"', extra)}:3: error: gpuTemperature: a key the report format does not have (memtier-stress-report/2; docs/stress-report.schema.json)`]);
+    const negative = valid.replace(/\n {2}"peakFootprint": \d+,/, '\n  "peakFootprint": -1,');
+    expect(errorOf(negative)[0]).toMatch(new RegExp(`^phone\\.json:${lineOf('"peakFootprint": -1', negative)}:20: error: peakFootprint: .*got -1$`));
+  });
+});
+
+describe('the JSON reader', () => {
+  it('locates keys and values, escapes and all; refuses what JSON.parse refuses', () => {
+    const loaded = loadJson('{\n  "a\\/b": [1, {"c": "d\\u00e9"}],\n  "e": -0.5e3\n}');
+    expect(loaded.ok).toBe(true);
+    if (!loaded.ok) return;
+    expect(loaded.data).toEqual({ 'a/b': [1, { c: 'dé' }], e: -500 });
+    expect(loaded.locate(['a/b', 1, 'c'])).toEqual({ line: 2, column: 21 });
+    expect(loaded.locate(['e'], { key: true })).toEqual({ line: 3, column: 3 });
+    expect(loaded.locate(['a/b', 7])).toEqual({ line: 2, column: 11 });
+    for (const bad of ['{"a": 01}', '{"a": 1.}', '{a: 1}', "{'a': 1}", '{"a": "x\ny"}', '[1 2]', '{"a": 1} x', 'NaN', '{"a": tru}']) {
+      expect(loadJson(bad).ok, bad).toBe(false);
+      expect(() => JSON.parse(bad), bad).toThrow();
+    }
+    // JSON.parse keeps the last of two equal keys; a report never has two, and a hand-edited one is refused.
+    expect(loadJson('{"a": 1,\n "a": 2}')).toEqual({ ok: false, line: 2, column: 2, message: 'invalid JSON: the key "a" appears twice in one object' });
+    expect(loadJson(`${'['.repeat(300)}${']'.repeat(300)}`)).toMatchObject({ ok: false, message: 'invalid JSON: nested more than 200 deep' });
+  });
+});
+
+describe('memtier budget --reports and explain --reports', () => {
+  let project: ReturnType<typeof makeProject> | undefined;
+  afterEach(() => project?.cleanup());
+
+  async function run(command: typeof budgetCommand | typeof explainCommand, options: Record<string, unknown>) {
+    let stdout = '';
+    let stderr = '';
+    const code = await (command as (io: unknown, options: unknown) => Promise<number>)({ cwd: project!.root, stdout: (t: string) => (stdout += t), stderr: (t: string) => (stderr += t) }, options);
+    return { code, stdout, stderr };
+  }
+  const write = (path: string, contents: string) => {
+    mkdirSync(dirname(project!.path(path)), { recursive: true });
+    writeFileSync(project!.path(path), contents);
+  };
+
+  it('a folder read recursively: the estimate, then each tier x device with every report, then the warnings; --json carries the same', async () => {
+    project = makeProject();
+    write('phones/iphone-12/a.json', text(report()));
+    write('phones/farm/harness.json', fixture(HARNESS));
+    write('phones/notes.txt', 'not a report');
+    const result = await run(budgetCommand, { reports: 'phones' });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const section = result.stdout.slice(result.stdout.indexOf('Measured on your phones'));
+    expect(section).toMatch(/^Measured on your phones: 2 stress reports \(memtier-stress-report\/2, from phones\)\. Peak:/);
+    expect(section.indexOf('standard on iPhone 12 (iPhone13,2): 1 report')).toBeLessThan(section.indexOf('standard on iPhone 13 (iPhone14,5): 1 report'));
+    expect(section).toContain(`\n4 warnings:\n  ${join('phones', 'farm', 'harness.json')}:54:22: warning: physicalMemory: iPhone 13 (iPhone14,5) on standard: its\n    physicalMemory, 23.54 GiB (25_276_194_816 bytes), lands in high under this policy, but the\n    report ran on standard [report-wrong-tier:standard:iphone-13]\n`);
+    expect(result.stdout.split('\n').filter((line) => line.length > 100)).toEqual([]);
+
+    const json = JSON.parse((await run(budgetCommand, { reports: 'phones', json: true })).stdout);
+    expect(json.version).toBe(1);
+    expect(json.tiers).toHaveLength(4);
+    expect(json.reports.runs.map((each: { file: string; device: { name: string } }) => [each.file, each.device.name])).toEqual([['phones/iphone-12/a.json', 'iPhone 12'], ['phones/farm/harness.json', 'iPhone 13']]);
+    expect(json.reports.runs[0].measured.tokensPerSecond).toEqual({ value: 18.25, where: 'answersInARow, answer 2', path: 'scenarios[1].answers[1].tokensPerSecond' });
+    expect(json.reports.runs[0].estimate.total).toBe(STANDARD_ESTIMATE);
+    expect(json.reports.runs[1].peakOverEstimatePercent).toBeCloseTo(((3600 * MiB - STANDARD_ESTIMATE) / STANDARD_ESTIMATE) * 100, 6);
+    expect(json.reports.warnings.map((warning: { id: string }) => warning.id)).toContain('report-over-estimate:standard:iphone-13');
+    expect(json.reports.warnings[0]).toMatchObject({ severity: 'warning', file: 'phones/farm/harness.json', line: 54, path: 'physicalMemory' });
+
+    const markdown = (await run(budgetCommand, { reports: 'phones/iphone-12/a.json', markdown: true })).stdout;
+    expect(markdown).toContain('## Measured on your phones');
+    // One file named: the table names it by its file name, the warnings by its path.
+    expect(markdown).toMatch(/\n {2}a\.json +release /);
+    expect(markdown).toContain('No warnings: no measured peak is more than 10% over');
+  });
+
+  it('a broken report among good ones: every error located, exit 2, nothing compared, no stack trace', async () => {
+    project = makeProject();
+    write('phones/good.json', text(report()));
+    write('phones/old.json', fixture(FORMAT_1));
+    write('phones/cut.json', text(report()).slice(0, 120));
+    const result = await run(budgetCommand, { reports: 'phones' });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^phones\/cut\.json:\d+:\d+: error: invalid JSON: /);
+    expect(lines[1]).toMatch(/^phones\/old\.json:\d+:14: error: format: the report's format is "memtier-stress-report\/1"/);
+    expect(lines[2]).toBe('memtier: 2 of 3 stress reports could not be read; nothing was compared');
+    expect(result.stderr).not.toMatch(/at \w+ \(|internal error/);
+  });
+
+  it('a path that does not exist, or a folder without reports, is a usage error', async () => {
+    project = makeProject();
+    await expect(run(budgetCommand, { reports: 'nowhere' })).rejects.toThrow('--reports: "nowhere" does not exist; give a stress report (.json) or a folder of them');
+    write('empty/readme.txt', '');
+    await expect(run(budgetCommand, { reports: 'empty' })).rejects.toThrow('--reports: "empty" holds no .json file');
+  });
+
+  it('explain DEVICE shows that device\'s reports, explain TIER that tier\'s', async () => {
+    project = makeProject();
+    write('phones/a.json', text(report()));
+    write('phones/harness.json', fixture(HARNESS));
+    const device = await run(explainCommand, { query: 'iPhone14,5', reports: 'phones' });
+    expect(device.code).toBe(0);
+    expect(device.stdout).toContain('\nMeasured on your phones: 2 stress reports (memtier-stress-report/2, from phones), 1 of them\non iPhone 13. Peak:');
+    expect(device.stdout).toContain('standard on iPhone 13 (iPhone14,5): 1 report');
+    expect(device.stdout).not.toContain('iPhone13,2): 1 report');
+    expect(device.stdout).toContain('[report-over-estimate:standard:iphone-13]');
+    const tier = await run(explainCommand, { query: 'standard', reports: 'phones' });
+    expect(tier.stdout).toContain('2 stress reports (memtier-stress-report/2, from phones), all of them\non tier standard.');
+    expect(tier.stdout).toContain('standard on iPhone 12 (iPhone13,2): 1 report');
+    const high = await run(explainCommand, { query: 'high', reports: 'phones' });
+    expect(high.stdout).toMatch(/from phones\), none of them\non tier high\.\n$/);
+    for (const output of [device.stdout, tier.stdout]) expect(output.split('\n').filter((line) => line.length > 100)).toEqual([]);
+  });
+
+  it('figuresOf: a tier that unloads after every answer has no footprint after load', () => {
+    const unloads = report({ scenarios: report().scenarios.map((scenario) => ({ ...scenario, answers: scenario.answers.map((each) => ({ ...each, loadedModel: true })) })) });
+    expect(figuresOf(unloads).afterLoad).toBeUndefined();
+  });
+
+  it('memtier budget --reports and memtier explain --reports on the command line; memtier budget --help names the option', async () => {
+    project = makeProject();
+    write('phones/harness.json', fixture(HARNESS));
+    const budget = await project.run('budget', '--reports', 'phones');
+    expect(budget.code).toBe(0);
+    expect(budget.stdout).toContain('\nMeasured on your phones: 1 stress report (memtier-stress-report/2, from phones).');
+    expect(budget.stdout).toContain('[report-over-estimate:standard:iphone-13]');
+    const json = JSON.parse((await project.run('budget', '--json', '--reports', 'phones/harness.json')).stdout);
+    expect(json.reports.runs[0].device).toEqual({ identifier: 'iPhone14,5', name: 'iPhone 13' });
+    const explained = await project.run('explain', 'iPhone 13', '--reports', 'phones');
+    expect(explained.stdout).toContain('standard on iPhone 13 (iPhone14,5): 1 report');
+    write('phones/broken.json', '{"format": "memtier-stress-report/2",');
+    expect(await project.run('budget', '--reports', 'phones')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'phones/broken.json:1:38: error: invalid JSON: expected a key in double quotes, found the end of the file\nmemtier: 1 of 2 stress reports could not be read; nothing was compared\n',
+    });
+    expect((await project.run('budget', '--help')).stdout).toContain('--reports PATH');
+    expect((await project.run('explain', '--help')).stdout).toContain('--reports PATH');
+  });
+});
