@@ -120,13 +120,18 @@ describe('memtier explain', () => {
                keepModelLoaded yes, aggressiveCleanup no
       memory:  estimated peak for SmolVLM2-500M-Video-Instruct-mlx at standard's limits
                (see memtier budget):
-                 weights       967.03 MiB
-               + KV cache      83.75 MiB = 40 KiB x 2144 tokens (maxTokens 800 + prompt 256 + image 1088:
-                               2048 px in 4x4 tiles of 512 px + a global image, 64 tokens each)
+                 weights       967.03 MiB (estimated: the parameter count; measured 967.95 MiB)
+               + KV cache      90.00 MiB = 40 KiB x 2304 tokens (maxTokens 800 + prompt 256 + image 1088:
+                               2048 px in 4x4 tiles of 512 px + a global image, 64 tokens each, + layout
+                               40 = 2184, in KVCacheSimple's 256-token steps; measured 90.00 MiB)
                + cacheLimit    20 MiB
-               + activations   700.00 MiB
-               = 1.73 GiB
-      ceiling: memoryLimit 2500 MiB: 729.22 MiB (29.2%) left
+               + activations   725.99 MiB (measured: vision 725.41 MiB, above prefill 199.52 MiB, +
+                               585.87 KiB a decoding step)
+               = 1.76 GiB; measured peak 1.67 GiB (MLX's 1.65 GiB, in the vision encoding, + cacheLimit)
+                 measured: SmolVLM2-500M-Video-Instruct-mlx, mlx-swift-lm 2.29.2 (for releases before
+                               3.31.4), 4x4 tiles + global, on 2026-12-06: the real MLX on a CPU, Metal
+                               equivalent (tools/measure/REPORT.md)
+      ceiling: memoryLimit 2500 MiB: 696.99 MiB (27.9%) left
                app limit on iPhone 13 mini: not published
       verdict: fits memoryLimit; app limit not published
       "
@@ -142,13 +147,18 @@ describe('memtier explain', () => {
                keepModelLoaded yes, aggressiveCleanup no
       memory:  estimated peak for SmolVLM2-500M-Video-Instruct-mlx at standard's limits
                (see memtier budget):
-                 weights       967.03 MiB
-               + KV cache      83.75 MiB = 40 KiB x 2144 tokens (maxTokens 800 + prompt 256 + image 1088:
-                               2048 px in 4x4 tiles of 512 px + a global image, 64 tokens each)
+                 weights       967.03 MiB (estimated: the parameter count; measured 967.95 MiB)
+               + KV cache      90.00 MiB = 40 KiB x 2304 tokens (maxTokens 800 + prompt 256 + image 1088:
+                               2048 px in 4x4 tiles of 512 px + a global image, 64 tokens each, + layout
+                               40 = 2184, in KVCacheSimple's 256-token steps; measured 90.00 MiB)
                + cacheLimit    20 MiB
-               + activations   700.00 MiB
-               = 1.73 GiB
-      ceiling: memoryLimit 2500 MiB: 729.22 MiB (29.2%) left
+               + activations   725.99 MiB (measured: vision 725.41 MiB, above prefill 199.52 MiB, +
+                               585.87 KiB a decoding step)
+               = 1.76 GiB; measured peak 1.67 GiB (MLX's 1.65 GiB, in the vision encoding, + cacheLimit)
+                 measured: SmolVLM2-500M-Video-Instruct-mlx, mlx-swift-lm 2.29.2 (for releases before
+                               3.31.4), 4x4 tiles + global, on 2026-12-06: the real MLX on a CPU, Metal
+                               equivalent (tools/measure/REPORT.md)
+      ceiling: memoryLimit 2500 MiB: 696.99 MiB (27.9%) left
       verdict: fits memoryLimit
       "
     `);

@@ -8,8 +8,9 @@
  * docs/budgets.md ("Will it fit?") gives the formula these feed.
  */
 
-import type { ModelMemory } from '../policy/memory-estimate.js';
+import type { MeasuredShape, ModelMemory } from '../policy/memory-estimate.js';
 import { SIZE_UNITS } from '../policy/sizes.js';
+import { MEASURED_RUNS, MEASURED_SHAPES } from './measured.js';
 
 /** How sure a model value is, and where it comes from. */
 export interface ModelValueSource {
@@ -21,7 +22,7 @@ export interface ModelValueSource {
  * The numbers that decide a model's memory: what the estimate reads, with the KV cache given by
  * its shape (kvBytesPerToken comes from it), and the vision encoder's patch.
  */
-export interface ModelNumbers extends Omit<ModelMemory, 'kvBytesPerToken'> {
+export interface ModelNumbers extends Omit<ModelMemory, 'kvBytesPerToken' | 'fixedImageTokens' | 'measured'> {
   /** Text-model layers, each holding a key and a value per token in the KV cache. */
   layers: number;
   /** Key-value heads per layer (grouped-query attention keeps fewer than the query heads). */
@@ -44,6 +45,8 @@ export interface CatalogModel {
   registry?: string;
   numbers: ModelNumbers;
   sources: Record<keyof ModelNumbers, ModelValueSource>;
+  /** Tokens every image becomes when the processor does not tile, with where that comes from. */
+  fixedImageTokens?: { tokens: number; source: ModelValueSource };
 }
 
 const MiB = SIZE_UNITS.MiB!;
@@ -53,7 +56,7 @@ const SMOLVLM2_PROCESSOR = 'mlx-swift-lm Tests/MLXLMTests/SmolVLM2TilingTests.sw
 const PATCHED_PROCESSOR = 'mlx-swift-lm Libraries/MLXVLM/Models/SmolVLM2.swift tiles(from:) before pull request 255 (first in 3.31.4); the app pins 2.29.2';
 const DESIGN_ALLOWANCE: ModelValueSource = {
   kind: 'estimated',
-  source: 'the original design\'s estimate (docs/design.md): inference buffers 300-500 MB and temporary data 200 MB; the upper figures, 700 MiB',
+  source: 'used where no measurement applies: the original design\'s guess (docs/design.md), inference buffers 300-500 MB and temporary data 200 MB; the upper figures, 700 MiB',
 };
 const PROMPT_ALLOWANCE: ModelValueSource = {
   kind: 'estimated',
@@ -154,14 +157,20 @@ export const MODELS: readonly CatalogModel[] = [
     weightsSource: '256 million parameters (the model card) at 2 bytes (bf16)',
     textModel: 'SmolLM2-135M', layers: 30, kvHeads: 3, headDimSource: 'head_dim 64',
   }),
-  smolvlm2B({
-    name: 'SmolVLM-Instruct-4bit',
-    id: 'mlx-community/SmolVLM-Instruct-4bit',
-    registry: 'VLMRegistry.smolvlminstruct4bit (mlx-swift-lm 2.29.2 to 3.31.4)',
-    weights: 1_270_000_000n,
-    weightsSource: '2.25 billion parameters at 4 bits plus a bf16 scale and bias per group of 64 (4.5 bits a weight); not checked against the files',
-    processor: 'SmolVLM (v1), read by mlx-swift-lm\'s Idefics3 processor',
-  }),
+  {
+    ...smolvlm2B({
+      name: 'SmolVLM-Instruct-4bit',
+      id: 'mlx-community/SmolVLM-Instruct-4bit',
+      registry: 'VLMRegistry.smolvlminstruct4bit (mlx-swift-lm 2.29.2 to 3.31.4)',
+      weights: 1_270_000_000n,
+      weightsSource: '2.25 billion parameters at 4 bits plus a bf16 scale and bias per group of 64 (4.5 bits a weight); not checked against the files',
+      processor: 'SmolVLM (v1), read by mlx-swift-lm\'s Idefics3 processor',
+    }),
+    fixedImageTokens: {
+      tokens: 1,
+      source: { kind: 'exact', source: 'mlx-swift-lm Libraries/MLXVLM/Models/Idefics3.swift (2.29.2 to 3.31.4): the Idefics3 processor resizes the image to 384 x 384 and inserts one <image> token, so no tiles and no layout tokens; the merge then finds fewer <image> tokens than image_seq_len and leaves the features out' },
+    },
+  },
   smolvlm2B({
     name: 'SmolVLM2-2.2B-Instruct-mlx',
     id: 'HuggingFaceTB/SmolVLM2-2.2B-Instruct-mlx',
@@ -187,9 +196,33 @@ export interface ResolvedModel {
   /** The catalog name, or the policy's own name (or "the policy's model"). */
   name: string;
   catalog?: CatalogModel;
-  numbers: ModelNumbers & { kvBytesPerToken: bigint };
+  /** `measured`: the catalog model's measured figures, unless the policy changes a number they depend on. */
+  numbers: ModelNumbers & Pick<ModelMemory, 'kvBytesPerToken' | 'fixedImageTokens' | 'measured'>;
   sources: Record<keyof ModelNumbers | 'kvBytesPerToken', ModelValueSource>;
 }
+
+/** The figures measured with the real MLX for a catalog model (devices/measured.ts), every release and image shape. */
+export function measuredFigures(name: string): readonly MeasuredShape[] {
+  return MEASURED_SHAPES.filter((shape) => shape.model === name);
+}
+
+/** The run a measured figure comes from, in words: "tools/measure, 2026-12-06, MLX 0.32.4 (cpu backend), mlx-vlm 0.7.10". */
+export function measuredRunInWords(run: number): string {
+  const found = MEASURED_RUNS[run];
+  return found ? `${found.file}, ${found.date}, ${found.versions}` : 'an unknown run';
+}
+
+/** The day a measuring run started ("2026-12-06"). */
+export function measuredRunDate(run: number): string {
+  return MEASURED_RUNS[run]?.date ?? 'an unknown day';
+}
+
+/**
+ * Policy numbers after which a catalog model's measurements no longer describe it: what sizes the
+ * weights, the KV cache, the image and the activations. promptTokens and upscalesImages (the
+ * release) may change: the estimate counts them itself.
+ */
+const MEASURED_UNLESS = ['weights', 'layers', 'kvHeads', 'headDim', 'kvBytesPerValue', 'kvBytesPerToken', 'patchSize', 'tileSize', 'tokensPerTile', 'longestEdge', 'activations'] as const;
 
 /** The policy's model section, as resolve reads it (a structural copy of PolicyModel). */
 export type ModelOverrides = Partial<Omit<ModelNumbers, 'weights' | 'activations'>> & {
@@ -238,11 +271,17 @@ export function resolveModel(overrides: ModelOverrides, sourceName: string): { m
   sources.kvBytesPerToken = overrides.kvBytesPerToken !== undefined
     ? given
     : { kind: KV_SHAPE_KEYS.some((key) => sources[key]?.kind === 'estimated') ? 'estimated' : 'exact', source: '2 (a key and a value) x layers x kvHeads x headDim x kvBytesPerValue' };
+  const measured = catalog && !MEASURED_UNLESS.some((key) => overrides[key] !== undefined) ? measuredFigures(catalog.name) : [];
   return {
     model: {
       name: catalog?.name ?? overrides.name ?? 'the policy\'s model',
       ...(catalog ? { catalog } : {}),
-      numbers: { ...complete, kvBytesPerToken: perToken },
+      numbers: {
+        ...complete,
+        kvBytesPerToken: perToken,
+        ...(catalog?.fixedImageTokens ? { fixedImageTokens: catalog.fixedImageTokens.tokens } : {}),
+        ...(measured.length > 0 ? { measured } : {}),
+      },
       sources: sources as ResolvedModel['sources'],
     },
   };

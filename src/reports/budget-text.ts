@@ -5,7 +5,7 @@
  * its memoryLimit, a table of the devices whose app limit is published, and the other devices
  * listed by verdict (one tier's worth of identical rows says the same thing once).
  */
-import { appLimitSources, headroomText, modelLines, verdicts, type Budget } from './budget.js';
+import { appLimitSources, headroomText, imageInWords, measurementLines, modelLines, verdicts, type Budget } from './budget.js';
 import { leftOutLine, newestInWords } from '../devices/deployment-target.js';
 import { keepVersionsTogether } from './device-table.js';
 import { formatSize, formatSizeApprox } from '../policy/sizes.js';
@@ -21,8 +21,9 @@ export function formatBudgetText(budget: Budget): string {
   const [title = '', ...values] = modelLines(budget.model);
   const sections = [
     [...wrapText(title, { indent: 2 }), ...values.flatMap((line) => wrapText(line, { indent: SOURCE_COLUMN }))],
-    wrapText(`Estimate = weights + KV cache per token x (maxTokens + promptTokens + image tokens) + cacheLimit + activations (docs/budgets.md). In every tier, weights are ${formatSizeApprox(budget.model.numbers.weights)} and activations ${formatSizeApprox(budget.model.numbers.activations)}.`),
+    wrapText(`Estimate = weights + KV cache + cacheLimit + activations (docs/budgets.md). KV cache = ${formatSize(budget.model.numbers.kvBytesPerToken)} x KV tokens: maxTokens + promptTokens + image tokens + layout tokens, rounded up to KVCacheSimple's 256-token steps. In every tier, weights are ${formatSizeApprox(budget.model.numbers.weights)}.`),
     [formatTerminalTable(estimateTextTable(budget)).trimEnd()],
+    measurementLines(budget).flatMap((line) => wrapText(line, { indent: 2 })),
     wrapText(`Each tier's estimate against its two ceilings: the tier's memoryLimit, and the app memory limit iOS sets on each catalog device in the tier (past it, iOS ends the app).`),
     ...leftOutParagraph(budget),
     ...budget.tiers.map((fit) => tierSection(fit, budget)),
@@ -40,12 +41,11 @@ function namesKeptTogether(line: string): string {
 /** Each tier's estimate, term by term (weights and activations, the same in every tier, are said above). */
 function estimateTextTable(budget: Budget): Table {
   return {
-    headers: ['Tier', 'Estimate', 'KV cache', 'Tokens (answer + prompt + image)', 'Image', 'cacheLimit'],
+    headers: ['Tier', 'Estimate', 'KV cache', 'KV tokens', 'Image', 'cacheLimit', 'Activations'],
     rows: budget.tiers.map(({ name, estimate: e }) => [
       name, formatSizeApprox(e.total), formatSizeApprox(e.kvCache),
-      `${e.tokens.total} = ${e.tokens.answer} + ${e.tokens.prompt} + ${e.tokens.image}`,
-      `${e.image.edge} px: ${e.image.tilesPerSide}x${e.image.tilesPerSide} tiles${e.image.pictures > 1 ? ' + 1' : ''}`,
-      formatSize(e.cacheLimit),
+      `${e.tokens.total} -> ${e.tokens.cached}`, e.image.layout === 0 && e.image.pictures === 1 ? imageInWords(e) : `${e.image.edge} px, ${e.image.tilesPerSide}x${e.image.tilesPerSide} + 1`,
+      formatSize(e.cacheLimit), `${formatSizeApprox(e.activations)} ${e.measured ? 'measured' : 'estimated'}`,
     ]),
   };
 }

@@ -8,7 +8,7 @@ import type { Device } from '../devices/catalog.js';
 import { catalogScope, type DeviceScope } from '../devices/deployment-target.js';
 import { heldBackOn, limitAboveApp, standing, tierFits, type DeviceFit, type TierFit } from '../devices/fit.js';
 import { classify } from '../policy/classify.js';
-import { resolveModel, type ResolvedModel } from '../devices/models.js';
+import { measuredRunDate, measuredRunInWords, resolveModel, type ResolvedModel } from '../devices/models.js';
 import { TIGHT_PERCENT, type TierEstimate } from '../policy/memory-estimate.js';
 import type { Policy } from '../policy/schema.js';
 import { formatSize, formatSizeApprox } from '../policy/sizes.js';
@@ -69,18 +69,67 @@ export function headroomText(ceiling: { bytes: bigint; headroom: { bytes: bigint
 /** Each tier's estimate, term by term. */
 export function estimateTable(budget: Budget): Table {
   return {
-    headers: ['Tier', 'Estimate', 'Weights', 'KV cache', 'Tokens (answer + prompt + image)', 'Image', 'cacheLimit', 'Activations', 'memoryLimit', 'Headroom'],
+    headers: ['Tier', 'Estimate', 'Weights', 'KV cache', 'KV tokens (answer + prompt + image + layout, in 256-token steps)', 'Image', 'cacheLimit', 'Activations', 'memoryLimit', 'Headroom', 'Measured peak + cacheLimit'],
     rows: budget.tiers.map((fit) => {
       const e = fit.estimate;
       const [limit, room] = headroomText(fit.memoryLimit);
+      const peak = e.measured?.tier ? e.measured.tier.peak + e.cacheLimit : undefined;
       return [
         fit.name, formatSizeApprox(e.total), formatSizeApprox(e.weights), formatSizeApprox(e.kvCache),
-        `${e.tokens.total} = ${e.tokens.answer} + ${e.tokens.prompt} + ${e.tokens.image}`,
-        `${e.image.edge} px: ${e.image.tilesPerSide}x${e.image.tilesPerSide} tiles${e.image.pictures > 1 ? ' + 1' : ''}`,
-        formatSize(e.cacheLimit), formatSizeApprox(e.activations), limit, room,
+        `${e.tokens.cached} (${tokenSum(e)})`, imageInWords(e),
+        formatSize(e.cacheLimit), `${formatSizeApprox(e.activations)} (${e.measured ? 'measured' : 'estimated'})`, limit, room,
+        peak === undefined ? 'not measured' : formatSizeApprox(peak),
       ];
     }),
   };
+}
+
+/** "1684 = 300 + 256 + 1088 + 40": the tokens of an answer, before KVCacheSimple's steps. */
+export function tokenSum(e: TierEstimate): string {
+  return `${e.tokens.total} = ${e.tokens.answer} + ${e.tokens.prompt} + ${e.tokens.image}${e.tokens.layout > 0 ? ` + ${e.tokens.layout}` : ''}`;
+}
+
+/** "2048 px: 4x4 tiles + 1", or "one 384 px picture" for a processor that does not tile. */
+export function imageInWords(e: TierEstimate): string {
+  if (e.image.layout === 0 && e.image.pictures === 1) return `one ${e.image.edge} px picture`;
+  return `${e.image.edge} px: ${e.image.tilesPerSide}x${e.image.tilesPerSide} tiles + 1`;
+}
+
+/**
+ * Which of the estimate's figures are measured and which estimated, tier by tier (tiers that share
+ * a measurement in one line): the measurement named by model, release, image shape and run.
+ */
+export function measurementLines(budget: Budget): string[] {
+  const groups = new Map<string, string[]>();
+  for (const fit of budget.tiers) {
+    const m = fit.estimate.measured;
+    const key = m
+      ? `measured: activations ${formatSizeApprox(fit.estimate.activations)} (${stagesInWords(m.shape)}), from ${measurementInWords(m.shape)}; there the weights were ${formatSizeApprox(m.shape.weights)} (the estimate's ${percentOff(fit.estimate.weights, m.shape.weights)}) and the KV cache ${m.tier ? (m.tier.kvCache === fit.estimate.kvCache ? 'as estimated' : `${formatSizeApprox(m.tier.kvCache)} (the estimate's ${percentOff(fit.estimate.kvCache, m.tier.kvCache)})`) : 'not measured at this maxTokens'}`
+      : `estimated: activations ${formatSizeApprox(fit.estimate.activations)} (${budget.model.sources.activations.source}); no measurement of ${budget.model.name} at this image (${imageInWords(fit.estimate)}, mlx-swift-lm ${fit.estimate.release === '2.29.2' ? 'before 3.31.4' : '3.31.4 and later'})`;
+    groups.set(key, [...(groups.get(key) ?? []), fit.name]);
+  }
+  return [...groups].map(([words, tiers]) => `${tiers.join(', ')}: ${words}.`);
+}
+
+const STAGE_WORDS = { vision: 'in the vision encoding', prefill: 'in the prefill', decode: 'at the end of decoding' } as const;
+
+/** "vision 725.41 MiB, above prefill 199.52 MiB, + 0.57 MiB a decoding step". */
+function stagesInWords(shape: NonNullable<TierEstimate['measured']>['shape']): string {
+  const [larger, smaller] = shape.vision >= shape.prefill ? [['vision', shape.vision], ['prefill', shape.prefill]] as const : [['prefill', shape.prefill], ['vision', shape.vision]] as const;
+  return `${larger[0]} ${formatSizeApprox(larger[1])}, above ${smaller[0]} ${formatSizeApprox(smaller[1] > 0n ? smaller[1] : 0n)}, + ${formatSizeApprox(shape.decodeStep)} a decoding step`;
+}
+
+/** How far an estimated figure is from the measured one: "-0.1%". */
+function percentOff(estimate: bigint, measured: bigint): string {
+  const percent = (Number(estimate - measured) / Number(measured)) * 100;
+  return `${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%`;
+}
+
+/** The measurement in words: model, release, image shape, run and date. */
+export function measurementInWords(shape: NonNullable<TierEstimate['measured']>['shape']): string {
+  const release = shape.release === '2.29.2' ? 'mlx-swift-lm 2.29.2 (for releases before 3.31.4)' : 'mlx-swift-lm 3.31.4 (for 3.31.4 and later)';
+  const vision = shape.visionRun !== undefined ? `; vision from ${shape.visionSource}, ${measuredRunInWords(shape.visionRun)}` : '';
+  return `${shape.model}, ${release}, ${shape.shape}: the real MLX on a CPU, Metal equivalent (${measuredRunInWords(shape.run)}${vision}; tools/measure/REPORT.md)`;
 }
 
 /** Every tier x catalog device: the estimate against both ceilings. */
@@ -115,6 +164,7 @@ export function modelLines(model: ResolvedModel): string[] {
     line('upscalesImages', n.upscalesImages ? 'yes' : 'no', s.upscalesImages),
     line('promptTokens', String(n.promptTokens), s.promptTokens),
     line('activations', formatSizeApprox(n.activations), s.activations),
+    ...(n.measured ? [line('measured', 'activations', { kind: 'measured', source: `for each tier whose image shape was measured, with the real MLX (tools/measure/REPORT.md): ${[...new Set(n.measured.map((shape) => `mlx-swift-lm ${shape.release}: ${shape.shape}`))].join('; ')}` })] : []),
   ];
 }
 
@@ -133,12 +183,21 @@ export function appLimitSources(budget: Budget): string[] {
 /** The estimate of one tier, term by term, for `explain`. */
 export function estimateBreakdown(model: ResolvedModel, estimate: TierEstimate): string[] {
   const n = model.numbers;
+  const m = estimate.measured;
+  const t = estimate.tokens;
+  const image = estimate.image.layout === 0 && estimate.image.pictures === 1
+    ? `${t.image} for the image (the processor does not tile)`
+    : `image ${t.image}: ${estimate.image.edge} px in ${estimate.image.tilesPerSide}x${estimate.image.tilesPerSide} tiles of ${n.tileSize} px + a global image, ${n.tokensPerTile} tokens each, + layout ${t.layout}`;
+  const kvMeasured = m?.tier ? `; measured ${formatSizeApprox(m.tier.kvCache)}` : '';
   return [
-    `  weights       ${formatSizeApprox(estimate.weights)}`,
-    `+ KV cache      ${formatSizeApprox(estimate.kvCache)} = ${formatSize(n.kvBytesPerToken)} x ${estimate.tokens.total} tokens (maxTokens ${estimate.tokens.answer} + prompt ${estimate.tokens.prompt} + image ${estimate.tokens.image}: ${estimate.image.edge} px in ${estimate.image.tilesPerSide}x${estimate.image.tilesPerSide} tiles of ${n.tileSize} px${estimate.image.pictures > 1 ? ' + a global image' : ''}, ${n.tokensPerTile} tokens each)`,
+    `  weights       ${formatSizeApprox(estimate.weights)} (estimated: ${model.sources.weights.kind === 'estimated' ? 'the parameter count' : model.sources.weights.source}${m ? `; measured ${formatSizeApprox(m.shape.weights)}` : ''})`,
+    `+ KV cache      ${formatSizeApprox(estimate.kvCache)} = ${formatSize(n.kvBytesPerToken)} x ${t.cached} tokens (maxTokens ${t.answer} + prompt ${t.prompt} + ${image} = ${t.total}, in KVCacheSimple's 256-token steps${kvMeasured})`,
     `+ cacheLimit    ${formatSize(estimate.cacheLimit)}`,
-    `+ activations   ${formatSizeApprox(estimate.activations)}`,
-    `= ${formatSizeApprox(estimate.total)}`,
+    m
+      ? `+ activations   ${formatSizeApprox(estimate.activations)} (measured: ${stagesInWords(m.shape)})`
+      : `+ activations   ${formatSizeApprox(estimate.activations)} (estimated: ${model.sources.activations.source})`,
+    `= ${formatSizeApprox(estimate.total)}${m?.tier ? `; measured peak ${formatSizeApprox(m.tier.peak + estimate.cacheLimit)} (MLX's ${formatSizeApprox(m.tier.peak)}, ${STAGE_WORDS[m.tier.peakStage]}, + cacheLimit)` : ''}`,
+    ...(m ? [`  measured: ${m.shape.model}, mlx-swift-lm ${m.shape.release} (for ${m.shape.release === '2.29.2' ? 'releases before 3.31.4' : '3.31.4 and later'}), ${m.shape.shape}, on ${measuredRunDate(m.shape.run)}: the real MLX on a CPU, Metal equivalent (tools/measure/REPORT.md)`] : []),
   ];
 }
 
@@ -147,7 +206,7 @@ export function budgetJson(budget: Budget): string {
   const bytes = (value: bigint) => Number(value);
   const ceiling = (value: { bytes: bigint; headroom: { bytes: bigint; percent: number } } | undefined) =>
     value ? { bytes: bytes(value.bytes), headroomBytes: bytes(value.headroom.bytes), headroomPercent: value.headroom.percent } : null;
-  const numbers = Object.fromEntries(Object.entries(budget.model.numbers).map(([key, value]) => [key, typeof value === 'bigint' ? Number(value) : value]));
+  const numbers = Object.fromEntries(Object.entries(budget.model.numbers).filter(([key]) => key !== 'measured').map(([key, value]) => [key, typeof value === 'bigint' ? Number(value) : value]));
   return `${JSON.stringify({
     version: 1,
     model: { name: budget.model.name, id: budget.model.catalog?.id ?? null, numbers, sources: budget.model.sources },
@@ -160,6 +219,9 @@ export function budgetJson(budget: Budget): string {
         total: bytes(fit.estimate.total), weights: bytes(fit.estimate.weights), kvCache: bytes(fit.estimate.kvCache),
         tokens: fit.estimate.tokens, image: fit.estimate.image,
         cacheLimit: bytes(fit.estimate.cacheLimit), activations: bytes(fit.estimate.activations),
+        release: fit.estimate.release,
+        activationsFrom: fit.estimate.measured ? 'measured' : 'estimated',
+        measured: fit.estimate.measured ? measuredJson(fit.estimate.measured) : null,
       },
       memoryLimit: ceiling(fit.memoryLimit),
       devices: fit.devices.map((device) => ({
@@ -169,4 +231,16 @@ export function budgetJson(budget: Budget): string {
       })),
     })),
   }, null, 2)}\n`;
+}
+
+/** A tier's measurement as JSON: the figures in bytes and the run. */
+function measuredJson(m: NonNullable<TierEstimate['measured']>): Record<string, unknown> {
+  const { shape, tier } = m;
+  return {
+    model: shape.model, release: shape.release, shape: shape.shape,
+    weights: Number(shape.weights), vision: Number(shape.vision), prefill: Number(shape.prefill), decodeStep: Number(shape.decodeStep),
+    visionSource: shape.visionSource, extrapolated: shape.extrapolated,
+    tier: tier ? { name: tier.tier, maxTokens: tier.maxTokens, kvCache: Number(tier.kvCache), peak: Number(tier.peak), peakStage: tier.peakStage } : null,
+    run: measuredRunInWords(shape.run),
+  };
 }

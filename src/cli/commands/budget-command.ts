@@ -3,7 +3,7 @@
  * term, and every tier x catalog device against the tier's memoryLimit and the device's app limit.
  * The text form keeps within 100 columns (reports/budget-text.ts); Markdown has room for the wide tables.
  */
-import { appLimitSources, budgetJson, budgetOf, deviceTable, estimateTable, modelLines } from '../../reports/budget.js';
+import { appLimitSources, budgetJson, budgetOf, deviceTable, estimateTable, measurementLines, modelLines } from '../../reports/budget.js';
 import { formatBudgetText } from '../../reports/budget-text.js';
 import { formatMarkdown, formatMarkdownTable } from '../../reports/table.js';
 import { catalogScope, leftOutLine } from '../../devices/deployment-target.js';
@@ -13,7 +13,7 @@ import { readDeploymentTarget } from '../resolve-deployment-target.js';
 import { readReportsOption } from '../read-field-reports.js';
 import { formatMeasuredSection, reportsJson, measureReports } from '../../reports/field-reports.js';
 
-const FORMULA = 'Estimate = weights + KV cache per token x (maxTokens + promptTokens + image tokens) + cacheLimit + activations (docs/budgets.md).';
+const FORMULA = 'Estimate = weights + KV cache per token x KV tokens (maxTokens + promptTokens + image tokens + layout tokens, rounded up to KVCacheSimple\'s 256-token steps) + cacheLimit + activations (docs/budgets.md).';
 
 /** Runs `budget`. */
 export async function budgetCommand(io: CliIO, options: { config?: string; markdown?: boolean; json?: boolean; reports?: string }): Promise<number> {
@@ -36,7 +36,7 @@ export async function budgetCommand(io: CliIO, options: { config?: string; markd
     const sources = appLimitSources(budget).map((line) => (line.startsWith('  ') ? `- ${line.trim()}` : line)).join('\n');
     const leftOut = leftOutLine(budget.scope);
     const onPhones = measured ? `\n## Measured on your phones\n\n\`\`\`text\n${formatMeasuredSection(measured, read)}\`\`\`\n` : '';
-    io.stdout(await formatMarkdown(`${model}\n\n${FORMULA}\n\n${estimates}\n${devices}\n${leftOut === undefined ? '' : `${leftOut}.\n\n`}${sources}\n${onPhones}`));
+    io.stdout(await formatMarkdown(`${model}\n\n${FORMULA}\n\n${estimates}\n${measurementLines(budget).map((line) => `- ${line}`).join('\n')}\n\n${devices}\n${leftOut === undefined ? '' : `${leftOut}.\n\n`}${sources}\n${onPhones}`));
   } else {
     io.stdout(formatBudgetText(budget));
     if (measured) io.stdout(`\n${formatMeasuredSection(measured, read)}`);

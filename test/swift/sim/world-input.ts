@@ -102,7 +102,7 @@ export function worldInput(policy: Policy): WorldInput {
     tiers: policy.tiers.map((tier) => ({
       name: tier.name, cacheLimit: Number(tier.cacheLimit), memoryLimit: tier.memoryLimit === null ? null : Number(tier.memoryLimit),
       maxTokens: tier.maxTokens, imageSize: tier.imageSize, keepModelLoaded: tier.keepModelLoaded, aggressiveCleanup: tier.aggressiveCleanup,
-      estimate: Number(estimateTier(numbers, tier).total),
+      estimate: Number(estimateTier(numbers, tier).total), activations: Number(estimateTier(numbers, tier).activations),
     })),
     model: {
       name: resolved.model.name, weights: Number(numbers.weights), kvBytesPerToken: Number(numbers.kvBytesPerToken), promptTokens: numbers.promptTokens,

@@ -8,8 +8,10 @@
 //   released" when the last reference goes).
 // - The KV cache grows in steps of 256 tokens (mlx-swift-lm 2.29.2 KVCache.swift, KVCacheSimple
 //   `step = 256`); a step allocates the new buffer before the old one is freed into MLX's cache.
-// - Activations: the estimate's allowance (`model.activations`) while the prompt is evaluated,
-//   freed into MLX's cache when the first token comes.
+// - Activations: the estimate's activations for the tier (`tier.activations`: for a model measured
+//   with the real MLX, the larger of its measured vision and prefill activations at the tier's
+//   image shape, tools/measure/REPORT.md; else the model's allowance) while the prompt is
+//   evaluated, freed into MLX's cache when the first token comes.
 // - MLX's buffer cache (mlx Metal allocator): freed buffers stay cached up to the cache limit, the
 //   rest goes back to the system; an allocation reuses cached bytes first; `clearCache` empties it.
 //   A quarter of every freed amount is never reused (buffers of other sizes): an unbounded cache

@@ -110,8 +110,8 @@ extension Phone {
     }
     let context = lock.withLock { () -> Int in
       let context = generations[id]?.contextTokens ?? 0
-      ledger.allocate(input.model.activations)
-      ledger.activations[id] = input.model.activations
+      ledger.allocate(tier.activations)
+      ledger.activations[id] = tier.activations
       _ = ledger.growKV(id, tokens: context, perToken: input.model.kvBytesPerToken)
       return context
     }

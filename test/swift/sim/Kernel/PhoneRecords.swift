@@ -73,8 +73,12 @@ extension Phone {
         width = Int((Double(w) * Double(edge) / Double(longest)).rounded(.up))
         height = Int((Double(h) * Double(edge) / Double(longest)).rounded(.up))
       }
-      let tiles = ((width + model.tileSize - 1) / model.tileSize) * ((height + model.tileSize - 1) / model.tileSize)
-      return total + (tiles > 1 ? tiles + 1 : 1) * model.tokensPerTile
+      // As memtier's estimate counts them (src/policy/memory-estimate.ts `imageTokens`): the tiles
+      // and a global image, always, each `tokensPerTile` tokens, and the processor's layout text
+      // (two tokens per tile, a newline per row of tiles, four around the global image).
+      let rows = (height + model.tileSize - 1) / model.tileSize
+      let tiles = ((width + model.tileSize - 1) / model.tileSize) * rows
+      return total + (tiles + 1) * model.tokensPerTile + tiles * 2 + rows + 4
     }
   }
 

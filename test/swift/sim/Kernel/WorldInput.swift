@@ -36,6 +36,9 @@ public struct WorldInput: Decodable, Sendable {
     public let aggressiveCleanup: Bool
     /// memtier's estimated peak (src/policy/memory-estimate.ts), in bytes.
     public let estimate: UInt64
+    /// The estimate's activations at this tier's image shape: measured with the real MLX where the
+    /// model and release were measured (src/devices/measured.ts), else the model's allowance.
+    public let activations: UInt64
   }
 
   /// The model's numbers (src/devices/models.ts, resolved for the policy's model).
