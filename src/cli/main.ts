@@ -46,9 +46,9 @@ const COMMANDS: Record<string, Command> = {
     run: async (io, values) => (await import('./commands/check-command.js')).checkCommand(io, { config: str(values.config), out: str(values.out), format: parseFormat(values.format) }),
   },
   patch: {
-    options: { write: { type: 'boolean', short: 'w' }, ...COMMON_OPTIONS },
-    positionals: ['the Swift file that declares VLMEvaluator'],
-    run: async (io, values, [file]) => (await import('./commands/patch-command.js')).patchCommand(io, { file: file!, write: values.write === true }),
+    options: { write: { type: 'boolean', short: 'w' }, ...CONFIG_OPTION, ...COMMON_OPTIONS },
+    positionals: ['the Swift file that declares the evaluator class (evaluator.className)'],
+    run: async (io, values, [file]) => (await import('./commands/patch-command.js')).patchCommand(io, { file: file!, write: values.write === true, config: str(values.config) }),
   },
   explain: {
     options: { ...CONFIG_OPTION, reports: { type: 'string' }, ...COMMON_OPTIONS },

@@ -3,12 +3,14 @@
  * that document them.
  */
 import { declarationKind, findNodes, firstSyntaxError, memberName, parseSwift, type SwiftNode } from './swift-parser.js';
-import { findTopLevelClasses, maskOutside } from './swift-source.js';
+import { blankGrammarGaps, type BlankedRange } from './grammar-gaps.js';
+import { findTopLevelTypes, maskOutside, type TypeRange } from './swift-source.js';
 import { positionOf } from './text-edits.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { DEFAULT_EVALUATOR_CLASS } from '../swift/generated-api.js';
 
-/** The class the generated extension extends. */
-export const EVALUATOR_CLASS = 'VLMEvaluator';
+/** The class the generated extension extends when the policy names none (`evaluator.className`). */
+export const EVALUATOR_CLASS = DEFAULT_EVALUATOR_CLASS;
 
 
 /** A member of the class and where its declaration starts, doc comments included. */
@@ -19,15 +21,15 @@ export interface ClassMember {
   start: number;
 }
 
-/** The single `class VLMEvaluator` of a parsed file, or why there is not exactly one (and where, if it can say). */
-function findEvaluatorClass(root: SwiftNode): { node: SwiftNode } | { at?: SwiftNode; message: string } {
+/** The single class named `className` of a parsed file, or why there is not exactly one (and where, if it can say). */
+function findEvaluatorClass(root: SwiftNode, className: string): { node: SwiftNode } | { at?: SwiftNode; message: string } {
   const error = firstSyntaxError(root);
   if (error) return { at: error, message: 'the class does not parse as Swift here; fix the syntax first (or report it, if the compiler accepts it)' };
   const classes = findNodes(root, (node) =>
-    node.type === 'class_declaration' && declarationKind(node) === 'class' && node.childForFieldName('name')?.text === EVALUATOR_CLASS);
-  if (classes.length === 0) return { message: `no \`class ${EVALUATOR_CLASS}\` in this file; pass the file that declares it` };
+    node.type === 'class_declaration' && declarationKind(node) === 'class' && node.childForFieldName('name')?.text === className);
+  if (classes.length === 0) return { message: `no \`class ${className}\` in this file; pass the file that declares it` };
   if (classes.length > 1) {
-    return { at: classes[1], message: `a second \`class ${EVALUATOR_CLASS}\`; memtier patch rewrites a file with exactly one` };
+    return { at: classes[1], message: `a second \`class ${className}\`; memtier patch rewrites a file with exactly one` };
   }
   return { node: classes[0]! };
 }
@@ -60,26 +62,54 @@ export function enclosingMemberName(node: SwiftNode): string | undefined {
   return undefined;
 }
 
+/** Where the refusals send a type memtier cannot extend: the generated integration that needs no class. */
+export const CLASS_FREE_INTEGRATION = 'use the generated `MemoryPolicy` instead, which needs no particular class (docs/generated-swift.md, "Without a VLMEval-shaped class")';
+
+/** Options for reading the evaluator class. */
+export interface EvaluatorClassOptions {
+  /** The class to find (`evaluator.className`). Default `VLMEvaluator`. */
+  className?: string;
+}
+
 /**
  * The evaluator class parsed on its own: the file with everything outside the class blanked out
- * (offsets, lines and columns unchanged), so view code the grammar cannot read does not matter.
- * Finds the class lexically first (src/patch/swift-source.ts); a syntax error is then one inside
- * the class, at its real place.
+ * (offsets, lines and columns unchanged), so view code the grammar cannot read does not matter,
+ * and with the constructs the grammar predates blanked inside it (./grammar-gaps.ts). Finds the
+ * class lexically first (src/patch/swift-source.ts); a syntax error is then one inside the class,
+ * at its real place. A file without the class is answered with the types it has and the key that
+ * picks one; a type of that name that is not a class, with why and where to go instead.
  */
-export async function parseEvaluatorClass(source: string, file: string): Promise<{ node: SwiftNode; root: SwiftNode } | { problem: Diagnostic }> {
+export async function parseEvaluatorClass(source: string, file: string, options: EvaluatorClassOptions = {}): Promise<{ node: SwiftNode; root: SwiftNode; range: TypeRange; blanked: BlankedRange[] } | { problem: Diagnostic }> {
+  const className = options.className ?? DEFAULT_EVALUATOR_CLASS;
   const problem = (offset: number, message: string) => ({ problem: { severity: 'error', file, ...positionOf(source, offset), message } satisfies Diagnostic });
-  const ranges = findTopLevelClasses(source, EVALUATOR_CLASS);
-  if (ranges.length === 0) {
-    const others = findTopLevelClasses(source).map((range) => range.name);
-    const here = others.length > 0 ? ` (classes here: ${others.join(', ')}; the generated extension extends ${EVALUATOR_CLASS})` : '';
-    return problem(0, `no \`class ${EVALUATOR_CLASS}\` in this file${here}; pass the file that declares it`);
-  }
+  const named = findTopLevelTypes(source, { name: escapeName(className) });
+  const ranges = named.filter((range) => range.kind === 'class');
+  if (ranges.length === 0 && named.length > 0) return problem(named[0]!.keyword, notAClass(named[0]!));
+  if (ranges.length === 0) return problem(0, noSuchClass(source, className));
   if (ranges.length > 1) {
-    return problem(ranges[1]!.keyword, `a second \`class ${EVALUATOR_CLASS}\` (in another #if branch?); memtier patch rewrites a file with exactly one`);
+    return problem(ranges[1]!.keyword, `a second \`class ${className}\` (in another #if branch?); memtier patch rewrites a file with exactly one`);
   }
   const range = ranges[0]!;
-  const root = (await parseSwift(maskOutside(source, range.start, range.end))).rootNode;
-  const found = findEvaluatorClass(root);
+  const { text, blanked } = blankGrammarGaps(maskOutside(source, range.start, range.end));
+  const root = (await parseSwift(text)).rootNode;
+  const found = findEvaluatorClass(root, className);
   if ('message' in found) return problem(found.at?.startIndex ?? range.keyword, found.message);
-  return { node: found.node, root };
+  return { node: found.node, root, range, blanked };
+}
+
+function escapeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_]/g, (char) => `\\${char}`);
+}
+
+function notAClass(range: TypeRange): string {
+  const what = range.kind === 'actor' ? 'an actor' : `a ${range.kind}`;
+  return `\`${range.name}\` is ${what}, and the generated extension extends a \`@MainActor\` class (it keeps per-instance state by the object's identity and runs on the main actor); ${CLASS_FREE_INTEGRATION}`;
+}
+
+/** No type of that name: which ones the file has, and the key that picks one. */
+function noSuchClass(source: string, className: string): string {
+  const types = findTopLevelTypes(source, { kinds: ['class', 'actor', 'struct'] });
+  const listed = types.map((range) => `${range.kind} ${range.name}`).join(', ');
+  const here = types.length > 0 ? `this file declares ${listed}` : 'this file declares no class, actor or struct';
+  return `no \`class ${className}\` in this file (${here}); set evaluator.className in the policy to the class memtier should extend and patch, or pass the file that declares ${className}`;
 }

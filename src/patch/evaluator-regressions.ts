@@ -3,27 +3,38 @@
  * generated code, which is how the old bugs would come back (the rules: ./memory-handling.ts).
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { parseEvaluatorClass } from './evaluator-class.js';
-import { MEMORY_HANDLING_RULES } from './memory-handling.js';
-import { findNodes, firstSyntaxError, parseSwift } from './swift-parser.js';
+import { parseEvaluatorClass, type EvaluatorClassOptions } from './evaluator-class.js';
+import { blankGrammarGaps } from './grammar-gaps.js';
+import { LIMIT_SETTING_RULE, LIMIT_SETTING_TEXT, MEMORY_HANDLING_RULES } from './memory-handling.js';
+import { findNodes, firstSyntaxError, parseSwift, type SwiftNode } from './swift-parser.js';
+import { blankCommentsAndStrings } from './swift-source.js';
 import { positionOf } from './text-edits.js';
 
 /**
  * Every regression in an evaluator source file, in file order; `file` is how they name it. The whole
- * file is scanned when the grammar reads it; otherwise (SwiftUI view code it cannot read) the
- * VLMEvaluator class alone, as `memtier patch` reads it. A syntax error in the class is reported as
- * one, at its place.
+ * file is scanned when the grammar reads it (with the constructs it predates blanked,
+ * ./grammar-gaps.ts). Otherwise (SwiftUI view code it cannot read) every MLX limit set anywhere in
+ * the file is still found, by its text outside comments and strings, and the evaluator class
+ * (`options.className`, default VLMEvaluator) is scanned for the other rules as `memtier patch`
+ * reads it; a file without that class, or a syntax error in it, is reported as one, at its place.
  */
-export async function findRegressions(source: string, file: string): Promise<Diagnostic[]> {
-  let root = (await parseSwift(source)).rootNode;
-  if (firstSyntaxError(root)) {
-    const found = await parseEvaluatorClass(source, file);
-    if ('problem' in found) return [found.problem];
-    root = found.node;
+export async function findRegressions(source: string, file: string, options: EvaluatorClassOptions = {}): Promise<Diagnostic[]> {
+  const whole = (await parseSwift(blankGrammarGaps(source).text)).rootNode;
+  const roots: SwiftNode[] = [];
+  const found = new Map<number, Diagnostic>();
+  const report = (offset: number, message: string) => found.set(offset, { severity: 'error', file, ...positionOf(source, offset), message });
+  if (!firstSyntaxError(whole)) roots.push(whole);
+  else {
+    const code = blankCommentsAndStrings(source);
+    for (const match of code.matchAll(LIMIT_SETTING_TEXT)) report(match.index! + match[1]!.length, LIMIT_SETTING_RULE.message);
+    const evaluator = await parseEvaluatorClass(source, file, options);
+    if ('problem' in evaluator) found.set(-1, evaluator.problem);
+    else roots.push(evaluator.node);
   }
-  const found: Diagnostic[] = [];
-  for (const rule of MEMORY_HANDLING_RULES) {
-    for (const node of findNodes(root, rule.test)) found.push({ severity: 'error', file, ...positionOf(source, node.startIndex), message: rule.message });
+  for (const root of roots) {
+    for (const rule of MEMORY_HANDLING_RULES) {
+      for (const node of findNodes(root, rule.test)) report(node.startIndex, rule.message);
+    }
   }
-  return found.sort((a, b) => a.line! - b.line! || a.column! - b.column!);
+  return [...found.values()].sort((a, b) => a.line! - b.line! || a.column! - b.column!);
 }

@@ -8,6 +8,12 @@ import type { SwiftNode } from './swift-parser.js';
 /** A statement that sets an MLX limit: `GPU.set(cacheLimit:)` (mlx-swift 0.29) or `Memory.cacheLimit =` (0.30). */
 export const LIMIT_SETTING = /^(MLX\s*\.\s*)?(GPU\s*\.\s*set\s*\(\s*(cacheLimit|memoryLimit)\s*:|Memory\s*\.\s*(cacheLimit|memoryLimit)\s*=)/;
 
+/**
+ * The same, found in text (comments and strings blanked) where the grammar cannot read the file:
+ * group 1 is what precedes the statement, so a match's place is `index + group 1's length`.
+ */
+export const LIMIT_SETTING_TEXT = /(^|[^\w.$])((MLX\s*\.\s*)?(GPU\s*\.\s*set\s*\(\s*(cacheLimit|memoryLimit)\s*:|Memory\s*\.\s*(cacheLimit|memoryLimit)\s*=(?!=)))/g;
+
 const THREAD_SLEEP = /^Thread\s*\.\s*sleep\b/;
 const PHYSICAL_MEMORY_READ = /\.\s*physicalMemory$/;
 
@@ -32,7 +38,7 @@ export const PHYSICAL_MEMORY_RULE: MemoryHandlingRule = {
 /** An MLX limit set outside the generated extension. */
 export const LIMIT_SETTING_RULE: MemoryHandlingRule = {
   test: (node) => (node.type === 'call_expression' || node.type === 'assignment') && LIMIT_SETTING.test(node.text),
-  message: 'sets an MLX memory limit outside the generated extension; call applyMemoryLimits() so the tier decides',
+  message: 'sets an MLX memory limit outside the generated extension; call applyMemoryLimits() in the evaluator class, or MemoryPolicy.current.applyLimits() elsewhere, so the tier decides',
 };
 
 /** Every rule `memtier check` applies to the evaluator. */

@@ -3,13 +3,16 @@
  * are computed on the syntax tree of the class alone and applied by offset, so everything they do
  * not touch, inside the class and out, stays byte for byte. See docs/patch.md for the shapes.
  */
-import { classMembers, parseEvaluatorClass, type ClassMember } from './evaluator-class.js';
+import { notMainActor, unsupportedShape } from './class-shape.js';
+import { classMembers, CLASS_FREE_INTEGRATION, EVALUATOR_CLASS, parseEvaluatorClass, type ClassMember, type EvaluatorClassOptions } from './evaluator-class.js';
+import { touchesBlanked } from './grammar-gaps.js';
 import { hoistEdits, statementOf, usesInPerform } from './perform-closures.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { ADDED_EVALUATOR_MEMBERS, REPLACED_EVALUATOR_MEMBERS } from '../swift/generated-api.js';
 import { LIMIT_SETTING, THREAD_SLEEP_RULE } from './memory-handling.js';
 import { hoist, imageSizeCall, problemAt, removeStatement, RESIZE, rewriteIf, topLevelPredicateIfs, type Context } from './rewrite-decisions.js';
 import { findNodes, type SwiftNode } from './swift-parser.js';
+import { findTopLevelClasses } from './swift-source.js';
 import { applyEdits, indentationAt, lineEnd, lineStart, positionOf, tidyRemovals, withBlankLineAbove } from './text-edits.js';
 import { wireGenerationTasks } from './wire-generation-task.js';
 import { wireLifecycle } from './wire-lifecycle.js';
@@ -21,11 +24,20 @@ export type PatchResult = { ok: true; output: string } | { ok: false; problems: 
 const REPLACED_MEMBERS: ReadonlySet<string> = new Set(REPLACED_EVALUATOR_MEMBERS);
 const GENERATED_MEMBERS: ReadonlySet<string> = new Set(ADDED_EVALUATOR_MEMBERS);
 
-/** Rewrites `source`; `file` is how problems name it. An already patched file comes back unchanged. Never throws for bad Swift. */
-export async function patchEvaluator(source: string, file: string): Promise<PatchResult> {
-  const found = await parseEvaluatorClass(source, file);
+/**
+ * Rewrites `source`; `file` is how problems name it, `options.className` the class it rewrites
+ * (default `VLMEvaluator`). An already patched file comes back unchanged. Never throws for bad Swift.
+ */
+export async function patchEvaluator(source: string, file: string, options: EvaluatorClassOptions = {}): Promise<PatchResult> {
+  const [lexical] = findTopLevelClasses(source, options.className ?? EVALUATOR_CLASS).map((range) => ({ ...range, kind: 'class' as const }));
+  const isolation = lexical && notMainActor(source, file, lexical);
+  if (isolation) return { ok: false, problems: [isolation] };
+  const found = await parseEvaluatorClass(source, file, options);
   if ('problem' in found) return { ok: false, problems: [found.problem] };
   const classNode = found.node;
+  const className = found.range.name;
+  const shape = unsupportedShape({ source, file, range: found.range, classNode });
+  if (shape) return { ok: false, problems: [shape] };
   const members = classMembers(classNode);
   const predicates = members.filter((member) => isMemoryPredicate(member.node) && !REPLACED_MEMBERS.has(member.name ?? ''));
   const replaced = members.filter((member) => member.name !== undefined && REPLACED_MEMBERS.has(member.name));
@@ -41,10 +53,10 @@ export async function patchEvaluator(source: string, file: string): Promise<Patc
   const unconditional = unconditionalStatements(classNode, context.predicates).filter((node) => !insideGone(node));
   const migrates = predicates.length > 0 || replaced.length > 0 || locals.length > 0 || unconditional.length > 0;
   if (!migrates && !hasConfiguration) {
-    return { ok: false, problems: [{ severity: 'error', file, ...positionOf(source, classNode.startIndex), message: 'VLMEvaluator sets no MLX limits, no image size, no generation parameters and no device predicates; there is nothing for memtier patch to migrate, so adopt the generated extension by hand (see docs/generated-swift.md)' }] };
+    return { ok: false, problems: [{ severity: 'error', file, ...positionOf(source, classNode.startIndex), message: `${className} sets no MLX limits, no image size, no generation parameters and no device predicates; there is nothing for memtier patch to migrate, so adopt the generated extension by hand (see docs/generated-swift.md), or ${CLASS_FREE_INTEGRATION}` }] };
   }
   for (const member of members) {
-    if (member.name && GENERATED_MEMBERS.has(member.name)) problemAt(context, member.node, `VLMEvaluator already declares ${member.name}, which the generated extension provides; rename or remove it first`);
+    if (member.name && GENERATED_MEMBERS.has(member.name)) problemAt(context, member.node, `${className} already declares ${member.name}, which the generated extension provides; rename or remove it first`);
   }
 
   // A class already on the generated API (patched before, or adopted by hand) gets only the wiring
@@ -67,9 +79,13 @@ export async function patchEvaluator(source: string, file: string): Promise<Patc
   if (context.edits.length === 0) return { ok: true, output: source };
   const overlap = firstOverlap(context);
   if (overlap) return { ok: false, problems: [overlap] };
+  const gap = touchesBlanked(found.blanked, context.edits);
+  if (gap) {
+    return { ok: false, problems: [{ severity: 'error', file, ...positionOf(source, gap.start), message: `memtier patch would rewrite code that holds \`${gap.text}\`, which its Swift grammar cannot read; nothing was written. Move the memory handling out of this statement by hand, or ${CLASS_FREE_INTEGRATION}` }] };
+  }
   const output = applyEdits(source, tidyRemovals(source, context.edits));
   // Read what would be written before anyone can write it: the rewritten class must parse.
-  const again = await parseEvaluatorClass(output, file);
+  const again = await parseEvaluatorClass(output, file, options);
   if ('problem' in again) {
     return { ok: false, problems: [{ ...again.problem, message: `the rewritten class would not parse (${again.problem.message}); nothing was written. This is a memtier bug: please report it with the file` }] };
   }
@@ -165,7 +181,7 @@ function replaceDeclarations(context: Context, members: ClassMember[], predicate
   if (!anchor) return false;
   const indent = indentationAt(source, anchor.node.startIndex);
   const init = hasInit ? '' : `\n${indent}init() {\n${indent}${indent}startMemoryMonitoring()\n${indent}}\n`;
-  const declarations = `${indent}/// This device's memory tier limits (generated by memtier; see VLMEvaluator+MemoryPolicy.swift).\n` +
+  const declarations = `${indent}/// This device's memory tier limits (generated by memtier; see ${context.classNode.childForFieldName('name')?.text ?? 'VLMEvaluator'}+MemoryPolicy.swift).\n` +
     `${indent}var memoryConfiguration = MemoryConfiguration.current\n${generationTaskDeclaration(context, members, indent)}${init}`;
   if (first) {
     context.edits.push({ start: lineStart(source, first.start), end: lineEnd(source, first.node.endIndex), replacement: declarations });

@@ -23,9 +23,28 @@ export interface DeclarationRange {
   end: number;
 }
 
+/** A type declaration keyword `findTopLevelTypes` finds. */
+export type TypeKind = 'class' | 'actor' | 'struct' | 'enum';
+
+/** A top-level type declaration: its keyword, and where it is. */
+export interface TypeRange extends DeclarationRange {
+  kind: TypeKind;
+}
+
 /** Every `class NAME` at the top level of `source` (outside comments, strings and braces); any name by default. */
 export function findTopLevelClasses(source: string, name = '[A-Za-z_][A-Za-z0-9_]*'): DeclarationRange[] {
-  const found: DeclarationRange[] = [];
+  return findTopLevelTypes(source, { kinds: ['class'], name }).map(({ kind: _kind, ...range }) => range);
+}
+
+/**
+ * Every top-level declaration of one of `kinds` (default: class, actor, struct and enum), named
+ * `name` (a regular expression; any name by default), outside comments, strings and braces. `class
+ * func` and `class var` cannot be at the top level, so every `class NAME {` there declares a class.
+ */
+export function findTopLevelTypes(source: string, options: { kinds?: readonly TypeKind[]; name?: string } = {}): TypeRange[] {
+  const kinds = options.kinds ?? ['class', 'actor', 'struct', 'enum'];
+  const declaration = new RegExp(`^(${kinds.join('|')})\\s+(${options.name ?? '[A-Za-z_][A-Za-z0-9_]*'})\\b`);
+  const found: TypeRange[] = [];
   const scanner = new Scanner(source);
   let depth = 0;
   while (scanner.index < source.length) {
@@ -34,21 +53,39 @@ export function findTopLevelClasses(source: string, name = '[A-Za-z_][A-Za-z0-9_
     const char = source[at]!;
     if (char === '{') depth++;
     else if (char === '}') depth = Math.max(0, depth - 1);
-    if (depth === 0 && isWordAt(source, at, 'class')) {
-      const match = new RegExp(`^class\\s+(${name})\\b`).exec(source.slice(at, at + 200));
-      if (match) {
-        const open = scanner.findOpenBrace(at + match[0].length);
-        const end = open === undefined ? undefined : scanner.matchingBrace(open);
-        if (end !== undefined) {
-          found.push({ name: match[1]!, start: leadingLinesStart(source, at), keyword: at, end: end + 1 });
-          scanner.index = end + 1;
-          continue;
-        }
+    const match = depth === 0 && /[a-z]/.test(char) && !/[\w$]/.test(source[at - 1] ?? ' ') ? declaration.exec(source.slice(at, at + 200)) : null;
+    if (match) {
+      const open = scanner.findOpenBrace(at + match[0].length);
+      const end = open === undefined ? undefined : scanner.matchingBrace(open);
+      if (end !== undefined) {
+        found.push({ kind: match[1] as TypeKind, name: match[2]!, start: leadingLinesStart(source, at), keyword: at, end: end + 1 });
+        scanner.index = end + 1;
+        continue;
       }
     }
     scanner.index = at + 1;
   }
   return found;
+}
+
+/**
+ * `source` with its comments and string literals replaced by spaces (line breaks kept, and the
+ * code inside an interpolation too), so that a search of the text finds code only.
+ */
+export function blankCommentsAndStrings(source: string): string {
+  const scanner = new Scanner(source);
+  let result = '';
+  let copied = 0;
+  while (scanner.index < source.length) {
+    const at = scanner.index;
+    if (scanner.skipTrivia()) {
+      result += source.slice(copied, at) + source.slice(at, scanner.index).replace(/[^\n\r]/g, ' ');
+      copied = scanner.index;
+      continue;
+    }
+    scanner.index = at + 1;
+  }
+  return result + source.slice(copied);
 }
 
 /**
@@ -58,10 +95,6 @@ export function findTopLevelClasses(source: string, name = '[A-Za-z_][A-Za-z0-9_
 export function maskOutside(source: string, start: number, end: number): string {
   const blank = (text: string) => text.replace(/[^\n\r]/g, ' ');
   return blank(source.slice(0, start)) + source.slice(start, end) + blank(source.slice(end));
-}
-
-function isWordAt(source: string, at: number, word: string): boolean {
-  return source.startsWith(word, at) && !/[\w$]/.test(source[at - 1] ?? ' ') && !/[\w$]/.test(source[at + word.length] ?? ' ');
 }
 
 /** The start of the block of attribute, modifier and comment lines directly above `keyword`'s line. */

@@ -225,6 +225,11 @@ export const appSchema = z.strictObject({
 
 /** The app's evaluator class, which memtier extends and can patch. */
 export const evaluatorSchema = z.strictObject({
+  className: z
+    .string({ error: 'expected the name of the app\'s evaluator class, such as "LLMEvaluator"' })
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a Swift type name: letters, digits and _, not starting with a digit, such as "LLMEvaluator"' })
+    .optional()
+    .describe('The app\'s class that the generated extension extends, `memtier patch` rewrites and `memtier check` reads: a `@MainActor` class with `loadState` and `load()` (docs/generated-swift.md). The extension is written to `<className>+MemoryPolicy.swift`. Default "VLMEvaluator".'),
   mlxApi: z
     .enum(['gpu', 'memory'], { error: 'expected "gpu" (mlx-swift up to 0.29) or "memory" (0.30.1 and later)' })
     .optional()
@@ -243,7 +248,7 @@ export const evaluatorSchema = z.strictObject({
     .min(1, { error: 'must not be empty' })
     .optional()
     .describe('The app\'s evaluator source, relative to the policy file: checked by `memtier check` for regressions.'),
-}, { error: 'expected a mapping with mlxApi, clearCacheTakesLock, source and packageResolved (all optional), or null' });
+}, { error: 'expected a mapping with className, mlxApi, clearCacheTakesLock, source and packageResolved (all optional), or null' });
 
 /** The optional XCTest file that checks the policy's promises in Swift. */
 export const testsSchema = z.strictObject({

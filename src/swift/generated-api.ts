@@ -6,13 +6,16 @@
  * Swift and fails when a template and these lists disagree.
  */
 
+/** The evaluator class the generated extension extends when the policy names none (`evaluator.className`). */
+export const DEFAULT_EVALUATOR_CLASS = 'VLMEvaluator';
+
 /** Members of the generated `DeviceMemoryTier`, including those Swift synthesises for a `String`, `CaseIterable` enum. */
 export const DEVICE_MEMORY_TIER_MEMBERS: readonly string[] = ['allCases', 'current', 'hashValue', 'physicalMemoryUpperBound', 'rawValue', 'sortIndex'];
 
-/** Members of the generated `extension VLMEvaluator` that take the place of hand-written ones: patch removes those. */
+/** Members of the generated extension of the evaluator class that take the place of hand-written ones: patch removes those. */
 export const REPLACED_EVALUATOR_MEMBERS: readonly string[] = ['emergencyMemoryReset', 'generateParameters', 'handleMemoryEmergency', 'unloadModel'];
 
-/** Members the generated `extension VLMEvaluator` adds (its `private` helpers aside): a hand-written one would clash. */
+/** Members the generated extension of the evaluator class adds (its `private` helpers aside): a hand-written one would clash. */
 export const ADDED_EVALUATOR_MEMBERS: readonly string[] = [
   'applyImageSize', 'applyMemoryLimits', 'clearCacheInBackground', 'clearCacheTakesLock', 'downscaled', 'loadModelOnce',
   'releaseMemory', 'releaseMemoryAfterCancel', 'releaseModelAfterGeneration', 'releaseOtherEvaluators', 'requireForeground',

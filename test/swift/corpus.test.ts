@@ -97,7 +97,7 @@ describe.each(CORPUS)('memtier patch on $name', ({ name, source }) => {
 it('a file shaped like LLMEval\'s LLMEvaluator.swift (44b14cf) is refused with the classes the file has, and nothing else', async () => {
   const file = fileURLToPath(new URL('../fixtures/shapes/llmeval-44b14cf/LLMEvaluator.swift', import.meta.url));
   const result = await patchEvaluator(readFileSync(file, 'utf8'), 'LLMEval/ContentView.swift');
-  expect(result).toEqual({ ok: false, problems: [{ severity: 'error', file: 'LLMEval/ContentView.swift', line: 1, column: 1, message: 'no `class VLMEvaluator` in this file (classes here: LLMEvaluator; the generated extension extends VLMEvaluator); pass the file that declares it' }] });
+  expect(result).toEqual({ ok: false, problems: [{ severity: 'error', file: 'LLMEval/ContentView.swift', line: 1, column: 1, message: 'no `class VLMEvaluator` in this file (this file declares class LLMEvaluator); set evaluator.className in the policy to the class memtier should extend and patch, or pass the file that declares VLMEvaluator' }] });
 });
 
 describe.skipIf(swiftSkipped)('the patched classes type-check with the generated files (mlx-swift 0.29.1, mlx-swift-lm 2.29.2)', () => {

@@ -48,7 +48,7 @@ export async function checkCommand(io: CliIO, options: GenerationOptions): Promi
   if (format === 'github') printStaleAnnotations(io, run);
   if (regressions.length > 0 && format !== 'github') {
     const shown = regressions[0]!.file;
-    io.stderr(`memtier: ${shown} handles memory outside the generated code (${regressions.length} place${regressions.length === 1 ? '' : 's'}); \`npx memtier patch ${shown}\` moves it onto the generated code\n`);
+    io.stderr(`memtier: ${shown} handles memory outside the generated code (${regressions.length} place${regressions.length === 1 ? '' : 's'}); \`npx memtier patch ${shown}\` moves it onto the generated code, or says why not\n`);
   }
   await reportOutput(io, run, options, format);
   return exitCode;
@@ -68,7 +68,7 @@ async function evaluatorRegressions(io: CliIO, source: PolicySource): Promise<Di
   }
   // The Swift grammar loads only for a policy that names the evaluator.
   const { findRegressions } = await import('../../patch/evaluator-regressions.js');
-  return findRegressions(text, shown);
+  return findRegressions(text, shown, { className: source.policy.evaluator?.className });
 }
 
 function printStaleAnnotations(io: CliIO, run: PlannedGeneration): void {
