@@ -8,8 +8,9 @@ import MLXLMCommon
 
 /// What the app's evaluator provides to its memory policy.
 ///
-/// Without `memoryConfiguration`, the first compiler error says so: "type 'VLMEvaluator' does not
-/// conform to protocol 'MemoryPolicyEvaluator'" (each use of it in this file is an error after it).
+/// Without `memoryConfiguration`, the first compiler error says so:
+/// "type 'VLMEvaluator' does not conform to protocol 'MemoryPolicyEvaluator'" (each use of it
+/// in this file is an error after it).
 @MainActor
 protocol MemoryPolicyEvaluator: AnyObject {
   /// This device's tier limits, normally `MemoryConfiguration.current`.
@@ -96,31 +97,29 @@ extension VLMEvaluator {
   /// an answer that read its stream to the end (the library had synchronized), on the main actor
   /// before anything else can start. After a cancel, an emergency or an unload it is not cleared,
   /// and holds about the tier's `cacheLimit` until an answer ends normally.
-  nonisolated static let clearCacheTakesLock = false
+  nonisolated static let clearCacheTakesLock = MemoryPolicy.clearCacheTakesLock
+
+  /// The release rules with this evaluator's `memoryConfiguration`, which the extension decides by.
+  private var memoryPolicy: MemoryPolicy {
+    MemoryPolicy(tier: .current, memoryConfiguration: memoryConfiguration)
+  }
 
   /// The generation parameters for this tier: its `maxTokens`, and the policy's sampling values.
   var generateParameters: GenerateParameters {
-    GenerateParameters(
-      maxTokens: memoryConfiguration.maxTokens,
-      temperature: MemoryConfiguration.temperature,
-      topP: MemoryConfiguration.topP)
+    memoryPolicy.generateParameters
   }
 
   /// Whether a model should stay cached: the tier allows it and memory, sampled now, is not
   /// critical. (The sample is a decision point: while memory is critical, the emergency runs.)
   var shouldKeepModelLoaded: Bool {
-    let level = memoryMonitor.currentPressure()
-    return memoryConfiguration.keepModelLoaded && level != .critical
+    memoryPolicy.keepsModelLoaded(under: memoryMonitor.currentPressure())
   }
 
   /// Applies the tier's MLX limits; call it before loading the model.
   ///
   /// The cache limit is always set, the memory limit only when the tier has one.
   func applyMemoryLimits() {
-    MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)
-    if let memoryLimit = memoryConfiguration.memoryLimit {
-      MLX.GPU.set(memoryLimit: memoryLimit)
-    }
+    memoryPolicy.applyLimits()
   }
 
   /// Sizes the input's images for this tier: sets `processing.resize`, and also downscales each
@@ -195,10 +194,10 @@ extension VLMEvaluator {
   /// has started by then, it owns the model, and nothing is released.
   func releaseMemoryAfterCancel() {
     stopGenerations()
-    let level = memoryMonitor.currentPressure()
-    guard level != .normal else { return }
+    let release = memoryPolicy.releaseAfterCancel(under: memoryMonitor.currentPressure())
+    guard release.clearsCache else { return }
     afterRunningGenerations { evaluator in
-      if level == .critical { evaluator.unloadModel() } else { evaluator.clearCacheIfLocked() }
+      if release.unloadsModel { evaluator.unloadModel() } else { evaluator.clearCacheIfLocked() }
     }
   }
 
@@ -226,8 +225,9 @@ extension VLMEvaluator {
       }
       state.generationMayBeWindingDown = false
     }
-    let keep = shouldKeepModelLoaded
-    guard !keep || memoryConfiguration.aggressiveCleanup else { return }
+    let release = memoryPolicy.releaseAfterAnswer(under: memoryMonitor.currentPressure())
+    guard release.clearsCache else { return }
+    let keep = !release.unloadsModel
     if !Self.clearCacheTakesLock && readToEnd && Self.libraryIsQuiet(besides: current)
       && memoryMonitor.isActive
     {
@@ -352,7 +352,7 @@ extension VLMEvaluator {
   /// until the app is active again.
   private func leaveForeground() {
     stopGenerations()
-    guard !memoryConfiguration.keepModelLoaded else { return }
+    guard memoryPolicy.releaseOnLeavingForeground.unloadsModel else { return }
     afterRunningGenerations { $0.unloadModel() }
   }
 
@@ -424,59 +424,11 @@ extension VLMEvaluator {
 
   /// Clears the MLX GPU cache. (One pass: a second one after `Task.yield()` ordered nothing.)
   nonisolated static func releaseMemory() {
-    MLX.GPU.clearCache()
+    MemoryPolicy.clearCache()
   }
 
-  /// `image` with its origin at (0, 0), scaled down with Core Image's Lanczos filter so that its
-  /// longest side is at most `longestSide` pixels, keeping its aspect ratio; never scaled up.
-  ///
-  /// The origin moves first because the model's processor crops at (0, 0). A plain affine scale
-  /// samples without filtering and aliases (a 4032 px photo to 384 px keeps one pixel in ten);
-  /// `CILanczosScaleTransform` filters as it scales. It rounds its extent out to whole pixels,
-  /// with a partly transparent edge, so the result is cropped to the whole pixels inside. An
-  /// image of infinite or empty extent (a solid color, say) has no size to bound and is returned
-  /// as it is.
+  /// `image` scaled down for the model, as `MemoryPolicy.downscaled(_:longestSide:)` does.
   nonisolated static func downscaled(_ image: CIImage, longestSide: Int) -> CIImage {
-    let extent = image.extent
-    guard !extent.isInfinite, !extent.isEmpty, !extent.isNull else { return image }
-    let toOrigin = CGAffineTransform(translationX: -extent.minX, y: -extent.minY)
-    let placed = extent.origin == .zero ? image : image.transformed(by: toOrigin)
-    let longest = max(extent.width, extent.height)
-    guard longest > CGFloat(longestSide) else { return placed }
-    let target = CGFloat(longestSide)
-    // Exact for whole-pixel sizes: a product of integers, then one division.
-    let pixels = { (side: CGFloat) in max(1, (side * target / longest).rounded(.down)) }
-    let scaled = placed.applyingFilter(
-      "CILanczosScaleTransform",
-      parameters: [kCIInputScaleKey: target / longest, kCIInputAspectRatioKey: 1])
-    return scaled.cropped(
-      to: CGRect(x: 0, y: 0, width: pixels(extent.width), height: pixels(extent.height)))
-  }
-}
-
-extension MemoryConfiguration {
-  /// Sizes the input's images for this tier: sets `processing.resize`, and also downscales each
-  /// image, because the SmolVLM2 processor ignores `resize` for images.
-  ///
-  /// Images given by URL are read (Core Image reads the header, not the pixels) and downscaled the
-  /// same way; images given as arrays are left as they are, and so are videos, whose frames the
-  /// processor samples itself.
-  ///
-  /// A method of a Sendable value, so it runs anywhere: where an input is built inside
-  /// `ModelContainer.perform`, read `memoryConfiguration` before the closure and call this inside.
-  nonisolated func applyImageSize(to input: inout UserInput) {
-    let side = imageSize
-    input.processing.resize = CGSize(width: side, height: side)
-    input.images = input.images.map { image in
-      switch image {
-      case .ciImage(let picture):
-        return .ciImage(VLMEvaluator.downscaled(picture, longestSide: side))
-      case .url(let url):
-        guard let picture = CIImage(contentsOf: url) else { return image }
-        return .ciImage(VLMEvaluator.downscaled(picture, longestSide: side))
-      default:
-        return image
-      }
-    }
+    MemoryPolicy.downscaled(image, longestSide: longestSide)
   }
 }

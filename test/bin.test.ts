@@ -16,7 +16,7 @@ describe('the installed memtier command', () => {
     const result = runBin(root, 'check');
     expect(result.stderr).toBe(SHIPPED_POLICY_WARNINGS);
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe('generated matches tiers.yaml (6 files)\n');
+    expect(result.stdout).toBe('generated matches tiers.yaml (7 files)\n');
   });
 
   it('exits 2 with located errors and no stack trace on a broken policy', () => {

@@ -21,8 +21,9 @@ const snapshotVariants = variants.filter(([name]) => name !== 'default');
  */
 const CHANGED_FILES: Record<string, string[]> = {
   // The error the evaluator extension throws is public with the rest.
-  public: ['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPressureMonitor.swift', 'VLMEvaluator+MemoryPolicy.swift'],
-  'mlx-memory': ['VLMEvaluator+MemoryPolicy.swift'],
+  public: ['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPolicy.swift', 'MemoryPressureMonitor.swift', 'VLMEvaluator+MemoryPolicy.swift'],
+  // The MLX calls are MemoryPolicy's; the extension applies and clears through it.
+  'mlx-memory': ['MemoryConfiguration.swift', 'MemoryPolicy.swift'],
   'no-expectations': ['Tests/MemoryPolicyTests.swift'],
   'single-tier': ['DeviceMemoryTier.swift', 'MemoryConfiguration.swift'],
   // Descriptions reach DeviceMemoryTier.swift; the temperature and a memoryLimit reach the
@@ -37,7 +38,7 @@ describe('generated Swift', () => {
     expect(files.map((file) => file.path)).toEqual([
       'DeviceMemoryTier.swift',
       'MemoryConfiguration.swift',
-      ...(policy.evaluator ? ['MemoryPressureMonitor.swift'] : []),
+      ...(policy.evaluator ? ['MemoryPolicy.swift', 'MemoryPressureMonitor.swift'] : []),
       ...(policy.output.tests ? ['Tests/MemoryPolicyTests.swift'] : []),
       ...(policy.output.tests && policy.evaluator ? ['Tests/MemoryStressTest.swift'] : []),
       ...(policy.evaluator ? ['VLMEvaluator+MemoryPolicy.swift'] : []),
@@ -109,13 +110,15 @@ describe('generated Swift', () => {
     expect(tuned.find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents).toContain('recoveryFraction: Double = 0.55\n');
     expect(tuned.find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents).toContain('.milliseconds(2500)');
     const extension = files.find((file) => file.path === 'VLMEvaluator+MemoryPolicy.swift')!.contents;
-    expect(extension).toContain('MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)');
-    expect(extension).not.toContain('MLX.Memory.');
-    expect(extension).toContain('nonisolated static let clearCacheTakesLock = false\n');
+    const policy = files.find((file) => file.path === 'MemoryPolicy.swift')!.contents;
+    expect(policy).toContain('MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)');
+    expect(policy).not.toContain('MLX.Memory.');
+    expect(policy).toContain('nonisolated static let clearCacheTakesLock = false\n');
+    expect(extension).toContain('nonisolated static let clearCacheTakesLock = MemoryPolicy.clearCacheTakesLock\n');
     // Nothing blocks a thread, and the runtime waits only on the monitor's injected clock (the
     // polling and a memory warning's quiet period), never with Task.sleep on the real one.
     for (const file of files) expect(file.contents).not.toMatch(/Thread\.sleep|usleep\(/);
-    for (const runtime of [monitor, extension]) expect(runtime).not.toMatch(/Task\.sleep|(?<!clock\.)\bsleep\(/);
+    for (const runtime of [monitor, extension, policy]) expect(runtime).not.toMatch(/Task\.sleep|(?<!clock\.)\bsleep\(/);
     expect(monitor.match(/\bclock\.sleep\(for: /g)).toHaveLength(2);
   });
 
@@ -127,8 +130,8 @@ describe('generated Swift', () => {
     const monitor = files.find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents;
     expect(monitor).toContain('nonisolated static let memoryWarningLevel: MemoryPressure = .critical\n');
     expect(monitor).toContain('nonisolated static let memoryWarningQuietPeriod: Duration = .milliseconds(12_500)\n');
-    const extension = files.find((file) => file.path === 'VLMEvaluator+MemoryPolicy.swift')!.contents;
-    expect(extension).toContain('nonisolated static let clearCacheTakesLock = true\n');
+    const policy = files.find((file) => file.path === 'MemoryPolicy.swift')!.contents;
+    expect(policy).toContain('nonisolated static let clearCacheTakesLock = true\n');
     const shipped = generate(validPolicy(), templates).find((file) => file.path === 'MemoryPressureMonitor.swift')!.contents;
     expect(shipped).toContain('nonisolated static let memoryWarningLevel: MemoryPressure = .warning\n');
     expect(shipped).toContain('nonisolated static let memoryWarningQuietPeriod: Duration = .milliseconds(30_000)\n');
@@ -188,7 +191,8 @@ describe('generated Swift', () => {
     expect(file!.contents).toBe('a<b>&"c".yaml\n');
     expect(() => renderFiles(model, new Map([['X.swift', '{{noSuchField}}']]))).toThrow(/noSuchField/);
     expect([...templates.keys()]).toEqual([
-      'DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPolicyTests.swift', 'MemoryPressureMonitor.swift', 'MemoryStressTest.swift', 'VLMEvaluator+MemoryPolicy.swift',
+      'DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPolicy.swift', 'MemoryPolicyTests.swift', 'MemoryPressureMonitor.swift', 'MemoryStressTest.swift',
+      'VLMEvaluator+MemoryPolicy.swift',
     ]);
     expect(() => renderFiles(model, new Map())).toThrow('no template for X.swift');
   });
@@ -211,6 +215,7 @@ describe('generated Swift', () => {
     expect(files.map((file) => file.contents)).toEqual([
       '// DeviceMemoryTier.swift: ultraLow low standard high\n',
       '// MemoryConfiguration.swift: ultraLow low standard high\n',
+      '// MemoryPolicy.swift: ultraLow low standard high\n',
       '// MemoryPressureMonitor.swift: ultraLow low standard high\n',
       '// MemoryPolicyTests.swift: ultraLow low standard high\n',
       '// MemoryStressTest.swift: ultraLow low standard high\n',

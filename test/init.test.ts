@@ -51,7 +51,8 @@ describe('memtier init: the mlx-swift the app pins', () => {
     expect(policy).not.toMatch(/^\s*mlxApi:/m);
     const generated = await project.run('generate');
     expect(generated.code, generated.stderr).toBe(0);
-    const extension = readFileSync(project.path('generated', 'VLMEvaluator+MemoryPolicy.swift'), 'utf8');
+    // MemoryPolicy.swift holds the MLX calls the extension makes through it.
+    const extension = readFileSync(project.path('generated', 'MemoryPolicy.swift'), 'utf8');
     expect(extension).toContain('MLX.Memory.');
     expect(extension).not.toContain('GPU.set(');
   });
@@ -61,7 +62,7 @@ describe('memtier init: the mlx-swift the app pins', () => {
     expect((await project.run('init')).stdout).toMatch(printed('pins mlx-swift 0.29.1 and mlx-swift-lm 2.29.2: the generated code calls MLX.GPU.set'));
     expect(readFileSync(project.path('tiers.yaml'), 'utf8')).not.toMatch(/^\s*mlxApi:/m);
     expect((await project.run('generate')).code).toBe(0);
-    expect(readFileSync(project.path('generated', 'VLMEvaluator+MemoryPolicy.swift'), 'utf8')).toContain('MLX.GPU.set(cacheLimit:');
+    expect(readFileSync(project.path('generated', 'MemoryPolicy.swift'), 'utf8')).toContain('MLX.GPU.set(cacheLimit:');
   });
 
   it('names the Package.resolved in evaluator.packageResolved when generate would not find it from the evaluator', async () => {
@@ -75,7 +76,7 @@ describe('memtier init: the mlx-swift the app pins', () => {
     const [, added] = changedLines(readFileSync(project.path('tiers.yaml'), 'utf8'));
     expect(added).toEqual(['  source: Shared/Evaluator.swift', '  packageResolved: ios/App.xcodeproj/project.xcworkspace/xcshareddata/swiftpm/Package.resolved']);
     expect((await project.run('generate')).code).toBe(0);
-    expect(readFileSync(project.path('generated', 'VLMEvaluator+MemoryPolicy.swift'), 'utf8')).toContain('MLX.Memory.');
+    expect(readFileSync(project.path('generated', 'MemoryPolicy.swift'), 'utf8')).toContain('MLX.Memory.');
   });
 
   it('the Xcode project\'s Package.resolved wins over a stale SwiftPM one beside it, and is named so that generate reads it', async () => {
@@ -93,7 +94,7 @@ describe('memtier init: the mlx-swift the app pins', () => {
     expect(readFileSync(project.path('tiers.yaml'), 'utf8')).toMatch(/^ {2}packageResolved: mlx-swift-examples\.xcodeproj\/project\.xcworkspace\/xcshareddata\/swiftpm\/Package\.resolved$/m);
     const generated = await project.run('generate');
     expect(generated.code, generated.stderr).toBe(0);
-    expect(readFileSync(project.path('generated', 'VLMEvaluator+MemoryPolicy.swift'), 'utf8')).toContain('MLX.Memory.');
+    expect(readFileSync(project.path('generated', 'MemoryPolicy.swift'), 'utf8')).toContain('MLX.Memory.');
   });
 
   it('Package.resolved files that disagree: the starter as it is, and the next steps say which to name', async () => {

@@ -89,7 +89,7 @@ describe('the README, run as written', () => {
   it('quick start: a fresh copy sets itself up and generates exactly the committed Swift', () => {
     const result = shell(QUICK_START!, checkout);
     expect(result.code, result.stderr).toBe(0);
-    for (const name of ['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPressureMonitor.swift', 'VLMEvaluator+MemoryPolicy.swift']) {
+    for (const name of ['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPolicy.swift', 'MemoryPressureMonitor.swift', 'VLMEvaluator+MemoryPolicy.swift']) {
       expect(readFileSync(join(checkout, 'generated', name), 'utf8'), name).toBe(readFileSync(join(repo, 'generated', name), 'utf8'));
     }
     expect(result.stdout).not.toContain('wrote ');
@@ -111,13 +111,13 @@ describe('the README, run as written', () => {
     expect(policy).toContain('  xcodeProject: VLMEval.xcodeproj\n');
     expect(policy).not.toMatch(/^\s+mlxApi:/m);
     expect(adopted.stdout).toContain('"$SRCROOT/node_modules/memtier/xcode/build-phase.sh"');
-    expect(readdirSync(join(app, 'generated')).sort()).toEqual(['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPressureMonitor.swift', 'Tests', 'VLMEvaluator+MemoryPolicy.swift', 'memtier.xcfilelist']);
+    expect(readdirSync(join(app, 'generated')).sort()).toEqual(['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPolicy.swift', 'MemoryPressureMonitor.swift', 'Tests', 'VLMEvaluator+MemoryPolicy.swift', 'memtier.xcfilelist']);
     expect(readdirSync(join(app, 'generated', 'Tests')).sort()).toEqual(['MemoryPolicyTests.swift', 'MemoryStressTest.swift']);
     // patch --write moved the evaluator onto the generated API.
     const code = readFileSync(join(app, 'VLMEval', 'ContentView.swift'), 'utf8').split('\n').filter((line) => !line.trimStart().startsWith('//')).join('\n');
     expect(code).toContain('applyMemoryLimits()');
     expect(code).not.toContain('MLX.GPU.set(');
-    expect(adopted.stdout).toContain('generated matches tiers.yaml (7 files)');
+    expect(adopted.stdout).toContain('generated matches tiers.yaml (8 files)');
   }, 600_000);
 
   it('the Xcode build phase passes, and fails with one located error per stale file when the policy changes without generate', () => {
@@ -145,7 +145,7 @@ describe('the README, run as written', () => {
     expect(installed.code, installed.stderr).toBe(0);
     const passes = buildPhase(clone);
     expect(passes.code, passes.stderr).toBe(0);
-    expect(passes.stdout).toBe('generated matches tiers.yaml (7 files)\n');
+    expect(passes.stdout).toBe('generated matches tiers.yaml (8 files)\n');
   }, 600_000);
 
   it('the GitHub Actions workflow\'s steps pass on a pull request, and diff refuses a depth-1 checkout with the fix', () => {
@@ -203,7 +203,7 @@ describe('the installed package', () => {
     writeFileSync(join(app, 'tiers.yaml'), policy.replace('  source: VLMEval/ContentView.swift\n', '  source: Before/ContentView.swift\n'));
     // mlxApi follows the Package.resolved Xcode wrote (mlx-swift 0.29.1).
     expect(memtier('generate').code).toBe(0);
-    expect(readFileSync(join(app, 'generated', 'VLMEvaluator+MemoryPolicy.swift'), 'utf8')).toContain('MLX.GPU.set(cacheLimit:');
+    expect(readFileSync(join(app, 'generated', 'MemoryPolicy.swift'), 'utf8')).toContain('MLX.GPU.set(cacheLimit:');
 
     const before = memtier('check');
     expect(before.code).toBe(1);
@@ -212,7 +212,7 @@ describe('the installed package', () => {
     expect(memtier('patch', 'Before/ContentView.swift', '--write').code).toBe(0);
     const after = memtier('check');
     expect(after.code, after.stderr).toBe(0);
-    expect(after.stdout).toBe('generated matches tiers.yaml (7 files)\n');
+    expect(after.stdout).toBe('generated matches tiers.yaml (8 files)\n');
 
     const explained = memtier('explain', 'iPhone 13');
     expect(explained.code).toBe(0);
@@ -220,7 +220,7 @@ describe('the installed package', () => {
     expect(explained.stdout).toContain("memory:  estimated peak for SmolVLM2-500M-Video-Instruct-mlx at standard's limits");
     const budget = memtier('budget', '--json');
     expect(budget.code, budget.stderr).toBe(0);
-    expect(JSON.parse(budget.stdout).tiers.find((tier: { name: string }) => tier.name === 'standard').estimate.total).toBe(1_856_792_960);
+    expect(JSON.parse(budget.stdout).tiers.find((tier: { name: string }) => tier.name === 'standard').estimate.total).toBe(1_890_595_681);
   });
 
   it('diff compares with the app\'s own git history', () => {

@@ -37,14 +37,17 @@ describe('buildModel', () => {
         "access": "",
         "allCases": "[.ultraLow, .low, .standard, .high]",
         "mlx": {
+          "cacheLimitName": "MLX.GPU.set(cacheLimit:)",
           "clearCache": "MLX.GPU.clearCache()",
           "clearCacheTakesLock": "false",
+          "memoryLimitName": "MLX.GPU.set(memoryLimit:)",
           "setCacheLimit": "MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)",
           "setMemoryLimit": "MLX.GPU.set(memoryLimit: memoryLimit)",
         },
         "outputs": [
           "DeviceMemoryTier.swift",
           "MemoryConfiguration.swift",
+          "MemoryPolicy.swift",
           "MemoryPressureMonitor.swift",
           "Tests/MemoryPolicyTests.swift",
           "Tests/MemoryStressTest.swift",
@@ -111,8 +114,10 @@ describe('buildModel', () => {
   it('mlxApi: memory calls the mlx-swift 0.30 Memory properties instead', () => {
     expect(modelOf('mlx-memory').mlx).toMatchInlineSnapshot(`
       {
+        "cacheLimitName": "MLX.Memory.cacheLimit",
         "clearCache": "MLX.Memory.clearCache()",
         "clearCacheTakesLock": "false",
+        "memoryLimitName": "MLX.Memory.memoryLimit",
         "setCacheLimit": "MLX.Memory.cacheLimit = memoryConfiguration.cacheLimit",
         "setMemoryLimit": "MLX.Memory.memoryLimit = memoryLimit",
       }
@@ -139,14 +144,17 @@ describe('buildModel', () => {
         "access": "public ",
         "allCases": "[.ultraLow, .low, .standard, .high]",
         "mlx": {
+          "cacheLimitName": "MLX.GPU.set(cacheLimit:)",
           "clearCache": "MLX.GPU.clearCache()",
           "clearCacheTakesLock": "false",
+          "memoryLimitName": "MLX.GPU.set(memoryLimit:)",
           "setCacheLimit": "MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)",
           "setMemoryLimit": "MLX.GPU.set(memoryLimit: memoryLimit)",
         },
         "outputs": [
           "DeviceMemoryTier.swift",
           "MemoryConfiguration.swift",
+          "MemoryPolicy.swift",
           "MemoryPressureMonitor.swift",
           "Tests/MemoryPolicyTests.swift",
           "Tests/MemoryStressTest.swift",
@@ -216,8 +224,10 @@ describe('buildModel', () => {
         "access": "",
         "allCases": undefined,
         "mlx": {
+          "cacheLimitName": "MLX.GPU.set(cacheLimit:)",
           "clearCache": "MLX.GPU.clearCache()",
           "clearCacheTakesLock": "false",
+          "memoryLimitName": "MLX.GPU.set(memoryLimit:)",
           "setCacheLimit": "MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)",
           "setMemoryLimit": "MLX.GPU.set(memoryLimit: memoryLimit)",
         },

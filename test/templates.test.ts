@@ -18,9 +18,10 @@ describe('custom templates', () => {
   it('lists the built-in templates and which ones the policy replaces', async () => {
     project = makeProject({ 'tiers.yaml': withTemplates, 'templates/DeviceMemoryTier.swift.hbs': '// x\n' });
     const result = await project.run('templates', 'list');
-    expect(result.stdout.split('\n').slice(0, 6)).toEqual([
+    expect(result.stdout.split('\n').slice(0, 7)).toEqual([
       'DeviceMemoryTier.swift.hbs  custom: templates/DeviceMemoryTier.swift.hbs',
       'MemoryConfiguration.swift.hbs  built-in',
+      'MemoryPolicy.swift.hbs  built-in',
       'MemoryPolicyTests.swift.hbs  built-in',
       'MemoryPressureMonitor.swift.hbs  built-in',
       'MemoryStressTest.swift.hbs  built-in',

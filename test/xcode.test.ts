@@ -89,7 +89,7 @@ describe('memtier.xcfilelist', () => {
     chmodSync(join(sandbox, 'node_modules', 'memtier', 'xcode', 'build-phase.sh'), 0o755);
     const passed = runPhase(sandbox, { NODE_BINARY: process.execPath });
     expect(passed.code, passed.stderr).toBe(0);
-    expect(passed.stdout).toBe('generated matches tiers.yaml (7 files)\n');
+    expect(passed.stdout).toBe('generated matches tiers.yaml (8 files)\n');
     expect(existsSync(join(work, 'derived', 'memtier-check.stamp'))).toBe(true);
 
     writeFileSync(join(sandbox, 'tiers.yaml'), readFileSync(join(sandbox, 'tiers.yaml'), 'utf8').replace('maxTokens: 800', 'maxTokens: 900'));

@@ -30,8 +30,8 @@ import XCTest
 
 /// What the stress runner needs from an evaluator.
 ///
-/// `VLMEvaluator` conforms below, through its own `load()` and `generationTask` and memtier's
-/// generated extension, so the runner drives the app's evaluator unchanged.
+/// `VLMEvaluator` conforms below, through its own `load()` and `generationTask` and
+/// memtier's generated extension, so the runner drives the app's evaluator unchanged.
 @MainActor
 protocol MemoryStressSubject: AnyObject {
   /// Whether the model is loaded now: an answer that starts without it loads it again.

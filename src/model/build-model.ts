@@ -8,8 +8,10 @@ import { resolveModel, type ResolvedModel } from '../devices/models.js';
 import { estimateTier } from '../policy/memory-estimate.js';
 import { BUDGET_KEYS, type Policy, type Tier } from '../policy/schema.js';
 import { formatSize, formatSizeApprox } from '../policy/sizes.js';
+import { DEFAULT_EVALUATOR_CLASS } from '../swift/generated-api.js';
 import { headerLines } from '../swift/header.js';
 import { swiftCommentLines, swiftDocCommentLines, swiftFloatLiteral, swiftIntLiteral } from '../swift/literals.js';
+import { memoryPolicyOutputs } from './memory-policy.js';
 import { buildTestsModel, type TestsView } from './tests-model.js';
 
 /** A size as a Swift literal plus the same size for people, for a trailing comment. */
@@ -58,7 +60,7 @@ export interface OutputView {
   path: string;
 }
 
-/** The Swift statements the evaluator extension uses for MLX's memory API, as the pinned mlx-swift spells them. */
+/** The Swift statements MemoryPolicy.swift uses for MLX's memory API (the evaluator extension calls it), as the pinned mlx-swift spells them. */
 export interface MlxCallsView {
   /** Sets the cache limit from `memoryConfiguration.cacheLimit`. */
   setCacheLimit: string;
@@ -66,6 +68,9 @@ export interface MlxCallsView {
   setMemoryLimit: string;
   /** Clears the cache. */
   clearCache: string;
+  /** The API's names, for doc comments: where the cache limit and the memory limit are set. */
+  cacheLimitName: string;
+  memoryLimitName: string;
   /**
    * `true` when the pinned mlx-swift's clearCache takes MLX's evaluation lock (0.30.3 and later),
    * so the cache may be cleared off the main actor at any time; `false` (also when unknown).
@@ -115,6 +120,8 @@ export interface SwiftModel {
   };
   /** MLX memory calls, for the mlx-swift release the app pins (`evaluator.mlxApi`). */
   mlx: MlxCallsView;
+  /** The app's class the extension extends and the stress test drives (`evaluator.className`). */
+  evaluatorClass: string;
 }
 
 /** Options for {@link buildModel}. */
@@ -129,11 +136,15 @@ const MLX_CALLS: Record<'gpu' | 'memory', Omit<MlxCallsView, 'clearCacheTakesLoc
     setCacheLimit: 'MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)',
     setMemoryLimit: 'MLX.GPU.set(memoryLimit: memoryLimit)',
     clearCache: 'MLX.GPU.clearCache()',
+    cacheLimitName: 'MLX.GPU.set(cacheLimit:)',
+    memoryLimitName: 'MLX.GPU.set(memoryLimit:)',
   },
   memory: {
     setCacheLimit: 'MLX.Memory.cacheLimit = memoryConfiguration.cacheLimit',
     setMemoryLimit: 'MLX.Memory.memoryLimit = memoryLimit',
     clearCache: 'MLX.Memory.clearCache()',
+    cacheLimitName: 'MLX.Memory.cacheLimit',
+    memoryLimitName: 'MLX.Memory.memoryLimit',
   },
 };
 
@@ -143,12 +154,14 @@ export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
   const model = resolved && 'model' in resolved ? resolved.model : undefined;
   const tiers = policy.tiers.map((tier, index) => buildTier(tier, index, policy.tiers[index - 1], model));
   const tests = policy.output.tests ? buildTestsModel(policy, policy.output.tests.module) : undefined;
+  const evaluatorClass = policy.evaluator?.className ?? DEFAULT_EVALUATOR_CLASS;
   const outputs: OutputView[] = [
     { template: 'DeviceMemoryTier.swift', path: 'DeviceMemoryTier.swift' },
     { template: 'MemoryConfiguration.swift', path: 'MemoryConfiguration.swift' },
+    ...memoryPolicyOutputs(policy),
     ...(policy.evaluator ? [
       { template: 'MemoryPressureMonitor.swift', path: 'MemoryPressureMonitor.swift' },
-      { template: 'VLMEvaluator+MemoryPolicy.swift', path: 'VLMEvaluator+MemoryPolicy.swift' },
+      { template: 'VLMEvaluator+MemoryPolicy.swift', path: `${evaluatorClass}+MemoryPolicy.swift` },
     ] : []),
     ...(policy.output.tests ? [{ template: 'MemoryPolicyTests.swift', path: joinPath(policy.output.tests.directory, 'MemoryPolicyTests.swift') }] : []),
     // The on-device stress test drives the evaluator, so it needs the evaluator's extension.
@@ -188,6 +201,7 @@ export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
       // Unknown counts as unlocked: the cache is then cleared only where MLX cannot be evaluating.
       clearCacheTakesLock: String(policy.evaluator?.clearCacheTakesLock ?? false),
     },
+    evaluatorClass,
   };
 }
 

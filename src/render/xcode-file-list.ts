@@ -30,7 +30,7 @@ export interface XcodeFileListContext {
 /** The files of memtier's own package that every `check` reads. */
 const PACKAGE_FILES = [
   'package.json', 'bin/memtier.js', 'bin/load-cli.js', 'dist/bundle/memtier.cjs', 'dist/package/templates.precompiled.cjs',
-  'templates/DeviceMemoryTier.swift.hbs', 'templates/MemoryConfiguration.swift.hbs', 'templates/MemoryPolicyTests.swift.hbs',
+  'templates/DeviceMemoryTier.swift.hbs', 'templates/MemoryConfiguration.swift.hbs', 'templates/MemoryPolicy.swift.hbs', 'templates/MemoryPolicyTests.swift.hbs',
   'templates/MemoryPressureMonitor.swift.hbs', 'templates/MemoryStressTest.swift.hbs', 'templates/VLMEvaluator+MemoryPolicy.swift.hbs',
   'xcode/build-phase.sh',
 ];

@@ -31,17 +31,18 @@ function renderWithEdit(template: string, from: string, to: string): GeneratedFi
   templates.set(template, source.replace(from, to));
   const policy = validPolicy();
   return splitGenerated(policy, renderFiles(buildModel(policy, { sourceName: 'tiers.yaml' }), templates)).sources
-    .filter((file) => !file.path.startsWith('VLMEvaluator+'));
+    .filter((file) => !file.path.startsWith('VLMEvaluator+') && file.path !== 'MemoryPolicy.swift');
 }
 
 /** The 1-based line of the first occurrence of `text` in a file. */
 const lineOf = (file: GeneratedFile | undefined, text: string) => file!.contents.split('\n').findIndex((line) => line.includes(text)) + 1;
 
 describe.skipIf(swiftSkipped)('swiftc and swift-format on the generated Swift', () => {
-  // The evaluator extension needs the app's VLMEvaluator and MLX: package.test.ts builds it.
+  // The evaluator extension needs the app's VLMEvaluator and MLX, MemoryPolicy.swift needs MLX:
+  // package.test.ts and integration.test.ts build them.
   it.each(Object.entries(POLICY_VARIANTS))('the %s policy type-checks with no warnings', (name, text) => {
     const root = folder(`typecheck-${name}`);
-    const sources = splitGenerated(validPolicy(text)).sources.filter((file) => !file.path.startsWith('VLMEvaluator+'));
+    const sources = splitGenerated(validPolicy(text)).sources.filter((file) => !file.path.startsWith('VLMEvaluator+') && file.path !== 'MemoryPolicy.swift');
     writeFiles(root, sources);
     const result = typecheck(root, sources.map((file) => file.path));
     expect(result.output).toBe('');

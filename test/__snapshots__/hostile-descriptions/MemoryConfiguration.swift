@@ -87,13 +87,13 @@ struct MemoryConfiguration: Equatable, Sendable {
   nonisolated static func estimatedPeakBytes(for tier: DeviceMemoryTier) -> Int? {
     switch tier {
     case .ultraLow:
-      return 1_818_487_168  // 1.69 GiB
+      return 1_851_798_369  // 1.72 GiB
     case .low:
-      return 1_831_922_048  // 1.71 GiB
+      return 1_867_527_009  // 1.74 GiB
     case .standard:
-      return 1_856_792_960  // 1.73 GiB
+      return 1_890_595_681  // 1.76 GiB
     case .high:
-      return 1_896_442_240  // 1.77 GiB
+      return 1_932_538_721  // 1.80 GiB
     }
   }
 }
