@@ -95,6 +95,36 @@ describe('evaluator.className', () => {
   });
 });
 
+describe('evaluator.className: null, an app with no class of VLMEval\'s shape', () => {
+  const NULL_POLICY = DEFAULT_POLICY_TEXT.replace('evaluator:\n  mlxApi: gpu\n', 'evaluator:\n  className: null\n  mlxApi: gpu\n  source: Runtime.swift\n');
+  let project: ReturnType<typeof makeProject> | undefined;
+  afterEach(() => project?.cleanup());
+
+  it('gets MemoryPolicy and the monitor, no extension and no stress test; the generated tests name no class', () => {
+    expect(NULL_POLICY).not.toBe(DEFAULT_POLICY_TEXT);
+    const files = generate(validPolicy(NULL_POLICY), templates);
+    expect(files.map((file) => file.path)).toEqual(['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPolicy.swift', 'MemoryPressureMonitor.swift', 'Tests/MemoryPolicyTests.swift']);
+    for (const file of files) expect(file.contents, file.path).not.toMatch(/\bVLMEvaluator\b/);
+    expect(files.find((file) => file.path === 'Tests/MemoryPolicyTests.swift')!.contents).toContain('MemoryPolicy.downscaled(');
+    expect(diagnosticsOf(editedPolicy([[['evaluator', 'className'], 12]]))).toContainEqual(expect.stringMatching(/evaluator\.className: expected the name of the app's evaluator class, such as "LLMEvaluator", or null/));
+  });
+
+  it('patch refuses and writes nothing; check reports the limits in evaluator.source and no missing class', async () => {
+    const runtime = 'import MLX\n\nactor Runtime {\n  func start() {\n    MLX.Memory.cacheLimit = 8 * 1024 * 1024\n  }\n}\n';
+    project = makeProject({ 'tiers.yaml': NULL_POLICY, 'Runtime.swift': runtime });
+    const patched = await project.run('patch', 'Runtime.swift', '--write');
+    expect(patched).toMatchObject({ code: 2, stdout: '' });
+    expect(patched.stderr).toContain('Runtime.swift: not patched: the policy says the app has no class for memtier to extend (evaluator.className: null)');
+    expect(readFileSync(project.path('Runtime.swift'), 'utf8')).toBe(runtime);
+    expect((await project.run('generate')).code).toBe(0);
+    const checked = await project.run('check');
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toMatch(/Runtime\.swift:5:5: error: sets an MLX memory limit outside the generated extension/);
+    expect(checked.stderr).not.toContain('no `class');
+    expect(checked.stdout).toBe('generated matches tiers.yaml (5 files)\n');
+  });
+});
+
 describe('shapes patch refuses, with one located error that points to the class-free integration', () => {
   it('an actor, a struct, a class that is not @MainActor', async () => {
     expect(await refusal('import MLX\n\nactor ModelRuntime {\n  func load() {}\n}\n', 'ModelRuntime')).toEqual([
@@ -220,6 +250,11 @@ describe('check finds every MLX limit set outside the generated code, in any typ
       '5:5: sets an MLX memory limit outside the generated extension; call applyMemoryLimits() in the evaluator class, or MemoryPolicy.current.applyLimits() elsewhere, so the tier decides',
       '18:5: sets an MLX memory limit outside the generated extension; call applyMemoryLimits() in the evaluator class, or MemoryPolicy.current.applyLimits() elsewhere, so the tier decides',
     ]);
+  });
+
+  it('with evaluator.className: null, the limits alone: no class is looked for', async () => {
+    const found = await findRegressions(FILE, 'Runtime.swift', { className: null });
+    expect(found.map((problem) => `${problem.line}:${problem.column}`)).toEqual(['5:5', '18:5']);
   });
 
   it('a limit the class sets is reported once, whether the file is read whole or the class alone', async () => {

@@ -120,7 +120,7 @@ export interface SwiftModel {
   };
   /** MLX memory calls, for the mlx-swift release the app pins (`evaluator.mlxApi`). */
   mlx: MlxCallsView;
-  /** The app's class the extension extends and the stress test drives (`evaluator.className`). */
+  /** The app's class the extension extends and the stress test drives (`evaluator.className`); empty when the policy says there is none (neither file is written then). */
   evaluatorClass: string;
 }
 
@@ -154,18 +154,19 @@ export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
   const model = resolved && 'model' in resolved ? resolved.model : undefined;
   const tiers = policy.tiers.map((tier, index) => buildTier(tier, index, policy.tiers[index - 1], model));
   const tests = policy.output.tests ? buildTestsModel(policy, policy.output.tests.module) : undefined;
-  const evaluatorClass = policy.evaluator?.className ?? DEFAULT_EVALUATOR_CLASS;
+  // null: the app has no class of VLMEval's shape, so no extension and no stress test (it drives one).
+  const evaluatorClass = policy.evaluator?.className === null ? null : (policy.evaluator?.className ?? DEFAULT_EVALUATOR_CLASS);
   const outputs: OutputView[] = [
     { template: 'DeviceMemoryTier.swift', path: 'DeviceMemoryTier.swift' },
     { template: 'MemoryConfiguration.swift', path: 'MemoryConfiguration.swift' },
     ...memoryPolicyOutputs(policy),
     ...(policy.evaluator ? [
       { template: 'MemoryPressureMonitor.swift', path: 'MemoryPressureMonitor.swift' },
-      { template: 'VLMEvaluator+MemoryPolicy.swift', path: `${evaluatorClass}+MemoryPolicy.swift` },
+      ...(evaluatorClass === null ? [] : [{ template: 'VLMEvaluator+MemoryPolicy.swift', path: `${evaluatorClass}+MemoryPolicy.swift` }]),
     ] : []),
     ...(policy.output.tests ? [{ template: 'MemoryPolicyTests.swift', path: joinPath(policy.output.tests.directory, 'MemoryPolicyTests.swift') }] : []),
     // The on-device stress test drives the evaluator, so it needs the evaluator's extension.
-    ...(policy.output.tests && policy.evaluator ? [{ template: 'MemoryStressTest.swift', path: joinPath(policy.output.tests.directory, 'MemoryStressTest.swift') }] : []),
+    ...(policy.output.tests && policy.evaluator && evaluatorClass !== null ? [{ template: 'MemoryStressTest.swift', path: joinPath(policy.output.tests.directory, 'MemoryStressTest.swift') }] : []),
   ];
   const isPublic = policy.output.accessLevel === 'public';
   return {
@@ -201,7 +202,7 @@ export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
       // Unknown counts as unlocked: the cache is then cleared only where MLX cannot be evaluating.
       clearCacheTakesLock: String(policy.evaluator?.clearCacheTakesLock ?? false),
     },
-    evaluatorClass,
+    evaluatorClass: evaluatorClass ?? '',
   };
 }
 

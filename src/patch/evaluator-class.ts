@@ -71,6 +71,11 @@ export interface EvaluatorClassOptions {
   className?: string;
 }
 
+/** Options for `memtier check`'s reading of the evaluator source: `className: null` when the policy says the app has no such class. */
+export interface RegressionOptions {
+  className?: string | null;
+}
+
 /**
  * The evaluator class parsed on its own: the file with everything outside the class blanked out
  * (offsets, lines and columns unchanged), so view code the grammar cannot read does not matter,

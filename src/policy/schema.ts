@@ -226,10 +226,13 @@ export const appSchema = z.strictObject({
 /** The app's evaluator class, which memtier extends and can patch. */
 export const evaluatorSchema = z.strictObject({
   className: z
-    .string({ error: 'expected the name of the app\'s evaluator class, such as "LLMEvaluator"' })
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a Swift type name: letters, digits and _, not starting with a digit, such as "LLMEvaluator"' })
+    .union([
+      z.string({ error: 'expected the name of the app\'s evaluator class, such as "LLMEvaluator", or null' })
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a Swift type name: letters, digits and _, not starting with a digit, such as "LLMEvaluator"' }),
+      z.null(),
+    ], { error: 'expected the name of the app\'s evaluator class, such as "LLMEvaluator", or null' })
     .optional()
-    .describe('The app\'s class that the generated extension extends, `memtier patch` rewrites and `memtier check` reads: a `@MainActor` class with `loadState` and `load()` (docs/generated-swift.md). The extension is written to `<className>+MemoryPolicy.swift`. Default "VLMEvaluator".'),
+    .describe('The app\'s class that the generated extension extends, `memtier patch` rewrites and `memtier check` reads: a `@MainActor` class with `loadState` and `load()` (docs/generated-swift.md). The extension is written to `<className>+MemoryPolicy.swift`. null: the app has no class of that shape (an actor, a service, a view model): no extension and no stress test are written, and the app uses MemoryPolicy. Default "VLMEvaluator".'),
   mlxApi: z
     .enum(['gpu', 'memory'], { error: 'expected "gpu" (mlx-swift up to 0.29) or "memory" (0.30.1 and later)' })
     .optional()

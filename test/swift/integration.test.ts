@@ -46,12 +46,21 @@ function eraPolicy(era: MlxEra) {
 /** The generated files an app without a VLMEval-shaped class compiles: all but the evaluator extension. */
 const CLASS_FREE_SOURCES = ['DeviceMemoryTier.swift', 'MemoryConfiguration.swift', 'MemoryPolicy.swift', 'MemoryPressureMonitor.swift'];
 
-/** The generated files that need no evaluator class, with the examples (and no evaluator). */
-function appSources(era: MlxEra): { module: string; sources: GeneratedFile[] } {
-  const { module, sources } = splitGenerated(eraPolicy(era));
-  const classFree = sources.filter((file) => CLASS_FREE_SOURCES.includes(file.path));
-  expect(classFree.map((file) => file.path)).toEqual(CLASS_FREE_SOURCES);
-  return { module, sources: [...classFree, ...examples] };
+/** `eraPolicy` for an app that says it has no evaluator class (`evaluator.className: null`). */
+function classFreePolicy(era: MlxEra) {
+  return validPolicy(editedPolicy([[['evaluator', 'mlxApi'], MLX_ERAS[era].mlxApi], [['evaluator', 'clearCacheTakesLock'], MLX_ERAS[era].clearCacheTakesLock], [['evaluator', 'className'], null]]));
+}
+
+/**
+ * What memtier writes for an app with no evaluator class (`evaluator.className: null`), which is
+ * exactly the files that need none, with the examples; and the generated XCTests (no stress test,
+ * which drives the class).
+ */
+function appSources(era: MlxEra): { module: string; sources: GeneratedFile[]; generatedTests: GeneratedFile[] } {
+  const { module, sources, tests } = splitGenerated(classFreePolicy(era));
+  expect(sources.map((file) => file.path)).toEqual(CLASS_FREE_SOURCES);
+  expect(tests.map((file) => file.path)).toEqual(['MemoryPolicyTests.swift']);
+  return { module, sources: [...sources, ...examples], generatedTests: tests };
 }
 
 /** An example's text as the documentation shows it: from its first `import` on. */
@@ -95,9 +104,9 @@ const BUILDS: { era: MlxEra; isolation: Isolation }[] = [
 ];
 
 describe.skipIf(swiftSkipped)('the class-free examples against the stand-ins of each era', () => {
-  it.each(BUILDS)('$era with its Swift, $isolation isolation: the examples and the generated files compile with no warnings, and their XCTest type-checks', ({ era, isolation }) => {
-    const { module, sources } = appSources(era);
-    const result = compileAppModule(era, { name: `integration-${isolation}`, module, sources, appMode: 'strict', isolation, tests: behaviourTests(era) });
+  it.each(BUILDS)('$era with its Swift, $isolation isolation: with evaluator.className: null memtier writes only the files that need no class, and they and the examples compile with no warnings; their XCTests and the generated ones type-check', ({ era, isolation }) => {
+    const { module, sources, generatedTests } = appSources(era);
+    const result = compileAppModule(era, { name: `integration-${isolation}`, module, sources, appMode: 'strict', isolation, tests: [...behaviourTests(era), ...generatedTests] });
     expect(result.output.split('\n').filter((line) => /: (warning|error): /.test(line))).toEqual([]);
     expect(result.status, result.output).toBe(0);
   }, 900_000);
@@ -112,14 +121,17 @@ describe.skipIf(swiftSkipped)('the class-free examples against the stand-ins of 
     expect(result.status, result.output).toBe(0);
   }, 900_000);
 
-  it.each(['mlx-0.29', 'mlx-0.31'] as const)('%s: the XCTests pass: the rules follow the tier, the pressure stream sends changes and every emergency until its consumer stops, critical pressure unloads the actor\'s and the view model\'s model, and the service unloads and clears the cache after an answer where its tier says', (era) => {
+  it.each(['mlx-0.29', 'mlx-0.31'] as const)('%s: the XCTests pass, the generated ones too with no evaluator class in the app: the rules follow the tier, the pressure stream sends changes and every emergency until its consumer stops, critical pressure unloads the actor\'s and the view model\'s model, and the service unloads and clears the cache after an answer where its tier says', (era) => {
     const root = cachedPackageFolder(`integration-${era}`);
-    const { module, sources } = appSources(era);
-    const used = assemblePackage(root, { era, module, sources, tests: behaviourTests(era), isolation: era === 'mlx-0.31' ? 'main-actor' : 'default' });
+    const { module, sources, generatedTests } = appSources(era);
+    const used = assemblePackage(root, { era, module, sources, tests: [...behaviourTests(era), ...generatedTests], isolation: era === 'mlx-0.31' ? 'main-actor' : 'default' });
     const result = swift(root, ['swift', 'test'], used);
     expect(diagnosticsIn(result.output, [module, 'Tests'])).toEqual([]);
     expect(result.status, result.output).toBe(0);
-    expect(xctestSummary(result.output)).toEqual({ executed: TESTS.length, skipped: 0, failures: 0 });
+    // The generated XCTests pass too, with no evaluator class in the app.
+    const generated = generatedTests[0]!.contents.match(/^\s*(?:@MainActor )?func test\w*\(/gm)?.length ?? 0;
+    expect(generated).toBeGreaterThan(10);
+    expect(xctestSummary(result.output)).toEqual({ executed: TESTS.length + generated, skipped: 0, failures: 0 });
     for (const name of TESTS) expect(result.output).toMatch(new RegExp(`Test Case '.*IntegrationBehaviourTests.${name}.*' passed`));
   }, 900_000);
 

@@ -27,6 +27,10 @@ export async function patchCommand(io: CliIO, options: PatchCommandOptions): Pro
   const shown = displayPathOf(io.cwd, path);
   const source = await readSource(path, shown);
   const className = await evaluatorClassName(io, options.config);
+  if (className === null) {
+    io.stderr(`${shown}: not patched: the policy says the app has no class for memtier to extend (evaluator.className: null), so there is nothing to migrate; use the generated \`MemoryPolicy\` (docs/generated-swift.md, "Without a VLMEval-shaped class"), or name the class in evaluator.className; nothing was written\n`);
+    return ExitCode.invalidInput;
+  }
   if (typeof className !== 'string') {
     for (const problem of className.problems) io.stderr(`${formatDiagnostic(problem)}\n`);
     io.stderr(`${shown}: not patched (the policy names the class to patch, evaluator.className); nothing was written\n`);
@@ -50,13 +54,16 @@ export async function patchCommand(io: CliIO, options: PatchCommandOptions): Pro
 }
 
 /**
- * The class to patch: the policy's `evaluator.className`, or VLMEvaluator. Without a policy file
- * (patch needs none) the default; a policy that is there but cannot be read is reported, because
- * it may name another class.
+ * The class to patch: the policy's `evaluator.className`, or VLMEvaluator; `null` when the policy
+ * says the app has none. Without a policy file (patch needs none) the default; a policy that is
+ * there but cannot be read is reported, because it may name another class.
  */
-async function evaluatorClassName(io: CliIO, config: string | undefined): Promise<string | { problems: Diagnostic[] }> {
+async function evaluatorClassName(io: CliIO, config: string | undefined): Promise<string | null | { problems: Diagnostic[] }> {
   const loaded = await loadPolicyFile(io.cwd, config);
-  if (loaded.readable) return loaded.readable.policy.evaluator?.className ?? DEFAULT_EVALUATOR_CLASS;
+  if (loaded.readable) {
+    const named = loaded.readable.policy.evaluator?.className;
+    return named === null ? null : (named ?? DEFAULT_EVALUATOR_CLASS);
+  }
   const present = config !== undefined || (await Promise.all([DEFAULT_POLICY_FILE, TYPED_POLICY_FILE].map((name) => isFile(resolve(io.cwd, name))))).some(Boolean);
   if (!present) return DEFAULT_EVALUATOR_CLASS;
   return { problems: loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error') };

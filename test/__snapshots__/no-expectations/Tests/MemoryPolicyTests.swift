@@ -348,7 +348,7 @@ final class ImageSizeTests: XCTestCase {
   func testEveryTierBoundsTheLongestSideAndKeepsTheAspect() {
     for tier in DeviceMemoryTier.allCases {
       let side = CGFloat(MemoryConfiguration.forTier(tier).imageSize)
-      let scaled = VLMEvaluator.downscaled(picture(4000, 2000), longestSide: Int(side))
+      let scaled = MemoryPolicy.downscaled(picture(4000, 2000), longestSide: Int(side))
       XCTAssertEqual(scaled.extent.width, side, accuracy: 0.5, "\(tier)")
       XCTAssertEqual(scaled.extent.height, side / 2, accuracy: 0.5, "\(tier)")
       XCTAssertEqual(scaled.extent, scaled.extent.integral, "whole pixels: \(tier)")
@@ -357,17 +357,17 @@ final class ImageSizeTests: XCTestCase {
 
   func testAnImageAwayFromTheOriginIsMovedThere() {
     let image = picture(1000, 500, at: CGPoint(x: 100, y: 50))
-    let scaled = VLMEvaluator.downscaled(image, longestSide: 200)
+    let scaled = MemoryPolicy.downscaled(image, longestSide: 200)
     XCTAssertEqual(scaled.extent.origin.x, 0, accuracy: 0.5)
     XCTAssertEqual(scaled.extent.origin.y, 0, accuracy: 0.5)
     XCTAssertEqual(scaled.extent.width, 200, accuracy: 0.5)
   }
 
   func testSmallImagesAreNotUpscaledAndSizelessOnesAreLeftAlone() {
-    let small = VLMEvaluator.downscaled(picture(100, 80), longestSide: 400)
+    let small = MemoryPolicy.downscaled(picture(100, 80), longestSide: 400)
     XCTAssertEqual(small.extent.size, CGSize(width: 100, height: 80))
     let color = CIImage(color: CIColor(red: 0, green: 0, blue: 0))
-    XCTAssertTrue(VLMEvaluator.downscaled(color, longestSide: 400).extent.isInfinite)
+    XCTAssertTrue(MemoryPolicy.downscaled(color, longestSide: 400).extent.isInfinite)
   }
 
   func testApplyImageSizeSetsTheResizeAndScalesTheImages() {
