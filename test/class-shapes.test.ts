@@ -35,6 +35,10 @@ describe('evaluator.className', () => {
     expect(validPolicy().evaluator?.className).toBeUndefined();
     expect(validPolicy(editedPolicy([[['evaluator', 'className'], 'PhotoEvaluator']])).evaluator?.className).toBe('PhotoEvaluator');
     expect(diagnosticsOf(editedPolicy([[['evaluator', 'className'], 'Photo Evaluator']]))).toContainEqual(expect.stringMatching(/evaluator\.className: expected a Swift type name: letters, digits and _, not starting with a digit/));
+    // A keyword or a type memtier generates would give Swift that does not compile.
+    expect(diagnosticsOf(editedPolicy([[['evaluator', 'className'], 'class']]))).toContainEqual(expect.stringMatching(/evaluator\.className: "class" is a Swift keyword, not a class name/));
+    expect(diagnosticsOf(editedPolicy([[['evaluator', 'className'], 'Self']]))).toContainEqual(expect.stringMatching(/evaluator\.className: "Self" is a Swift keyword/));
+    expect(diagnosticsOf(editedPolicy([[['evaluator', 'className'], 'MemoryPolicy']]))).toContainEqual(expect.stringMatching(/evaluator\.className: "MemoryPolicy" is a type memtier generates; name the app's own class/));
   });
 
   it('names the generated extension, its file, the contract conformance and the stress test\'s subject', () => {
@@ -89,7 +93,7 @@ describe('evaluator.className', () => {
       const broken = await project.run('patch', 'ContentView.swift', '--write');
       expect(broken.code).toBe(2);
       expect(broken.stderr).toMatch(/^tiers\.yaml:\d+:\d+: error: evaluator\.className: /);
-      expect(broken.stderr).toContain('ContentView.swift: not patched (the policy names the class to patch, evaluator.className); nothing was written\n');
+      expect(broken.stderr).toContain('ContentView.swift: not patched: the policy could not be read, and it names the class to patch (evaluator.className); nothing was written\n');
       expect(readFileSync(project.path('ContentView.swift'), 'utf8')).toBe(RENAMED);
     });
   });

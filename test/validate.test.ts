@@ -488,6 +488,10 @@ describe('the app\'s deployment target (app.deploymentTarget)', () => {
         "tiers.yaml:128:21: error: app.deploymentTarget: write the version in quotes, such as "17.2": YAML reads a bare 17.10 as the number 17.1, got 17.2",
       ]
     `);
+    expect(diagnosticsOf(withTarget(17))).toEqual(['tiers.yaml:128:21: error: app.deploymentTarget: write the version in quotes, such as "17.0", got 17']);
+    // A target newer than any iOS the catalog knows would count every current device: a warning.
+    expect(diagnosticsOf(withTarget('99'))).toContainEqual(expect.stringMatching(/^tiers\.yaml:128:21: warning: app\.deploymentTarget: iOS 99 \(app\.deploymentTarget in tiers\.yaml\) is newer than any iOS memtier knows \(iOS 27\); .*\[deployment-target-unknown-release\]$/));
+    expect(diagnosticsOf(withTarget('27.1')).join('\n')).not.toContain('deployment-target-unknown-release');
     expect([...diagnosticsOf(withTarget('iOS 17')), ...diagnosticsOf(withTarget('17.2.1.4'))]).toMatchInlineSnapshot(`
       [
         "tiers.yaml:128:21: error: app.deploymentTarget: expected an iOS version such as "17.2": one to three whole numbers separated by dots, got "iOS 17"",

@@ -219,10 +219,11 @@ export function measuredRunDate(run: number): string {
 
 /**
  * Policy numbers after which a catalog model's measurements no longer describe it: what sizes the
- * weights, the KV cache, the image and the activations. promptTokens and upscalesImages (the
- * release) may change: the estimate counts them itself.
+ * weights, the KV cache, the image and the activations, and promptTokens (the runs measured
+ * prompts of 256 tokens, and the prefill's activations grow with the prompt). upscalesImages (the
+ * release) may change: the measurements are per release.
  */
-const MEASURED_UNLESS = ['weights', 'layers', 'kvHeads', 'headDim', 'kvBytesPerValue', 'kvBytesPerToken', 'patchSize', 'tileSize', 'tokensPerTile', 'longestEdge', 'activations'] as const;
+const MEASURED_UNLESS = ['weights', 'layers', 'kvHeads', 'headDim', 'kvBytesPerValue', 'kvBytesPerToken', 'patchSize', 'tileSize', 'tokensPerTile', 'longestEdge', 'promptTokens', 'activations'] as const;
 
 /** The policy's model section, as resolve reads it (a structural copy of PolicyModel). */
 export type ModelOverrides = Partial<Omit<ModelNumbers, 'weights' | 'activations'>> & {

@@ -171,7 +171,7 @@ export const pressureSchema = z.strictObject({
   memoryWarning: z
     .enum(['warning', 'critical'], { error: 'expected "warning" or "critical"' })
     .default('warning')
-    .describe('The pressure level a UIKit memory warning stands for. UIKit sends no end to a warning, so the level falls back once a sample shows usage below recoveryPercent (where no limit is known, after memoryWarningQuietSeconds with no further warning). "critical" makes every warning cancel the running answer and unload the model; the default, "warning", leaves that to measured usage (criticalPercent) and critical Dispatch events.'),
+    .describe('The pressure level a UIKit memory warning stands for. UIKit sends no end to a warning, so the level falls back once a sample shows usage below recoveryPercent (where no limit is known, after memoryWarningQuietSeconds with no further warning). "critical" makes every warning cancel the running answer and unload the model, and so does a critical Dispatch memory-pressure event; the default, "warning", leaves that to the app\'s own measured usage (criticalPercent): a critical Dispatch event then counts as a warning too, since it is system-wide and the app\'s own limit, not the system\'s level, is what ends a foreground app (docs/generated-swift.md).'),
   memoryWarningQuietSeconds: z
     .number({ error: 'expected a number of seconds such as 30' })
     .min(1, { error: 'must be at least 1 second' })
@@ -217,7 +217,7 @@ export const appSchema = z.strictObject({
     .optional()
     .describe('The app\'s Xcode project, relative to the policy file; its folder is $(SRCROOT) in a build phase. With it, generate also writes memtier.xcfilelist: the files the Xcode build phase reads (docs/ci.md).'),
   deploymentTarget: z
-    .string({ error: (issue) => (typeof issue.input === 'number' ? 'write the version in quotes, such as "17.2": YAML reads a bare 17.10 as the number 17.1' : 'expected an iOS version such as "17.2"') })
+    .string({ error: (issue) => (typeof issue.input === 'number' ? `write the version in quotes, such as "${Number.isInteger(issue.input) ? `${issue.input}.0` : '17.2'}"${Number.isInteger(issue.input) ? '' : ': YAML reads a bare 17.10 as the number 17.1'}` : 'expected an iOS version such as "17.2"') })
     .regex(/^\d{1,2}(\.\d{1,2}){0,2}$/, { error: 'expected an iOS version such as "17.2": one to three whole numbers separated by dots' })
     .optional()
     .describe('The oldest iOS the app installs on (its IPHONEOS_DEPLOYMENT_TARGET), such as "17.2": catalog devices whose newest iOS is older are left out of devices, budget, explain, diff and the memory warnings. Default: IPHONEOS_DEPLOYMENT_TARGET of the app target in app.xcodeProject that compiles evaluator.source, else of its only app target; without app.xcodeProject, no device is left out.'),

@@ -27,6 +27,20 @@ export function moduleNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** Types memtier generates, which the app's evaluator class cannot be named after. */
+const GENERATED_TYPES: ReadonlySet<string> = new Set([
+  'ApplicationState', 'DeviceMemoryTier', 'MemoryConfiguration', 'MemoryPolicy', 'MemoryPolicyError', 'MemoryPolicyEvaluator', 'MemoryPolicyState',
+  'MemoryPressure', 'MemoryPressureMonitor', 'MemoryRelease', 'MemoryStressRunner', 'MemoryStressSubject', 'MemoryUsage', 'MonitorRegistration',
+  'PerformanceBudget', 'PressureRelay', 'TrackedGeneration',
+]);
+
+/** Why `name` cannot be the app's evaluator class (`evaluator.className`), or undefined when it can. */
+export function classNameProblem(name: string): string | undefined {
+  if (SWIFT_RESERVED_WORDS.has(name)) return `"${name}" is a Swift keyword, not a class name`;
+  if (GENERATED_TYPES.has(name)) return `"${name}" is a type memtier generates; name the app's own class, such as "LLMEvaluator" (or null when the app has none)`;
+  return undefined;
+}
+
 /** Why `name` cannot be a tier's enum case, or undefined when it can. */
 export function tierNameProblem(name: string): string | undefined {
   if (!IDENTIFIER.test(name)) {

@@ -22,9 +22,24 @@ export interface CatalogContext {
 /** Runs every rule that reads the catalog, reporting all problems. */
 export function checkCatalogRules(policy: Policy, report: Report, context: CatalogContext): void {
   const scope = scopeFor(context.devices, context.target);
+  checkTargetKnown(policy, report, context);
   const deadTiers = checkDeadTiers(policy, report, context);
   checkMargins(policy.tiers, scope.devices, report);
   checkModelFit(policy, report, { file: context.file, devices: scope.devices, target: context.target, deadTiers });
+}
+
+/**
+ * Warns when the deployment target is newer than any iOS memtier knows a catalog device runs (a
+ * typo such as "71", or a release the catalog predates): a device Apple still supports is counted
+ * as running later releases too, so the reports would count every current device.
+ */
+function checkTargetKnown(policy: Policy, report: Report, { devices, target }: CatalogContext): void {
+  if (!target || devices.length === 0) return;
+  const newest = Math.max(...devices.map((device) => device.os.newest));
+  const major = Number(target.version.split('.')[0]);
+  if (!(major > newest)) return;
+  const at = policy.app.deploymentTarget !== undefined ? ['app', 'deploymentTarget'] : ['app', 'xcodeProject'];
+  report('warning', at, `${targetInWords(target)} is newer than any iOS memtier knows (iOS ${newest}); the catalog's current devices are counted as running it`, { id: 'deployment-target-unknown-release' });
 }
 
 /**

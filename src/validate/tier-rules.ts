@@ -8,7 +8,7 @@ import { formatSize } from '../policy/sizes.js';
 import { tierValueInWords } from '../policy/wording.js';
 import type { Severity } from '../diagnostics/diagnostic.js';
 import { suggest } from '../diagnostics/suggest.js';
-import { moduleNameProblem, tierNameProblem } from '../swift/identifier.js';
+import { classNameProblem, moduleNameProblem, tierNameProblem } from '../swift/identifier.js';
 import type { AppMemoryLimit, OsSupport } from '../devices/catalog.js';
 
 /** Records one problem at a key path. */
@@ -80,6 +80,9 @@ function staysInside(path: string): boolean {
 }
 
 function checkOutput(policy: Policy, report: Report): void {
+  const className = policy.evaluator?.className;
+  const classProblem = typeof className === 'string' ? classNameProblem(className) : undefined;
+  if (classProblem) report('error', ['evaluator', 'className'], classProblem);
   if (!staysInside(policy.output.directory)) {
     report('error', ['output', 'directory'], `"${policy.output.directory}" must be a folder inside the policy's folder, without ".." or a leading "/" (use --out for a one-off elsewhere)`);
   }

@@ -33,7 +33,7 @@ export async function patchCommand(io: CliIO, options: PatchCommandOptions): Pro
   }
   if (typeof className !== 'string') {
     for (const problem of className.problems) io.stderr(`${formatDiagnostic(problem)}\n`);
-    io.stderr(`${shown}: not patched (the policy names the class to patch, evaluator.className); nothing was written\n`);
+    io.stderr(`${shown}: not patched: the policy could not be read, and it names the class to patch (evaluator.className); nothing was written\n`);
     return ExitCode.invalidInput;
   }
   const result = await patchEvaluator(source, shown, { className });
