@@ -125,6 +125,8 @@ describe('evaluator.className: null, an app with no class of VLMEval\'s shape', 
     expect(checked.code).toBe(1);
     expect(checked.stderr).toMatch(/Runtime\.swift:5:5: error: sets an MLX memory limit outside the generated extension/);
     expect(checked.stderr).not.toContain('no `class');
+    expect(checked.stderr).toContain('Runtime.swift handles memory outside the generated code (1 place); call `MemoryPolicy.current.applyLimits()` there instead');
+    expect(checked.stderr).not.toContain('memtier patch');
     expect(checked.stdout).toBe('generated matches tiers.yaml (5 files)\n');
   });
 });

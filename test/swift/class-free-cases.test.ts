@@ -1,8 +1,9 @@
 /**
  * The class-free integration (the generated `MemoryPolicy`) fitted to the cases with the shapes of
- * real files that `memtier patch` refuses (test/class-shapes.test.ts says why for each): each case
- * rewritten onto it, compiled with the generated files against the stand-ins of its era. The
- * generated evaluator extension stays out: none of these apps has the class it extends.
+ * real files that `memtier patch` refuses or finds nothing to migrate in (LLMBasic's classes set no
+ * limit, its `App` does; test/class-shapes.test.ts says why for each): each case rewritten onto
+ * it, compiled with the generated files against the stand-ins of its era. The generated evaluator
+ * extension stays out: none of these apps has the class it extends.
  *
  * - OpenVision (066447c, mlx-swift-lm 3.x after 3.31.4): a `@MainActor` ObservableObject that keeps
  *   its model in `modelContainer`; rewritten by hand (class-free/ beside the case), built with
@@ -11,6 +12,17 @@
  *   `-warnings-as-errors`.
  * - octomil-ios (4320167, mlx-swift-lm 2.30.6): an actor with a dictionary of models; rewritten by
  *   hand, built with mlx-swift 0.30.6 / mlx-swift-lm 2.30.6 and Swift 6.0, the same two ways.
+ * - LocalLLMClient (cd971ff, mlx-swift-lm 3.31.3): a library's `Sendable` final class with a
+ *   typed-throws initializer and a once-per-process set-up function that sets the cache limit;
+ *   rewritten by hand (class-free/ beside the case: the set-up applies the tier's limits, the class
+ *   streams answers with the tier's parameters and image size), built with mlx-swift 0.31.4 /
+ *   mlx-swift-lm 3.31.4 and Swift 6.2 in the library's Swift 6 mode (`strict`: with
+ *   `-warnings-as-errors`).
+ * - LLMBasic (mlx-swift-examples 378f244): an app whose `App` sets the cache limit, a loader class
+ *   and a conversation class answering through a `ChatSession`; rewritten by hand (class-free/: the
+ *   `App` applies the tier's limits, the conversation drops the model as the release rules say),
+ *   built as its Xcode target builds (Swift 6 mode, main-actor default isolation, approachable
+ *   concurrency), with `-warnings-as-errors`. The two cases as they are build the same way too.
  * - LLMEval and MLXChatExample (mlx-swift-examples 378f244): the two 3.x cases with their hand-set
  *   `Memory.cacheLimit` replaced by the tier's limits (and LLMEval's user setting capped by the
  *   tier's `maxTokens`): derived from the cases here, so they follow every change to them; built as
@@ -26,7 +38,7 @@ import { describe, expect, it } from 'vitest';
 import { findRegressions } from '../../src/patch/evaluator-regressions.js';
 import type { GeneratedFile } from '../../src/render/render-files.js';
 import { editedPolicy, validPolicy } from '../helpers/policy.js';
-import { compileAppModule, MLX_ERAS, swiftSkipped, type AppMode, type MlxEra } from './harness.js';
+import { compileAppModule, MLX_ERAS, swiftSkipped, type AppMode, type Isolation, type MlxEra } from './harness.js';
 import { splitGenerated } from './helpers.js';
 
 const SHAPES = fileURLToPath(new URL('../fixtures/shapes/', import.meta.url));
@@ -49,6 +61,10 @@ interface Rewrite {
   module: string;
   files: GeneratedFile[];
   modes: AppMode[];
+  /** The target's default isolation (Swift 6.2 only); default: the compiler's. */
+  isolation?: Isolation;
+  /** Upcoming features the target turns on besides its isolation's. */
+  upcomingFeatures?: string[];
   /** Warnings the real file has too (see test/swift/cases-031.test.ts), by file and message; none elsewhere. */
   allowed?: { file: string; message: RegExp; count: number }[];
 }
@@ -73,6 +89,16 @@ function rewritten(files: GeneratedFile[], file: string, edits: [from: string, t
 const REWRITES: Rewrite[] = [
   { name: 'openvision-066447c', era: 'mlx-0.31', module: 'OpenVision', files: [{ path: 'GemmaLocalService.swift', contents: read('openvision-066447c/class-free/GemmaLocalService.swift') }], modes: ['xcode-swift5'] },
   { name: 'octomil-4320167', era: 'mlx-0.30', module: 'OctomilMLX', files: [{ path: 'MLXModelLoader.swift', contents: read('octomil-4320167/class-free/MLXModelLoader.swift') }], modes: ['xcode-swift5', 'strict'] },
+  {
+    name: 'localllmclient-cd971ff', era: 'mlx-0.31', module: 'LocalLLMClientMLX', modes: ['strict'],
+    files: ['Context.swift', 'Utility.swift'].map((file) => ({ path: file, contents: read(`localllmclient-cd971ff/class-free/${file}`) })),
+  },
+  {
+    name: 'llmbasic-378f244', era: 'mlx-0.31', module: 'LLMBasic', modes: ['strict'], isolation: 'main-actor',
+    // The LLMBasic target also sets SWIFT_UPCOMING_FEATURE_MEMBER_IMPORT_VISIBILITY = YES.
+    upcomingFeatures: ['MemberImportVisibility'],
+    files: ['ChatModel.swift', 'LLMBasicApp.swift'].map((file) => ({ path: file, contents: read(`llmbasic-378f244/class-free/${file}`) })),
+  },
   {
     name: 'llmeval-378f244', era: 'mlx-0.31', module: 'LLMEval', modes: ['xcode-swift5-complete'],
     files: rewritten(caseFiles('llmeval-378f244'), 'LLMEvaluator.swift', [
@@ -102,12 +128,28 @@ describe('the cases patch refuses, rewritten onto MemoryPolicy: check finds noth
 
 describe.skipIf(swiftSkipped)('the cases patch refuses, rewritten onto MemoryPolicy, build against the stand-ins of their era', () => {
   const builds = REWRITES.flatMap((rewrite) => rewrite.modes.map((appMode) => ({ ...rewrite, appMode })));
-  it.each(builds)('$name ($era, $appMode)', ({ name, era, module, files, appMode, allowed = [] }) => {
-    const result = compileAppModule(era, { name: `class-free-${name}-${appMode}`, module, sources: [...classFreeSources(era), ...files], appMode, warningsAsErrors: allowed.length === 0 });
+  it.each(builds)('$name ($era, $appMode)', ({ name, era, module, files, appMode, isolation, upcomingFeatures, allowed = [] }) => {
+    const result = compileAppModule(era, { name: `class-free-${name}-${appMode}`, module, sources: [...classFreeSources(era), ...files], appMode, isolation, upcomingFeatures, warningsAsErrors: allowed.length === 0 });
     const lines = diagnostics(result.output);
     expect(lines.filter((line) => line.includes(': error: ')), result.output).toEqual([]);
     expect(result.status, result.output).toBe(0);
     for (const line of lines) expect(allowed.some(({ file, message }) => line.startsWith(`${file}:`) && message.test(line)), line).toBe(true);
     for (const { message, count } of allowed) expect(lines.filter((line) => message.test(line))).toHaveLength(count);
+  }, 900_000);
+});
+
+/**
+ * The two cases rewritten by hand above, as they are (before the rewrite), in the same modes: a
+ * case that keeps its real file's shape compiles as that file does, so its rewrite starts from code
+ * that builds. (LLMEval's and MLXChatExample's are built as they are in
+ * test/swift/cases-031.test.ts.)
+ */
+describe.skipIf(swiftSkipped)('the cases rewritten by hand build as they are, in their target\'s mode', () => {
+  const originals = REWRITES.filter(({ name }) => name === 'localllmclient-cd971ff' || name === 'llmbasic-378f244');
+  it.each(originals)('$name', ({ name, era, module, modes, isolation, upcomingFeatures }) => {
+    expect(modes).toEqual(['strict']);
+    const result = compileAppModule(era, { name: `as-is-${name}`, module, sources: caseFiles(name), appMode: 'strict', isolation, upcomingFeatures });
+    expect(diagnostics(result.output), result.output).toEqual([]);
+    expect(result.status, result.output).toBe(0);
   }, 900_000);
 });

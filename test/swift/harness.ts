@@ -446,6 +446,11 @@ export interface AppModuleOptions {
   /** Default: `default`. */
   isolation?: Isolation;
   /**
+   * Upcoming features the app target turns on besides its isolation's (Xcode's
+   * SWIFT_UPCOMING_FEATURE_* settings), such as `MemberImportVisibility`.
+   */
+  upcomingFeatures?: readonly string[];
+  /**
    * Also type-check these test files against the module (emitted with `-enable-testing`, so that
    * `@testable import` works), in Swift 6 mode with warnings as errors, with the default isolation
    * and, when the module has main-actor isolation, the approachable-concurrency features.
@@ -469,9 +474,10 @@ export function compileAppModule(era: MlxEra, options: AppModuleOptions): SwiftR
   const sourceFolder = join(folder, 'Sources', options.module);
   writeFiles(sourceFolder, options.sources);
   const strict = ['-swift-version', '6', '-warnings-as-errors'];
+  const upcoming = (options.upcomingFeatures ?? []).flatMap((name) => ['-enable-upcoming-feature', name]);
   const mode = options.appMode === 'strict'
-    ? [...strict, ...isolationFlags(isolation)]
-    : [...SWIFT5_MODES[options.appMode], ...isolationFlags(isolation), ...(options.warningsAsErrors ? ['-warnings-as-errors'] : [])];
+    ? [...strict, ...isolationFlags(isolation), ...upcoming]
+    : [...SWIFT5_MODES[options.appMode], ...isolationFlags(isolation), ...upcoming, ...(options.warningsAsErrors ? ['-warnings-as-errors'] : [])];
   const emit = options.tests ? ['-enable-testing', '-emit-module', '-emit-module-path', join(folder, `${options.module}.swiftmodule`)] : [];
   const compiled = swift(root, [
     'swiftc', '-c', '-wmo', '-parse-as-library', '-module-name', options.module, '-I', modules, ...plugins, ...mode, ...emit,

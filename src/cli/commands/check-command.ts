@@ -48,7 +48,12 @@ export async function checkCommand(io: CliIO, options: GenerationOptions): Promi
   if (format === 'github') printStaleAnnotations(io, run);
   if (regressions.length > 0 && format !== 'github') {
     const shown = regressions[0]!.file;
-    io.stderr(`memtier: ${shown} handles memory outside the generated code (${regressions.length} place${regressions.length === 1 ? '' : 's'}); \`npx memtier patch ${shown}\` moves it onto the generated code, or says why not\n`);
+    const places = `${regressions.length} place${regressions.length === 1 ? '' : 's'}`;
+    // With className: null there is no class for patch to move: the fix is MemoryPolicy, by hand.
+    const fix = run.source.policy.evaluator?.className === null
+      ? 'call `MemoryPolicy.current.applyLimits()` there instead (docs/generated-swift.md, "Without a VLMEval-shaped class")'
+      : `\`npx memtier patch ${shown}\` moves it onto the generated code, or says why not`;
+    io.stderr(`memtier: ${shown} handles memory outside the generated code (${places}); ${fix}\n`);
   }
   await reportOutput(io, run, options, format);
   return exitCode;

@@ -1,7 +1,8 @@
 // Stand-in for MLXLMCommon, for memtier's tests: `Chat` as mlx-swift-lm 3.31.4 declares it
 // (Libraries/MLXLMCommon/Chat.swift). Against 2.30.6, a message also carries audio and tool-call
 // metadata, `user` takes audio, `assistant` tool calls, and `tool(_:id:)` answers a call; `Role`
-// is Sendable in the declaration itself. `MessageGenerator` and its implementations are left out.
+// is Sendable in the declaration itself. `MessageGenerator` and `DefaultMessageGenerator` are in
+// MessageGenerator.swift; the other implementations are left out.
 
 /// `Chat`: the messages of a conversation.
 public enum Chat {
