@@ -34,16 +34,6 @@ enum MemoryPolicyError: Error, Equatable, Sendable {
   case appInBackground
 }
 
-/// A generation started through `startGenerationTask`, until it ends.
-private struct TrackedGeneration {
-  /// Its task.
-  let task: Task<Void, any Error>
-  /// Whether the app's code runs (it waits for the generations started before it first).
-  var started = false
-  /// Whether it read its stream to the end: the library had synchronized after it.
-  var answered = false
-}
-
 /// What the extension keeps for one evaluator.
 ///
 /// An extension cannot add stored properties, so this lives in a dictionary keyed by the
@@ -64,21 +54,13 @@ private final class MemoryPolicyState {
   /// The model an answer used, held until the turn after the answer's end.
   var heldForOneTurn: ModelContainer?
   /// The generations started through `startGenerationTask` that have not ended, by number.
-  var generations: [Int: TrackedGeneration] = [:]
+  var generations: [Int: Task<Void, any Error>] = [:]
   /// The number of the last generation started through `startGenerationTask`.
   var lastGeneration = 0
-  /// The generation that read its stream to the end: the library had synchronized after it.
-  var answeredGeneration: AnyHashable?
-  /// Set when a generation was stopped before its end (a cancel, an emergency, the background):
-  /// its producer winds down on its own, unseen; an answer read to its end clears it.
-  var generationMayBeWindingDown = false
 
   init(evaluator: VLMEvaluator) {
     self.evaluator = evaluator
   }
-
-  /// The number of the generation the current task runs, inside `startGenerationTask`.
-  nonisolated static let runningGeneration = TaskLocal<Int?>(wrappedValue: nil)
 }
 
 /// Everything the device's memory tier decides for the evaluator, from tiers.yaml.
@@ -92,11 +74,10 @@ extension VLMEvaluator {
   ///
   /// With the lock, the GPU cache is cleared off the main actor whenever memory is released.
   /// Without it, a clear that overlaps MLX's own encoding crashes in Metal, and mlx-swift-lm's
-  /// generation goes on encoding in its own task for a token after its consumer stops (2.29.2
-  /// Libraries/MLXLMCommon/Evaluate.swift): so the cache is cleared in one place only, right after
-  /// an answer that read its stream to the end (the library had synchronized), on the main actor
-  /// before anything else can start. After a cancel, an emergency or an unload it is not cleared,
-  /// and holds about the tier's `cacheLimit` until an answer ends normally.
+  /// generation goes on encoding in its own task after its consumer stops, by a cancel or a
+  /// `break` out of its stream, which this extension cannot see (2.29.2
+  /// Libraries/MLXLMCommon/Evaluate.swift): so the cache is never cleared
+  /// (`MemoryPolicy.clearCache()` does nothing), and holds at most the tier's `cacheLimit`.
   nonisolated static let clearCacheTakesLock = MemoryPolicy.clearCacheTakesLock
 
   /// The release rules with this evaluator's `memoryConfiguration`, which the extension decides by.
@@ -161,7 +142,11 @@ extension VLMEvaluator {
     let loading =
       state.loading
       ?? Task {
-        defer { state.loading = nil }
+        // A failed load discards nothing later: the next load is kept as usual.
+        defer {
+          state.loading = nil
+          state.discardsLoadInFlight = false
+        }
         let container = try await load()
         keep(container, in: state)
         return container
@@ -177,9 +162,7 @@ extension VLMEvaluator {
   /// the emergency while memory is critical), else only weakly.
   private func keep(_ container: ModelContainer, in state: MemoryPolicyState) {
     state.container = container
-    let discard = state.discardsLoadInFlight
-    state.discardsLoadInFlight = false
-    if shouldKeepModelLoaded && !discard { loadState = .loaded(container) }
+    if shouldKeepModelLoaded && !state.discardsLoadInFlight { loadState = .loaded(container) }
   }
 
   /// Releases memory after a generation was cancelled; call it in `cancelGeneration()`.
@@ -201,38 +184,19 @@ extension VLMEvaluator {
     }
   }
 
-  /// Call it at the end of every generation, inside the generation's task (it reads whether that
-  /// task was cancelled): unloads the model when the tier does not keep it or memory, sampled now,
-  /// is critical, and then clears the GPU cache; where the tier sets `aggressiveCleanup` and the
-  /// model stays, it clears the cache after every answer.
+  /// Call it at the end of every generation: unloads the model when the tier does not keep it or
+  /// memory, sampled now, is critical, and then clears the GPU cache; where the tier sets
+  /// `aggressiveCleanup` and the model stays, it clears the cache after every answer. (Clearing
+  /// takes a locked `clearCache`: see `clearCacheTakesLock`.)
   ///
   /// The unload waits one turn of the main actor: the finished generation drops its own reference
   /// to the model first, and a generation started meanwhile takes the model from `loadState`
-  /// instead of loading a second copy. With a locked `clearCache` the clear follows it, off the
-  /// main actor. Without one (see `clearCacheTakesLock`) the clear runs now, before anything else
-  /// can start on the main actor, and only if this answer read its stream to the end (its task
-  /// was not cancelled); the model freed a moment later goes to MLX's cache, up to `cacheLimit`.
+  /// instead of loading a second copy. The clear follows it, off the main actor.
   func releaseModelAfterGeneration() {
     let state = memoryPolicyState
-    let readToEnd = !Task.isCancelled
-    let current = MemoryPolicyState.runningGeneration.get()
-    if readToEnd {
-      if let current, let task = state.generations[current]?.task {
-        state.generations[current]?.answered = true
-        state.answeredGeneration = AnyHashable(task)
-      } else {
-        state.answeredGeneration = generationTask.map { AnyHashable($0) }
-      }
-      state.generationMayBeWindingDown = false
-    }
     let release = memoryPolicy.releaseAfterAnswer(under: memoryMonitor.currentPressure())
     guard release.clearsCache else { return }
     let keep = !release.unloadsModel
-    if !Self.clearCacheTakesLock && readToEnd && Self.libraryIsQuiet(besides: current)
-      && memoryMonitor.isActive
-    {
-      Self.releaseMemory()
-    }
     // The model this answer used stays one more turn of the main actor, as the unload waits: a
     // generation started meanwhile takes it from loadModelOnce instead of loading it again.
     state.heldForOneTurn = state.container
@@ -251,15 +215,14 @@ extension VLMEvaluator {
   /// another meanwhile: `generationTask` then names only the latest. So every generation started
   /// here is known until it ends; a cancel, the emergency and the app leaving the foreground stop
   /// them all; and each waits for those started before it to end before `operation` runs: one
-  /// answer's memory at a time, no GPU work left running, and (before mlx-swift 0.30.3) no cache
-  /// cleared while another answer evaluates. A generation stopped while it waits never runs
-  /// `operation`. It keeps the model the answers before it used until it ends, so that it does not
-  /// load a second copy.
+  /// answer's memory at a time, and no GPU work left running. A generation stopped while it waits
+  /// never runs `operation`. It keeps the model the answers before it used until it ends, so that
+  /// it does not load a second copy.
   func startGenerationTask(
     priority: TaskPriority? = nil, _ operation: @escaping @MainActor () async throws -> Void
   ) -> Task<Void, any Error> {
     let state = memoryPolicyState
-    let earlier = state.generations.sorted { $0.key < $1.key }.map(\.value.task)
+    let earlier = state.generations.sorted { $0.key < $1.key }.map(\.value)
     let model = state.container
     Self.generationsStarted += 1
     let number = Self.generationsStarted
@@ -267,29 +230,30 @@ extension VLMEvaluator {
       defer { state.generations[number] = nil }
       for generation in earlier { _ = await generation.result }
       try Task.checkCancellation()
-      state.generations[number]?.started = true
-      try await MemoryPolicyState.runningGeneration.withValue(number) { try await operation() }
+      try await operation()
       withExtendedLifetime(model) {}
     }
-    state.generations[number] = TrackedGeneration(task: task)
+    state.generations[number] = task
     state.lastGeneration = number
     return task
   }
 
   /// Runs `release` now when no generation is running; otherwise once every one has ended, unless
-  /// another has started meanwhile.
+  /// another has started meanwhile (through `startGenerationTask`, or as a new `generationTask`;
+  /// an app that sets `generationTask` to nil after a cancel started none).
   private func afterRunningGenerations(
     _ release: @escaping @MainActor @Sendable (VLMEvaluator) -> Void
   ) {
     let state = memoryPolicyState
-    let running = state.generations.sorted { $0.key < $1.key }.map(\.value.task)
+    let running = state.generations.sorted { $0.key < $1.key }.map(\.value)
     guard !running.isEmpty || generationTask != nil else { return release(self) }
     let latest = generationTask
     let last = state.lastGeneration
     Task { [weak self] in
       for generation in running { _ = await generation.result }
       _ = await latest?.result
-      guard let self, self.generationTask == latest, state.lastGeneration == last else { return }
+      guard let self, state.lastGeneration == last else { return }
+      if let current = self.generationTask, current != latest { return }
       release(self)
     }
   }
@@ -299,7 +263,7 @@ extension VLMEvaluator {
   /// A running answer keeps its own reference (held weakly here, so that a load meanwhile returns
   /// it instead of a second copy).
   /// With a locked `clearCache` the GPU cache is then cleared off the main actor; without one it
-  /// is left to the end of the next answer (see `clearCacheTakesLock`).
+  /// is not cleared (see `clearCacheTakesLock`).
   func unloadModel() {
     guard case .loaded = loadState else { return }
     dropModel()
@@ -356,17 +320,10 @@ extension VLMEvaluator {
     afterRunningGenerations { $0.unloadModel() }
   }
 
-  /// Cancels every generation started through `startGenerationTask` and `generationTask`,
-  /// remembering those stopped before their end: their producers wind down unseen.
+  /// Cancels every generation started through `startGenerationTask` and `generationTask`.
   private func stopGenerations() {
-    let state = memoryPolicyState
-    for generation in state.generations.values {
-      if generation.started && !generation.answered { state.generationMayBeWindingDown = true }
-      generation.task.cancel()
-    }
-    guard let latest = generationTask else { return }
-    if state.answeredGeneration != AnyHashable(latest) { state.generationMayBeWindingDown = true }
-    latest.cancel()
+    for generation in memoryPolicyState.generations.values { generation.cancel() }
+    generationTask?.cancel()
   }
 
   /// Unloads every other evaluator that called `startMemoryMonitoring()`.
@@ -396,16 +353,6 @@ extension VLMEvaluator {
     let state = MemoryPolicyState(evaluator: self)
     Self.memoryPolicyStates[key] = state
     return state
-  }
-
-  /// Whether nothing may be evaluating but the generation numbered `current`: no evaluator has a
-  /// load in flight, a stopped generation that may still run, or another generation running.
-  private static func libraryIsQuiet(besides current: Int?) -> Bool {
-    memoryPolicyStates.values.allSatisfy { state in
-      state.evaluator == nil
-        || (state.loading == nil && !state.generationMayBeWindingDown
-          && state.generations.allSatisfy { $0.key == current || !$0.value.started })
-    }
   }
 
   /// Clears the GPU cache off the main actor where `clearCache` takes MLX's lock and the app is

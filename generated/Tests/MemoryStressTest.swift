@@ -90,9 +90,10 @@ extension VLMEvaluator: MemoryStressSubject {
     prompt: String, image: CIImage, onChunk: @escaping @MainActor @Sendable (String) -> Void
   ) async throws -> MemoryStressAnswer {
     let outcome = StressAnswerOutcome()
-    // The answer runs as the app's own generation does, so that handleMemoryEmergency() cancels it
-    // and waits for it before it unloads the model, as it would in the app.
-    generationTask = Task { [self] in
+    // The answer runs as the app's own generation does, through startGenerationTask, so that
+    // handleMemoryEmergency() cancels it and waits for it before it unloads the model, as it would
+    // in the app, also when the app's generationTask names another task by then.
+    let running = startGenerationTask { [self] in
       do {
         outcome.tokens = try await streamAnswerForStressTest(
           prompt: prompt, image: image, onChunk: onChunk)
@@ -102,8 +103,10 @@ extension VLMEvaluator: MemoryStressSubject {
       outcome.cancelled = Task.isCancelled
       releaseModelAfterGeneration()
     }
-    let running = generationTask
-    _ = await running?.result
+    generationTask = running
+    // A generation stopped while it waited for an earlier one never ran: cancelled, no tokens.
+    let ended = await running.result
+    if case .failure = ended { outcome.cancelled = true }
     // A cancelled answer is a result to report (its error is the cancellation), not a failure.
     if let error = outcome.error, !outcome.cancelled { throw error }
     return MemoryStressAnswer(tokens: outcome.tokens, cancelled: outcome.cancelled)
@@ -657,6 +660,11 @@ final class MemoryStressRunner {
         times.stall = max(times.stall, now - last - plan.tickInterval)
         last = now
       }
+    }
+    // Both end with the answer, also when it throws.
+    defer {
+      sampler.cancel()
+      ticker.cancel()
     }
     let outcome = try await subject.answerForStressTest(
       prompt: plan.prompt, image: plan.images[image]

@@ -4,8 +4,8 @@
  *
  * - `startMemoryMonitoring()` in each `init` (the emergency, the app's life cycle, and the stress
  *   test's `releaseOtherEvaluators` reach only an evaluator that called it);
- * - `releaseModelAfterGeneration()` at the end of each generation, inside the generation's task (it
- *   reads whether that task was cancelled): the last statement of the `async` method, or of the
+ * - `releaseModelAfterGeneration()` at the end of each generation, inside the generation's task:
+ *   the last statement of the `async` method, or of the
  *   `Task { … }` (or `startGenerationTask { … }`), whose `perform` closure calls the library's
  *   `generate`;
  * - `releaseMemoryAfterCancel()` right after `generationTask?.cancel()` in a method that cancels

@@ -80,7 +80,7 @@ export const tierSchema = z.strictObject({
     .describe('Keep the loaded model cached between generations.'),
   aggressiveCleanup: z
     .boolean({ error: 'expected true or false' })
-    .describe('Clear the GPU cache after every answer, also when the model stays loaded.'),
+    .describe('Clear the GPU cache after every answer, also when the model stays loaded; only where clearCache takes MLX\'s lock (mlx-swift 0.30.3 and later, evaluator.clearCacheTakesLock); before that the cache is never cleared and cacheLimit bounds it.'),
   budget: budgetSchema.optional().describe('What the tier must achieve on a device: peak footprint, speed, waits, main-actor stalls.'),
 }, { error: 'expected a tier: a mapping with name, upTo, cacheLimit, memoryLimit, maxTokens, imageSize, keepModelLoaded and aggressiveCleanup' });
 
@@ -240,7 +240,7 @@ export const evaluatorSchema = z.strictObject({
   clearCacheTakesLock: z
     .boolean({ error: 'expected true or false' })
     .optional()
-    .describe('Whether the pinned mlx-swift\'s clearCache takes MLX\'s evaluation lock (0.30.3 and later, mlx-swift #331). true: the GPU cache is cleared off the main actor whenever memory is released. false: only right after an answer that read its stream to the end, never after a cancel, an emergency or in the background (before 0.30.3 a clear that overlaps MLX\'s own work crashes). Default: what the app\'s Package.resolved pins, else false; true is refused for a pin before 0.30.3.'),
+    .describe('Whether the pinned mlx-swift\'s clearCache takes MLX\'s evaluation lock (0.30.3 and later, mlx-swift #331). true: the GPU cache is cleared off the main actor whenever memory is released. false: the generated code never clears it (MemoryPolicy.clearCache() does nothing): before 0.30.3 a clear that overlaps MLX\'s own work crashes, and a generation\'s producer may still be encoding after the app\'s answer ends (a cancel, or a break out of the stream), which nothing can see; the tier\'s cacheLimit bounds the cache instead. Default: what the app\'s Package.resolved pins, else false; true is refused for a pin before 0.30.3.'),
   packageResolved: z
     .string({ error: 'expected the path of the app\'s Package.resolved' })
     .min(1, { error: 'must not be empty' })

@@ -77,6 +77,11 @@ describe.skipIf(swiftSkipped)('the simulated iPhone', () => {
     const specs = seededSpecs('mlx-0.29', 1).filter((_, index) => index % 3 === 0);
     const [first, second] = await Promise.all([run('mlx-0.29', specs, ['--twice'], 'twice'), run('mlx-0.29', specs, [], 'again')]);
     expect(first.status, first.stderr).toBe(0);
+    // Every run ran, and checked something: an empty output would pass everything below.
+    expect(specs.length).toBeGreaterThan(0);
+    expect(first.results.length, first.stderr).toBe(specs.length);
+    expect(second.results.length, second.stderr).toBe(specs.length);
+    expect(first.results.every((result) => result.invariantChecks > 0), 'every run (of a managed app) checked its invariants').toBe(true);
     expect(first.mismatches.map((mismatch) => describeRun({ spec: mismatch.spec } as RunResult))).toEqual([]);
     expect(second.results.map((result) => result.traceDigest)).toEqual(first.results.map((result) => result.traceDigest));
     expect(first.results.every((result) => result.metrics.wallClockSleeps === 0), 'no real-clock sleep in the generated runtime').toBe(true);
@@ -87,12 +92,22 @@ describe.skipIf(swiftSkipped)('the simulated iPhone', () => {
     const outputs = await Promise.all(ERAS.map(async (era) => {
       const managed = seededSpecs(era, RUNS_PER_DEVICE);
       const originals = seededSpecs(era, 1, SIM_APPS.filter((app) => !app.managed));
-      return { era, output: await run(era, [...managed, ...originals], [], 'seeded') };
+      const specs = [...managed, ...originals];
+      return { era, specs, output: await run(era, specs, [], 'seeded') };
     }));
     const results = outputs.flatMap(({ output }) => output.results);
     for (const { era, output } of outputs) expect(output.status, `${era}: ${output.stderr}`).toBe(0);
+    // Every run ran, and checked something: an empty output would break no invariant.
+    for (const { era, specs, output } of outputs) {
+      expect(specs.length, era).toBeGreaterThan(0);
+      expect(output.results.length, `${era}: ${output.stderr}`).toBe(specs.length);
+    }
     const checks = results.reduce((total, result) => total + result.invariantChecks, 0);
     console.log(`simulated iPhone: ${results.length} simulations (${results.filter((result) => SIM_APPS.find((app) => app.name === result.spec.app)?.managed).length} of memtier-managed apps), ${checks} invariant checks, ${results.reduce((total, result) => total + result.steps, 0)} steps, in ${((Date.now() - started) / 1000).toFixed(1)} s (base seed ${BASE_SEED})`);
+    expect(checks).toBeGreaterThan(0);
+    // The invariants are memtier's promises: they are checked in the runs of the apps it manages.
+    const managed = (result: RunResult) => SIM_APPS.find((app) => app.name === result.spec.app)?.managed;
+    expect(results.filter((result) => managed(result) && result.invariantChecks === 0).map(describeRun), 'runs of a managed app that checked no invariant').toEqual([]);
     expect(results.filter((result) => result.leftover).map((result) => `${describeRun(result)}: ${result.leftover}`)).toEqual([]);
 
     const broken = results.filter((result) => result.violation);
@@ -126,6 +141,7 @@ describe.skipIf(swiftSkipped)('the simulated iPhone', () => {
       await Promise.all(ERAS.map(async (era) => {
         const output = await run(era, REGRESSIONS.map((regression) => ({ ...regression.spec, era })), ['--trace'], 'regressions');
         if (output.status !== 0) throw new Error(output.stderr);
+        if (output.results.length !== REGRESSIONS.length) throw new Error(`${era}: ${output.results.length} results for ${REGRESSIONS.length} regressions\n${output.stderr}`);
         output.results.forEach((result, index) => results.set(`${era}/${REGRESSIONS[index]!.name}`, result));
       }));
     }, 600_000);

@@ -54,7 +54,7 @@ public struct MemoryPolicy: Sendable {
 
   /// Whether the pinned mlx-swift's `clearCache` takes MLX's evaluation lock (0.30.3 and later:
   /// ml-explore/mlx-swift 5bd59d0, #331), as the app's Package.resolved says. Without the lock,
-  /// clear the cache only when no model of the app is evaluating (no answer, no load running).
+  /// `clearCache()` does nothing (see there).
   public nonisolated static let clearCacheTakesLock = false
 
   /// The generation parameters for this tier: its `maxTokens`, and the policy's sampling values.
@@ -109,8 +109,16 @@ public struct MemoryPolicy: Sendable {
     }
   }
 
-  /// Clears MLX's GPU cache now (see `clearCacheTakesLock` for when that is safe).
+  /// Clears MLX's GPU cache now, where `clearCache` takes MLX's evaluation lock; before mlx-swift
+  /// 0.30.3 it does nothing.
+  ///
+  /// Without the lock, a clear that overlaps MLX's own encoding crashes in Metal (mlx-swift #331),
+  /// and no caller can tell that nothing encodes: mlx-swift-lm's generation encodes in its own task
+  /// until it next checks for cancellation, also after an app `break`s out of its stream (2.29.2
+  /// Libraries/MLXLMCommon/Evaluate.swift). So the cache is never cleared there; the tier's
+  /// `cacheLimit`, which `applyLimits()` sets, bounds what MLX keeps cached.
   public nonisolated static func clearCache() {
+    guard clearCacheTakesLock else { return }
     MLX.GPU.clearCache()
   }
 

@@ -269,9 +269,12 @@ public final class MemoryPressureMonitor {
   public func startMonitoring() {
     guard pollingTask == nil else { return }
     listenForSystemEvents()
+    // A memory warning raised before a stop waits its quiet period again from now.
+    if warningPressure > .normal { raiseWarningPressure(to: warningPressure) }
     pollingTask = Task { [weak self, clock] in
       while !Task.isCancelled {
-        try? await clock.sleep(for: Self.pollingInterval)
+        // A stop ends the wait without a last sample.
+        do { try await clock.sleep(for: Self.pollingInterval) } catch { return }
         // The loop ends with the monitor: it holds no strong reference between samples.
         guard let self else { return }
         self.sample()
@@ -280,10 +283,13 @@ public final class MemoryPressureMonitor {
     sample()
   }
 
-  /// Stops listening and sampling.
+  /// Stops listening and sampling, and the wait that ends a memory warning: a stopped monitor
+  /// changes no level by itself.
   public func stopMonitoring() {
     pollingTask?.cancel()
     pollingTask = nil
+    warningQuietPeriod?.cancel()
+    warningQuietPeriod = nil
     #if canImport(Darwin)
       pressureSource?.cancel()
       pressureSource = nil

@@ -49,7 +49,7 @@ final class ChatViewModel {
         let text = try await generate(prompt, image: image, with: try await loadedModel())
         guard !Task.isCancelled else { return }
         output = text
-        release(policy.releaseAfterAnswer(under: monitor.currentPressure()), answerReadToEnd: true)
+        release(policy.releaseAfterAnswer(under: monitor.currentPressure()))
       } catch {
         output = "Could not answer: \(error.localizedDescription)"
       }
@@ -94,17 +94,13 @@ final class ChatViewModel {
     }
   }
 
-  /// Frees what `release` asks for.
-  ///
-  /// Without a locked `clearCache` (mlx-swift before 0.30.3), the cache is cleared only right
-  /// after an answer read to its end (one answer runs at a time).
-  private func release(_ release: MemoryRelease, answerReadToEnd: Bool = false) {
+  /// Frees what `release` asks for. `MemoryPolicy.clearCache()` clears only where the pinned
+  /// mlx-swift's clear takes MLX's lock (0.30.3 and later), so it is safe at any time.
+  private func release(_ release: MemoryRelease) {
     if release.unloadsModel {
       container = nil
       isModelLoaded = false
     }
-    if release.clearsCache && (MemoryPolicy.clearCacheTakesLock || answerReadToEnd) {
-      MemoryPolicy.clearCache()
-    }
+    if release.clearsCache { MemoryPolicy.clearCache() }
   }
 }

@@ -57,7 +57,7 @@ actor ModelRuntime {
     if generation.isCancelled {
       release(policy.releaseAfterCancel(under: pressure))
     } else {
-      release(policy.releaseAfterAnswer(under: pressure), answerReadToEnd: true)
+      release(policy.releaseAfterAnswer(under: pressure))
     }
     return try result.get()
   }
@@ -92,15 +92,10 @@ actor ModelRuntime {
     return model
   }
 
-  /// Frees what `release` asks for.
-  ///
-  /// Without a locked `clearCache` (mlx-swift before 0.30.3), the cache is cleared only right
-  /// after an answer read to its end, with nothing else running.
-  private func release(_ release: MemoryRelease, answerReadToEnd: Bool = false) {
+  /// Frees what `release` asks for. `MemoryPolicy.clearCache()` clears only where the pinned
+  /// mlx-swift's clear takes MLX's lock (0.30.3 and later), so it is safe at any time.
+  private func release(_ release: MemoryRelease) {
     if release.unloadsModel { models.removeAll() }
-    let quiet = answerReadToEnd && answering.isEmpty && loading.isEmpty
-    if release.clearsCache && (MemoryPolicy.clearCacheTakesLock || quiet) {
-      MemoryPolicy.clearCache()
-    }
+    if release.clearsCache { MemoryPolicy.clearCache() }
   }
 }

@@ -71,7 +71,7 @@ final class ModelService: @unchecked Sendable {
     if generation.isCancelled {
       release(policy.releaseAfterCancel(under: level))
     } else {
-      release(policy.releaseAfterAnswer(under: level), answerReadToEnd: true)
+      release(policy.releaseAfterAnswer(under: level))
     }
     return try result.get()
   }
@@ -110,17 +110,10 @@ final class ModelService: @unchecked Sendable {
     return try result.get()
   }
 
-  /// Frees what `release` asks for.
-  ///
-  /// Without a locked `clearCache` (mlx-swift before 0.30.3), the cache is cleared only right
-  /// after an answer read to its end, with nothing else running.
-  private nonisolated func release(_ release: MemoryRelease, answerReadToEnd: Bool = false) {
-    let quiet = lock.withLock {
-      if release.unloadsModel { model = nil }
-      return answering.isEmpty
-    }
-    if release.clearsCache && (MemoryPolicy.clearCacheTakesLock || (answerReadToEnd && quiet)) {
-      MemoryPolicy.clearCache()
-    }
+  /// Frees what `release` asks for. `MemoryPolicy.clearCache()` clears only where the pinned
+  /// mlx-swift's clear takes MLX's lock (0.30.3 and later), so it is safe at any time.
+  private nonisolated func release(_ release: MemoryRelease) {
+    if release.unloadsModel { lock.withLock { model = nil } }
+    if release.clearsCache { MemoryPolicy.clearCache() }
   }
 }

@@ -126,7 +126,9 @@ final class MonitorBehaviourTests: XCTestCase, @unchecked Sendable {
     XCTAssertEqual(monitor.warningPressure, .warning, "usage is known and has not recovered")
   }
 
-  @MainActor func testThePollingSamplesOnTheInjectedClock() async {
+  /// Also: a stopped monitor changes no level by itself; a memory warning's quiet period waits for
+  /// the next start.
+  @MainActor func testThePollingSamplesOnTheInjectedClockUntilTheMonitorStops() async {
     let clock = ManualClock()
     let samples = LockedCounter()
     let monitor = MemoryPressureMonitor(
@@ -143,6 +145,21 @@ final class MonitorBehaviourTests: XCTestCase, @unchecked Sendable {
     clock.advance(by: MemoryPressureMonitor.pollingInterval / 2)
     await settle { samples.value == 3 }
     XCTAssertEqual(samples.value, 2, "nothing before the interval has passed")
+    monitor.receiveSystemWarning()
+    await settle { clock.sleeperCount == 2 }
+    XCTAssertEqual(clock.sleeperCount, 2, "the polling and the warning's quiet period")
+    monitor.stopMonitoring()
+    await settle { clock.sleeperCount == 0 }
+    XCTAssertEqual(clock.sleeperCount, 0, "a stopped monitor waits for nothing")
+    clock.advance(by: MemoryPressureMonitor.memoryWarningQuietPeriod)
+    await settle { monitor.pressure == .normal }
+    XCTAssertEqual(monitor.pressure, .warning, "no sample and no quiet period while stopped")
+    XCTAssertEqual(samples.value, 2)
+    monitor.startMonitoring()
+    await settle { clock.sleeperCount == 2 }
+    clock.advance(by: MemoryPressureMonitor.memoryWarningQuietPeriod)
+    await settle { monitor.pressure == .normal }
+    XCTAssertEqual(monitor.pressure, .normal, "the quiet period runs again from the start")
     monitor.stopMonitoring()
   }
 }

@@ -59,6 +59,8 @@ final class ScriptedSubject: MemoryStressSubject {
   var unloadsAfterEachAnswer = false
   /// Answers (counted from 1 over the whole run) that end as cancelled, as an emergency ends them.
   var cancelledAnswers: Set<Int> = []
+  /// Answers (counted from 1 over the whole run) that throw, as a failed load makes them.
+  var failingAnswers: Set<Int> = []
   /// Called at the start of each answer.
   var onAnswer: (() -> Void)?
   let footprint = ScriptedFootprint()
@@ -84,6 +86,10 @@ final class ScriptedSubject: MemoryStressSubject {
     let number = events.filter { $0.hasPrefix("answer") }.count + 1
     events.append("answer \(number)")
     onAnswer?()
+    if failingAnswers.contains(number) {
+      try await Task.sleep(for: .milliseconds(20))
+      throw ScriptedFailure()
+    }
     loaded = true
     for step in steps {
       try await Task.sleep(for: step.wait)
@@ -107,6 +113,9 @@ final class ScriptedSubject: MemoryStressSubject {
     Thread.sleep(forTimeInterval: seconds)
   }
 }
+
+/// The error of a scripted answer that fails.
+struct ScriptedFailure: Error {}
 
 /// The idle timer as UIKit keeps it, for the runner's `keepScreenAwake`.
 @MainActor
@@ -275,6 +284,9 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
       CallLog.shared.calls.contains { $0.hasPrefix("generate(maxTokens") }
     }
     XCTAssertTrue(generating)
+    // The answer runs through startGenerationTask, so the emergency stops it also when the app's
+    // generationTask names no task by then.
+    evaluator.generationTask = nil
     monitor.record(MemoryUsage(footprint: 90, available: 10))
     let stopped = try await eventually { CallLog.shared.calls.contains("generation cancelled") }
     monitor.record(MemoryUsage(footprint: 0, available: 100))
@@ -290,8 +302,9 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
     try await Task.sleep(for: .milliseconds(50))
   }
 
+  /// Also: an answer that throws ends the run, and its sampling and main-actor ticker with it.
   @MainActor
-  func testACancelledAnswerIsCountedAndKeptOutOfTheSpeedBudget() async throws {
+  func testACancelledAnswerIsCountedAndKeptOutOfTheSpeedBudgetAndAFailedOneEndsTheRun() async throws {
     let subject = ScriptedSubject()
     subject.cancelledAnswers = [2]
     let budget = PerformanceBudget(
@@ -303,6 +316,27 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
     // No tokens, no rate: the cancelled answer breaks no speed budget, the other two do.
     XCTAssertEqual(report.failures.map(\.whereMeasured).filter { $0.hasPrefix("answersInARow") }, [])
     XCTAssertEqual(report.failures.count, 2)
+
+    let failing = ScriptedSubject()
+    failing.failingAnswers = [2]
+    let measurements = LockedValue(0)
+    let footprint = failing.footprint
+    let runner = MemoryStressRunner(
+      subject: failing, tier: .standard, budget: nil,
+      measure: {
+        measurements.current += 1
+        return footprint.usage()
+      }, device: "iPhone14,5", keepScreenAwake: { _ in false })
+    do {
+      _ = try await runner.run(plan())
+      XCTFail("the failed answer did not end the run")
+    } catch {
+      XCTAssertTrue(error is ScriptedFailure, "\(error)")
+    }
+    try await Task.sleep(for: .milliseconds(20))
+    let afterTheRun = measurements.current
+    try await Task.sleep(for: .milliseconds(60))
+    XCTAssertEqual(measurements.current, afterTheRun, "the failed answer's sampling runs on")
   }
 
   @MainActor

@@ -79,8 +79,8 @@ final class UpstreamEvaluatorBehaviourTests: XCTestCase, @unchecked Sendable {
     let released = try await eventually { count("ModelContainer released") == 1 }
     XCTAssertTrue(released, "\(CallLog.shared.calls)")
     XCTAssertFalse(isLoaded(evaluator))
-    // The answer read its stream to the end, so even an unlocked clearCache may run, once.
-    XCTAssertEqual(cacheClears(), 1, "\(CallLog.shared.calls)")
+    // Once where clearCache takes MLX's lock; before mlx-swift 0.30.3 the cache is never cleared.
+    XCTAssertEqual(cacheClears(), VLMEvaluator.clearCacheTakesLock ? 1 : 0, "\(CallLog.shared.calls)")
   }
 
   @MainActor func testOnATierThatKeepsTheModelAnAnswerKeepsItAndClearsNothing() async throws {
