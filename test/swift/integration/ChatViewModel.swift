@@ -94,8 +94,10 @@ final class ChatViewModel {
     }
   }
 
-  /// Frees what `release` asks for. `MemoryPolicy.clearCache()` clears only where the pinned
-  /// mlx-swift's clear takes MLX's lock (0.30.3 and later), so it is safe at any time.
+  /// Frees what `release` asks for.
+  ///
+  /// `MemoryPolicy.clearCache()` clears only where the pinned mlx-swift's clear takes MLX's lock
+  /// (0.30.3 and later), so it is safe at any time.
   private func release(_ release: MemoryRelease) {
     if release.unloadsModel {
       container = nil

@@ -92,8 +92,10 @@ actor ModelRuntime {
     return model
   }
 
-  /// Frees what `release` asks for. `MemoryPolicy.clearCache()` clears only where the pinned
-  /// mlx-swift's clear takes MLX's lock (0.30.3 and later), so it is safe at any time.
+  /// Frees what `release` asks for.
+  ///
+  /// `MemoryPolicy.clearCache()` clears only where the pinned mlx-swift's clear takes MLX's lock
+  /// (0.30.3 and later), so it is safe at any time.
   private func release(_ release: MemoryRelease) {
     if release.unloadsModel { models.removeAll() }
     if release.clearsCache { MemoryPolicy.clearCache() }

@@ -110,8 +110,10 @@ final class ModelService: @unchecked Sendable {
     return try result.get()
   }
 
-  /// Frees what `release` asks for. `MemoryPolicy.clearCache()` clears only where the pinned
-  /// mlx-swift's clear takes MLX's lock (0.30.3 and later), so it is safe at any time.
+  /// Frees what `release` asks for.
+  ///
+  /// `MemoryPolicy.clearCache()` clears only where the pinned mlx-swift's clear takes MLX's lock
+  /// (0.30.3 and later), so it is safe at any time.
   private nonisolated func release(_ release: MemoryRelease) {
     if release.unloadsModel { lock.withLock { model = nil } }
     if release.clearsCache { MemoryPolicy.clearCache() }

@@ -72,7 +72,9 @@ final class IntegrationBehaviourTests: XCTestCase {
     let unloading = ModelService(policy: MemoryPolicy(tier: .low)) { try await Self.loadModel() }
     _ = try await unloading.answer("What is in the picture?", image: nil)
     XCTAssertFalse(unloading.isModelLoaded, "the low tier does not keep its model")
-    XCTAssertEqual(clearedCache, MemoryPolicy.clearCacheTakesLock, "and clears MLX's cache after the answer where the clear takes a lock")
+    XCTAssertEqual(
+      clearedCache, MemoryPolicy.clearCacheTakesLock,
+      "and clears MLX's cache after the answer where the clear takes a lock")
   }
 
   func testCriticalPressureUnloadsTheViewModelsModel() async throws {
