@@ -5,6 +5,7 @@
  * positions. Pure: text in, data or a located problem out. Never throws.
  */
 import type { Locator } from '../diagnostics/diagnostic.js';
+import { lineStarts, positionOf } from './source-positions.js';
 
 /** What parsing produced: the value and its locator, or where and why the text is not JSON. */
 export type LoadedJson =
@@ -207,20 +208,3 @@ function offsetOf(root: Place, path: readonly PropertyKey[], wantKey: boolean): 
   return place.value;
 }
 
-/** The offset where each line starts. */
-function lineStarts(source: string): number[] {
-  const starts = [0];
-  for (let index = source.indexOf('\n'); index !== -1; index = source.indexOf('\n', index + 1)) starts.push(index + 1);
-  return starts;
-}
-
-/** 1-based line and column of an offset. */
-function positionOf(starts: readonly number[], offset: number): { line: number; column: number } {
-  let [low, high] = [0, starts.length - 1];
-  while (low < high) {
-    const middle = (low + high + 1) >> 1;
-    if (starts[middle]! <= offset) low = middle;
-    else high = middle - 1;
-  }
-  return { line: low + 1, column: offset - starts[low]! + 1 };
-}

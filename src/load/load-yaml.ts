@@ -5,6 +5,7 @@ import { loadYamlFast } from './fast-yaml.js';
 import { yamlHint } from './yaml-hints.js';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { Diagnostic, Locator } from '../diagnostics/diagnostic.js';
+import { lineStarts, positionOf } from './source-positions.js';
 
 /** What loading produced: the data (absent when the YAML itself is broken), a locator, and problems. */
 export interface LoadedSource {
@@ -62,24 +63,6 @@ export function loadYamlDocument(text: string, file: string): LoadedSource {
     diagnostics.push({ severity: 'error', file, line: 1, column: 1, message: `YAML aliases rejected: ${reason}` });
     return { locate, diagnostics };
   }
-}
-
-/** The offset where each line starts. */
-function lineStarts(source: string): number[] {
-  const starts = [0];
-  for (let index = source.indexOf('\n'); index !== -1; index = source.indexOf('\n', index + 1)) starts.push(index + 1);
-  return starts;
-}
-
-/** 1-based line and column of an offset, as the yaml library's LineCounter gives them. */
-function positionOf(starts: readonly number[], offset: number): { line: number; column: number } {
-  let [low, high] = [0, starts.length - 1];
-  while (low < high) {
-    const middle = (low + high + 1) >> 1;
-    if (starts[middle]! <= offset) low = middle;
-    else high = middle - 1;
-  }
-  return { line: low + 1, column: offset - starts[low]! + 1 };
 }
 
 function firstLine(message: string): string {
