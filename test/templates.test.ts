@@ -7,7 +7,7 @@ import { makeProject } from './helpers/cli.js';
 import { DEFAULT_POLICY_TEXT, templates, validPolicy } from './helpers/policy.js';
 import { generate } from '../src/generate.js';
 import { declarationKind, findNodes, memberName, parseSwift } from '../src/patch/swift-parser.js';
-import { ADDED_EVALUATOR_MEMBERS, DEVICE_MEMORY_TIER_MEMBERS, REPLACED_EVALUATOR_MEMBERS } from '../src/swift/generated-api.js';
+import { ADDED_EVALUATOR_MEMBERS, DEVICE_MEMORY_TIER_MEMBERS, GENERATED_TYPE_NAMES, REPLACED_EVALUATOR_MEMBERS } from '../src/swift/generated-api.js';
 
 let project: ReturnType<typeof makeProject> | undefined;
 afterEach(() => project?.cleanup());
@@ -95,6 +95,17 @@ describe('the generated member names memtier\'s rules rely on (src/swift/generat
   it('the extension declares exactly the replaced and the added evaluator members', async () => {
     const declared = await declaredMembers(files.get('VLMEvaluator+MemoryPolicy.swift')!, 'extension', 'VLMEvaluator', { withPrivate: false });
     expect(declared).toEqual([...REPLACED_EVALUATOR_MEMBERS, ...ADDED_EVALUATOR_MEMBERS].sort());
+  });
+
+  it('GENERATED_TYPE_NAMES names every type the app\'s generated files declare at the top level, and only declared types', async () => {
+    const topLevel = async (path: string) => (await parseSwift(files.get(path)!)).rootNode.namedChildren
+      .filter((node) => (node.type === 'class_declaration' && declarationKind(node) !== 'extension') || node.type === 'protocol_declaration')
+      .map((node) => node.childForFieldName('name')!.text);
+    const app = (await Promise.all([...files.keys()].filter((path) => !path.startsWith('Tests/')).map(topLevel))).flat();
+    expect(app.length).toBeGreaterThan(10);
+    for (const name of app) expect(GENERATED_TYPE_NAMES, name).toContain(name);
+    const stress = await topLevel('Tests/MemoryStressTest.swift');
+    for (const name of GENERATED_TYPE_NAMES) expect([...app, ...stress], name).toContain(name);
   });
 
   it('DeviceMemoryTier declares the members a tier name may not take (with those Swift synthesises)', async () => {

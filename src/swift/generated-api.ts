@@ -9,6 +9,17 @@
 /** The evaluator class the generated extension extends when the policy names none (`evaluator.className`). */
 export const DEFAULT_EVALUATOR_CLASS = 'VLMEvaluator';
 
+/**
+ * Types the generated files declare at the top level (the app's files, and the two of the stress
+ * test that the evaluator's conformance names): the app's evaluator class may not take one of
+ * these names (`evaluator.className`).
+ */
+export const GENERATED_TYPE_NAMES: readonly string[] = [
+  'ApplicationState', 'DeviceMemoryTier', 'MemoryConfiguration', 'MemoryPolicy', 'MemoryPolicyError', 'MemoryPolicyEvaluator', 'MemoryPolicyState',
+  'MemoryPressure', 'MemoryPressureMonitor', 'MemoryRelease', 'MemoryStressRunner', 'MemoryStressSubject', 'MemoryUsage', 'MonitorRegistration',
+  'PerformanceBudget', 'PressureRelay',
+];
+
 /** Members of the generated `DeviceMemoryTier`, including those Swift synthesises for a `String`, `CaseIterable` enum. */
 export const DEVICE_MEMORY_TIER_MEMBERS: readonly string[] = ['allCases', 'current', 'hashValue', 'physicalMemoryUpperBound', 'rawValue', 'sortIndex'];
 

@@ -3,7 +3,7 @@
  * must be usable as `case name` and `.name` without backticks and must not collide with a member
  * memtier generates on the same type.
  */
-import { DEVICE_MEMORY_TIER_MEMBERS } from './generated-api.js';
+import { DEVICE_MEMORY_TIER_MEMBERS, GENERATED_TYPE_NAMES } from './generated-api.js';
 
 /** Words Swift reserves (plus `Type` and `Protocol`, which mean the metatype after a dot). */
 export const SWIFT_RESERVED_WORDS: ReadonlySet<string> = new Set([
@@ -28,11 +28,7 @@ export function moduleNameProblem(name: string): string | undefined {
 }
 
 /** Types memtier generates, which the app's evaluator class cannot be named after. */
-const GENERATED_TYPES: ReadonlySet<string> = new Set([
-  'ApplicationState', 'DeviceMemoryTier', 'MemoryConfiguration', 'MemoryPolicy', 'MemoryPolicyError', 'MemoryPolicyEvaluator', 'MemoryPolicyState',
-  'MemoryPressure', 'MemoryPressureMonitor', 'MemoryRelease', 'MemoryStressRunner', 'MemoryStressSubject', 'MemoryUsage', 'MonitorRegistration',
-  'PerformanceBudget', 'PressureRelay', 'TrackedGeneration',
-]);
+const GENERATED_TYPES: ReadonlySet<string> = new Set(GENERATED_TYPE_NAMES);
 
 /** Why `name` cannot be the app's evaluator class (`evaluator.className`), or undefined when it can. */
 export function classNameProblem(name: string): string | undefined {
