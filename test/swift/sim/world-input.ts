@@ -99,11 +99,14 @@ export function worldInput(policy: Policy): WorldInput {
         standardLimit: Number(limits.standard), increasedLimit: Number(limits.increased), limitSource: limits.source,
       };
     }),
-    tiers: policy.tiers.map((tier) => ({
-      name: tier.name, cacheLimit: Number(tier.cacheLimit), memoryLimit: tier.memoryLimit === null ? null : Number(tier.memoryLimit),
-      maxTokens: tier.maxTokens, imageSize: tier.imageSize, keepModelLoaded: tier.keepModelLoaded, aggressiveCleanup: tier.aggressiveCleanup,
-      estimate: Number(estimateTier(numbers, tier).total), activations: Number(estimateTier(numbers, tier).activations),
-    })),
+    tiers: policy.tiers.map((tier) => {
+      const estimate = estimateTier(numbers, tier);
+      return {
+        name: tier.name, cacheLimit: Number(tier.cacheLimit), memoryLimit: tier.memoryLimit === null ? null : Number(tier.memoryLimit),
+        maxTokens: tier.maxTokens, imageSize: tier.imageSize, keepModelLoaded: tier.keepModelLoaded, aggressiveCleanup: tier.aggressiveCleanup,
+        estimate: Number(estimate.total), activations: Number(estimate.activations),
+      };
+    }),
     model: {
       name: resolved.model.name, weights: Number(numbers.weights), kvBytesPerToken: Number(numbers.kvBytesPerToken), promptTokens: numbers.promptTokens,
       tileSize: numbers.tileSize, tokensPerTile: numbers.tokensPerTile, longestEdge: numbers.longestEdge, upscalesImages: numbers.upscalesImages,
