@@ -13,6 +13,8 @@ import { decideClearCacheLock } from '../src/mlx/clear-cache-lock.js';
 import { imageSizeWarning, smolvlmPictures } from '../src/mlx/image-size-warning.js';
 import { findMlxSwiftPin, parsePackageResolved } from '../src/mlx/package-resolved.js';
 import { swiftToolsNote } from '../src/mlx/swift-tools.js';
+import { pinnedRelease } from '../src/mlx/lm-release.js';
+import type { PackagePin } from '../src/mlx/package-resolved.js';
 import { makeProject } from './helpers/cli.js';
 import { EXAMPLES_0AF2EFE as EXAMPLES_0AF2EFE_PINS, EXAMPLES_378F244, HUGGINGSNAP_88AAFBA, packageResolvedText, VLMEVAL_44B14CF as VLMEVAL_44B14CF_PINS } from './helpers/package-resolved.js';
 import { editedPolicy } from './helpers/policy.js';
@@ -302,8 +304,100 @@ describe('generate and check follow the app\'s Package.resolved', () => {
     expect(result.stdout).toContain(`::error file=${XCODE_RESOLVED},line=3,col=32,title=memtier::not valid JSON`);
   });
 
-  it('with no evaluator in the policy, Package.resolved is not read', async () => {
+  it('with no evaluator in the policy, a Package.resolved that cannot be read does not stop generate: a warning, and the estimate keeps the catalog\'s release', async () => {
     project = makeProject({ 'tiers.yaml': editedPolicy([[['evaluator'], null]]), 'Package.resolved': '{ not json' });
-    expect((await project.run('generate')).code).toBe(0);
+    const result = await project.run('generate');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^Package\.resolved:1:3: warning: not valid JSON .*; the memory estimate keeps the catalog's mlx-swift-lm release \[package-resolved-unreadable\]$/m);
+  });
+
+  it('with neither an evaluator nor a model in the policy, Package.resolved is not read', async () => {
+    project = makeProject({ 'tiers.yaml': editedPolicy([[['evaluator'], null], [['model'], undefined], [['acknowledged'], []]]), 'Package.resolved': '{ not json' });
+    const result = await project.run('generate');
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('Package.resolved');
+  });
+});
+
+describe('the memory estimate stands for the mlx-swift-lm the app pins', () => {
+  it('orders releases as numbers; a branch or revision pin settles nothing', () => {
+    const at = (version?: string, branch?: string) => pinnedRelease({ pin: { identity: 'mlx-swift-lm', ...(version ? { version } : {}), ...(branch ? { branch } : {}), revision: 'r', line: 1, column: 1 } satisfies PackagePin, file: 'Package.resolved' });
+    expect(at('2.29.2')?.upscalesImages).toBe(true);
+    expect(at('3.31.3')?.upscalesImages).toBe(true);
+    expect(at('3.31.4')?.upscalesImages).toBe(false);
+    expect(at('3.31.10')?.upscalesImages).toBe(false);
+    expect(at('4.0.0')?.upscalesImages).toBe(false);
+    expect(at(undefined, 'main')).toBeUndefined();
+  });
+
+  let project: ReturnType<typeof makeProject>;
+  afterEach(() => project?.cleanup());
+  // mlx-swift-examples 378f244 pins mlx-swift-lm 3.31.3 (1c05248); 3.31.4 is the tag at bd4b743.
+  const PINS_3313 = packageResolvedText(EXAMPLES_378F244);
+  const PINS_3314 = PINS_3313.replace('"revision" : "1c05248bb0899e2a7a4962b84d319cf12f4e12aa"', '"revision" : "bd4b7434e6bdb588c7ef55706ff8904cb7fd4c57"').replace('"version" : "3.31.3"', '"version" : "3.31.4"');
+  const app = (resolved: string, edits: [path: (string | number)[], value: unknown][] = []) => {
+    const policy = editedPolicy([[['evaluator', 'mlxApi'], undefined], [['evaluator', 'source'], 'VLMEval/ContentView.swift'], ...edits]);
+    project = makeProject({ 'tiers.yaml': policy, [XCODE_RESOLVED]: resolved, 'VLMEval/ContentView.swift': '' });
+    return project;
+  };
+  /** The estimate of a tier as budget --json gives it, and where upscalesImages came from. */
+  const budget = async () => {
+    const result = await project.run('budget', '--json');
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout) as { model: { sources: Record<string, { source: string }> }; tiers: { name: string; estimate: { total: number; release: string } }[] };
+    return { json, ultraLow: json.tiers.find((tier) => tier.name === 'ultraLow')!.estimate };
+  };
+
+  it('pinned 3.31.3, images are enlarged: the 2.29.2 measurements; pinned 3.31.4, the 3.31.4 ones, and the source says which file pins it', async () => {
+    app(PINS_3313);
+    const before = await budget();
+    expect(before.ultraLow.release).toBe('2.29.2');
+    expect(before.json.model.sources.upscalesImages!.source).toBe(`mlx-swift-lm 3.31.3, as ${XCODE_RESOLVED} pins it: before 3.31.4, the processor enlarges every image to longestEdge before tiling it`);
+    writeFileSync(project.path(XCODE_RESOLVED), PINS_3314);
+    const after = await budget();
+    expect(after.ultraLow.release).toBe('3.31.4');
+    expect(after.json.model.sources.upscalesImages!.source).toContain('mlx-swift-lm 3.31.4, as');
+    // One 512 px tile and a global image instead of 4x4 tiles and a global image.
+    expect(after.ultraLow.total).toBeLessThan(before.ultraLow.total * 0.7);
+    const explained = await project.run('explain', 'ultraLow');
+    expect(explained.stdout).toContain('192 px in 1x1 tiles of 512 px + a global image');
+    expect(explained.stdout).toContain('mlx-swift-lm 3.31.4 (for 3.31.4 and later)');
+  });
+
+  it('the policy\'s own upscalesImages wins over the pin', async () => {
+    app(PINS_3314, [[['model'], { name: 'SmolVLM2-500M-Video-Instruct-mlx', upscalesImages: true }]]);
+    const { json, ultraLow } = await budget();
+    expect(ultraLow.release).toBe('2.29.2');
+    expect(json.model.sources.upscalesImages!.source).toBe('tiers.yaml');
+  });
+
+  it('check and generate warn from the pinned release: 3.31.4 brings ultraLow under its memoryLimit, and its acknowledgement becomes a note to remove', async () => {
+    app(PINS_3313);
+    const old = await project.run('generate');
+    expect(old.code).toBe(0);
+    expect(old.stderr).toContain('estimate-over-memory-limit:ultraLow');
+    expect(old.stderr).not.toContain('no longer reports');
+    const estimates = () => readFileSync(project.path('generated', 'MemoryConfiguration.swift'), 'utf8').split('\n').filter((line) => /^\s*(return \d|\/\/\/ For )/.test(line) || line.includes('as mlx-swift-lm'));
+    const oldEstimates = estimates();
+    expect(oldEstimates.join('\n')).toContain('before 3.31.4');
+    writeFileSync(project.path(XCODE_RESOLVED), PINS_3314);
+    const check = await project.run('check');
+    expect(check.stderr).toMatch(/note: acknowledged\[0\]\.warning: acknowledges "estimate-over-memory-limit:ultraLow", which memtier no longer reports/);
+    const fresh = await project.run('generate');
+    expect(fresh.code).toBe(0);
+    // MemoryConfiguration.estimatedPeakBytes(for:), which the stress test compares with, follows the pin too.
+    const newEstimates = estimates();
+    expect(newEstimates.join('\n')).toContain('3.31.4 and later');
+    const numbers = (lines: string[]) => lines.filter((line) => line.includes('return')).map((line) => Number(/return ([\d_]+)/.exec(line)![1]!.replace(/_/g, '')));
+    expect(numbers(newEstimates)).toHaveLength(4);
+    numbers(newEstimates).forEach((value, index) => expect(value).toBeLessThan(numbers(oldEstimates)[index]! * 0.7));
+  });
+
+  it('budget reads a broken Package.resolved as a warning and keeps the catalog\'s release', async () => {
+    app('{\n  "pins" : [\n    { "identity": "mlx-swift", }\n  ],\n  "version" : 2\n}\n');
+    const result = await project.run('budget');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`${XCODE_RESOLVED}:3:32: warning: not valid JSON`);
+    expect(result.stdout).toContain('before pull request 255');
   });
 });

@@ -83,7 +83,7 @@ async function loadSettledPolicy(io: CliIO, config: string | undefined): Promise
   const read = await loadPolicyFile(io.cwd, config);
   if (!read.source || hasErrors(read.diagnostics)) return { ...read, packageResolved: [] };
   const settled = await resolveMlxApi(io.cwd, read.source);
-  const target = await settleDeploymentTarget(io.cwd, { source: read.source, diagnostics: read.diagnostics });
+  const target = await settleDeploymentTarget(io.cwd, { source: read.source, diagnostics: read.diagnostics }, settled.policy);
   const diagnostics = sortDiagnostics([...target.diagnostics, ...settled.diagnostics]);
   if (hasErrors(diagnostics)) return { ...read, source: undefined, diagnostics, packageResolved: settled.packageResolved };
   const found = { ...(target.target ? { deploymentTarget: target.target } : {}), ...(target.projectFile ? { projectFile: target.projectFile } : {}) };

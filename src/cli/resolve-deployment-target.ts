@@ -9,7 +9,8 @@ import { applyAcknowledgements } from '../diagnostics/acknowledge.js';
 import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { DEVICES } from '../devices/catalog.js';
 import type { DeploymentTarget } from '../devices/deployment-target.js';
-import { policyTarget, withDeploymentTarget } from '../validate/validate-policy.js';
+import type { Policy } from '../policy/schema.js';
+import { policyTarget, withSettledFacts } from '../validate/validate-policy.js';
 import type { CliIO } from './io.js';
 import { displayPathOf, policyFolder, type PolicySource } from './load-policy-file.js';
 import { printDiagnostics } from './report-format.js';
@@ -59,14 +60,18 @@ export async function resolveDeploymentTarget(cwd: string, source: PolicySource)
 
 /**
  * A valid policy's diagnostics with the deployment target settled: the findings that depend on it
- * recomputed when it came from the Xcode project, and the warning when the project does not tell.
+ * recomputed when it came from the Xcode project or when `settledPolicy` (the policy with what
+ * Package.resolved settles) changed the model, and the warning when the project does not tell.
  */
-export async function settleDeploymentTarget(cwd: string, loaded: { source: PolicySource; diagnostics: readonly Diagnostic[] }): Promise<SettledTarget> {
+export async function settleDeploymentTarget(cwd: string, loaded: { source: PolicySource; diagnostics: readonly Diagnostic[] }, settledPolicy: Policy = loaded.source.policy): Promise<SettledTarget> {
   const { source } = loaded;
   const settled = await resolveDeploymentTarget(cwd, source);
   const fromProject = settled.target && source.policy.app.deploymentTarget === undefined;
   const input = { file: source.displayPath, locate: source.locate, devices: DEVICES };
-  const diagnostics = fromProject ? withDeploymentTarget(loaded.diagnostics, source.policy, input, settled.target) : loaded.diagnostics;
+  // The model's upscalesImages settled from the app's pin changes the estimate, so the fit findings too.
+  const recompute = fromProject || settledPolicy.model !== source.policy.model;
+  const target = fromProject ? settled.target : policyTarget(source.policy, source.displayPath);
+  const diagnostics = recompute ? withSettledFacts(loaded.diagnostics, source.policy, { policy: settledPolicy, target }, input) : loaded.diagnostics;
   return { ...settled, diagnostics: sortDiagnostics([...diagnostics, ...settled.diagnostics]) };
 }
 

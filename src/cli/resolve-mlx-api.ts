@@ -1,31 +1,38 @@
 /**
  * Finds and reads the app's Package.resolved and settles `evaluator.mlxApi` and
- * `evaluator.clearCacheTakesLock` from the mlx-swift it pins, with what the pins mean for the
- * app's image sizes (the mlx-swift-lm pin) and its Xcode (a note when mlx-swift needs Swift 6.3):
- * the file-system half of src/mlx/ (which decides, purely).
+ * `evaluator.clearCacheTakesLock` from the mlx-swift it pins, and the release the memory estimate
+ * stands for (the model's `upscalesImages`) from the mlx-swift-lm it pins, with what the pins mean
+ * for the app's image sizes and its Xcode (a note when mlx-swift needs Swift 6.3): the file-system
+ * half of src/mlx/ (which decides, purely).
  */
 import { resolve } from 'node:path';
 import { discoverPackageResolved, readPackageResolved } from '../app/package-resolved-files.js';
 import { resolveModel } from '../devices/models.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { imageSizeWarning } from '../mlx/image-size-warning.js';
+import { pinnedRelease, withPinnedRelease, type PinnedRelease } from '../mlx/lm-release.js';
 import { decideClearCacheLock } from '../mlx/clear-cache-lock.js';
 import { decideMlxApi } from '../mlx/mlx-api.js';
 import { findPin, parsePackageResolved, type PackagePin } from '../mlx/package-resolved.js';
 import { swiftToolsNote } from '../mlx/swift-tools.js';
 import type { Policy } from '../policy/schema.js';
+import type { CliIO } from './io.js';
 import { displayPathOf, policyFolder, type PolicySource } from './load-policy-file.js';
+import { printDiagnostics } from './report-format.js';
 
-/**
- * The policy with `evaluator.mlxApi` and `evaluator.clearCacheTakesLock` settled, what was found
- * on the way, and the Package.resolved
- * files read (absolute paths; the Xcode build phase declares them). Never throws for bad files.
- */
-export async function resolveMlxApi(cwd: string, source: PolicySource): Promise<{ policy: Policy; diagnostics: Diagnostic[]; packageResolved: string[] }> {
-  const { policy } = source;
-  const evaluator = policy.evaluator;
-  if (!evaluator) return { policy, diagnostics: [], packageResolved: [] };
-  const declaredPath = evaluator.packageResolved;
+/** What the app's Package.resolved files pin, the files read, and what got in the way. */
+interface AppPins {
+  files: string[];
+  diagnostics: Diagnostic[];
+  /** The mlx-swift pins, one per file that has one. */
+  pins: { pin: PackagePin; file: string }[];
+  /** The first mlx-swift-lm pin found. */
+  lmPin?: { pin: PackagePin; file: string };
+}
+
+/** Reads the Package.resolved the policy names (evaluator.packageResolved), or those found next to the evaluator or the policy. */
+async function readAppPins(cwd: string, source: PolicySource): Promise<AppPins> {
+  const declaredPath = source.policy.evaluator?.packageResolved;
   const place = (path: readonly string[]) => ({ file: source.displayPath, ...source.locate(path, { key: path.length === 1 }), path: path.join('.') });
   const files = declaredPath !== undefined ? [resolve(policyFolder(source), declaredPath)] : await discoverPackageResolved(policyFolder(source), source.policy.evaluator?.source);
   const diagnostics: Diagnostic[] = [];
@@ -55,7 +62,30 @@ export async function resolveMlxApi(cwd: string, source: PolicySource): Promise<
     const list = pins.map(({ pin, file }) => `${file} pins ${pin.version ?? pin.branch ?? pin.revision}`).join(', ');
     diagnostics.push({ severity: 'error', ...place(['evaluator']), message: `the app's Package.resolved files disagree about mlx-swift (${list}); set evaluator.packageResolved to the one the app builds with` });
   }
+  return { files, diagnostics, pins, ...(lmPin ? { lmPin } : {}) };
+}
+
+/**
+ * The policy with `evaluator.mlxApi`, `evaluator.clearCacheTakesLock` and the model's
+ * `upscalesImages` settled, what was found on the way, the mlx-swift-lm release found, and the
+ * Package.resolved files read (absolute paths; the Xcode build phase declares them). A policy with
+ * neither an evaluator nor a model reads none. Never throws for bad files.
+ */
+export async function resolveMlxApi(cwd: string, source: PolicySource): Promise<{ policy: Policy; diagnostics: Diagnostic[]; packageResolved: string[]; release?: PinnedRelease }> {
+  const { policy } = source;
+  const evaluator = policy.evaluator;
+  if (!evaluator && policy.model === undefined) return { policy, diagnostics: [], packageResolved: [] };
+  const place = (path: readonly string[]) => ({ file: source.displayPath, ...source.locate(path, { key: path.length === 1 }), path: path.join('.') });
+  const { files, diagnostics, pins, lmPin } = await readAppPins(cwd, source);
+  // Without an evaluator the pins only refine the estimate: a file that cannot be read does not stop generation.
+  if (!evaluator && diagnostics.some((diagnostic) => diagnostic.severity === 'error')) {
+    return { policy, diagnostics: diagnostics.map(keepCatalogRelease), packageResolved: files };
+  }
   if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return { policy, diagnostics, packageResolved: files };
+  const release = pinnedRelease(lmPin);
+  const withRelease = withPinnedRelease(policy, release);
+  const found = release ? { release } : {};
+  if (!evaluator) return { policy: withRelease, diagnostics, packageResolved: files, ...found };
   const sizeWarning = imageSizeWarning({
     pin: lmPin,
     imageSizes: policy.tiers.map((tier) => tier.imageSize),
@@ -77,11 +107,34 @@ export async function resolveMlxApi(cwd: string, source: PolicySource): Promise<
     pin: pins[0],
   });
   const settled = { ...evaluator, mlxApi: decided.mlxApi, clearCacheTakesLock: lock.clearCacheTakesLock };
-  return { policy: { ...policy, evaluator: settled }, diagnostics: [...diagnostics, ...decided.diagnostics, ...lock.diagnostics], packageResolved: files };
+  return { policy: { ...withRelease, evaluator: settled }, diagnostics: [...diagnostics, ...decided.diagnostics, ...lock.diagnostics], packageResolved: files, ...found };
 }
 
 /** The policy's model's tile edge and longest edge, when its model section resolves (else the warning's default, SmolVLM2-500M). */
 function smolvlmTiles(policy: Policy): { tileEdge: number; longestEdge: number } | undefined {
   const resolved = policy.model === undefined ? undefined : resolveModel(policy.model, '');
   return resolved && 'model' in resolved ? { tileEdge: resolved.model.numbers.tileSize, longestEdge: resolved.model.numbers.longestEdge } : undefined;
+}
+
+/**
+ * For a command that only reads the policy (budget, explain, diff): the policy with its model's
+ * `upscalesImages` settled from the mlx-swift-lm the app pins, and that release. A Package.resolved
+ * that cannot be read is printed as a warning, and the catalog's value stands.
+ */
+export async function readPinnedModel(io: CliIO, source: PolicySource): Promise<{ source: PolicySource; release?: PinnedRelease }> {
+  if (source.policy.model === undefined) return { source };
+  const read = await readAppPins(io.cwd, source);
+  const problems = read.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+  if (problems.length > 0) {
+    printDiagnostics(io, 'text', problems.map(keepCatalogRelease));
+    return { source };
+  }
+  const release = pinnedRelease(read.lmPin);
+  return { source: { ...source, policy: withPinnedRelease(source.policy, release) }, ...(release ? { release } : {}) };
+}
+
+/** A problem with the pins, as a warning that the estimate keeps the catalog's release. */
+function keepCatalogRelease(diagnostic: Diagnostic): Diagnostic {
+  if (diagnostic.severity !== 'error') return diagnostic;
+  return { ...diagnostic, severity: 'warning', message: `${diagnostic.message}; the memory estimate keeps the catalog's mlx-swift-lm release`, id: 'package-resolved-unreadable' };
 }

@@ -231,6 +231,8 @@ export type ModelOverrides = Partial<Omit<ModelNumbers, 'weights' | 'activations
   weights?: bigint;
   activations?: bigint;
   kvBytesPerToken?: bigint;
+  /** Where a settled `upscalesImages` came from (the app's mlx-swift-lm pin: mlx/lm-release.ts); never from a policy file. */
+  pinnedBy?: string;
 };
 
 /** Why a model section cannot be estimated: the key to point at and the reason. */
@@ -256,7 +258,7 @@ export function resolveModel(overrides: ModelOverrides, sourceName: string): { m
   for (const key of NUMBER_KEYS) {
     if (overrides[key] === undefined) continue;
     (numbers as Record<string, unknown>)[key] = overrides[key];
-    sources[key] = given;
+    sources[key] = key === 'upscalesImages' && overrides.pinnedBy !== undefined ? { kind: 'exact', source: overrides.pinnedBy } : given;
   }
   const needed = NUMBER_KEYS.filter((key) => numbers[key] === undefined && !(overrides.kvBytesPerToken !== undefined && (KV_SHAPE_KEYS as readonly string[]).includes(key)));
   if (needed.length > 0) {

@@ -193,7 +193,7 @@ export function buildModel(policy: Policy, options: ModelOptions): SwiftModel {
       '/// The peak memory memtier estimates for `tier`, in bytes (`memtier budget` shows the terms).',
       '///',
       ...wrapDocComment(model
-        ? `For ${model.name}, the policy's \`model\`: its weights, the KV cache for maxTokens plus the prompt and the image, the cache limit, and an allowance for activations. The on-device stress test compares it with the peak it measures.`
+        ? `For ${model.name}, the policy's \`model\`, as mlx-swift-lm ${model.numbers.upscalesImages ? 'before 3.31.4 processes images (every image enlarged before tiling)' : '3.31.4 and later process images (tiled at their own size)'}: its weights, the KV cache for maxTokens plus the prompt and the image, the cache limit, and the activations (measured with MLX where memtier measured the model, else an allowance). The on-device stress test compares it with the peak it measures.`
         : `\`nil\`: ${options.sourceName} names no model to estimate from.`),
     ],
     pressure: buildPressure(policy.pressure),

@@ -201,7 +201,7 @@ export const modelSchema = z.preprocess(
     tileSize: count('pixels').optional().describe('The side of one image tile, in pixels.'),
     tokensPerTile: count('tokens').optional().describe('Tokens one image tile becomes.'),
     longestEdge: count('pixels').optional().describe('The longest edge images are resized to before tiling.'),
-    upscalesImages: z.boolean({ error: 'expected true or false' }).optional().describe('Whether the processor enlarges every image to longestEdge first (mlx-swift-lm before 3.31.4).'),
+    upscalesImages: z.boolean({ error: 'expected true or false' }).optional().describe('Whether the processor enlarges every image to longestEdge first (mlx-swift-lm before 3.31.4); it picks the measurements the estimate uses. Default: from the mlx-swift-lm the app\'s Package.resolved pins, else the catalog\'s (true: before 3.31.4).'),
     promptTokens: count('tokens').optional().describe('Tokens of chat template, system prompt and question.'),
     activations: sizeSchema.optional().describe('A fixed allowance for activations and temporary buffers.'),
   }, { error: 'expected a model name, or a mapping with name and the numbers that override it' }),

@@ -58,18 +58,19 @@ export function policyTarget(policy: Policy, file: string): DeploymentTarget | u
 }
 
 /**
- * A validated policy's diagnostics for a deployment target settled elsewhere (read from the app's
- * Xcode project at the CLI's edge): the catalog rules' findings for the policy's own target, which
- * validation gave, are replaced by the findings for `target`. Every other diagnostic stays.
+ * A validated policy's diagnostics for what the CLI settled from the app (its deployment target,
+ * and the model's `upscalesImages` from the mlx-swift-lm it pins): the catalog rules' findings for
+ * the policy as validated are replaced by those for the settled policy and target. Every other
+ * diagnostic stays.
  */
-export function withDeploymentTarget(diagnostics: readonly Diagnostic[], policy: Policy, input: CatalogInput, target: DeploymentTarget | undefined): Diagnostic[] {
-  const given = catalogFindings(policy, input, policyTarget(policy, input.file));
+export function withSettledFacts(diagnostics: readonly Diagnostic[], validated: Policy, settled: { policy: Policy; target: DeploymentTarget | undefined }, input: CatalogInput): Diagnostic[] {
+  const given = catalogFindings(validated, input, policyTarget(validated, input.file));
   const remaining = [...diagnostics];
   for (const finding of given) {
     const index = remaining.findIndex((diagnostic) => sameDiagnostic(diagnostic, finding));
     if (index >= 0) remaining.splice(index, 1);
   }
-  return sortDiagnostics([...remaining, ...catalogFindings(policy, input, target)]);
+  return sortDiagnostics([...remaining, ...catalogFindings(settled.policy, input, settled.target)]);
 }
 
 function catalogFindings(policy: Policy, input: CatalogInput, target: DeploymentTarget | undefined): Diagnostic[] {

@@ -10,6 +10,7 @@ import { catalogScope, leftOutLine } from '../../devices/deployment-target.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { readValidPolicy } from '../read-valid-policy.js';
 import { readDeploymentTarget } from '../resolve-deployment-target.js';
+import { readPinnedModel } from '../resolve-mlx-api.js';
 import { readReportsOption } from '../read-field-reports.js';
 import { formatMeasuredSection, reportsJson, measureReports } from '../../reports/field-reports.js';
 
@@ -18,8 +19,9 @@ const FORMULA = 'Estimate = weights + KV cache per token x KV tokens (maxTokens 
 /** Runs `budget`. */
 export async function budgetCommand(io: CliIO, options: { config?: string; markdown?: boolean; json?: boolean; reports?: string }): Promise<number> {
   if (options.markdown && options.json) throw new UsageError('choose one of --markdown and --json');
-  const source = await readValidPolicy(io, options.config);
-  if (!source) return ExitCode.invalidInput;
+  const valid = await readValidPolicy(io, options.config);
+  if (!valid) return ExitCode.invalidInput;
+  const { source } = await readPinnedModel(io, valid);
   const budget = budgetOf(source.policy, source.displayPath, catalogScope(await readDeploymentTarget(io, source)));
   if ('error' in budget) throw new UsageError(budget.error);
   // --reports: the on-device stress reports, measured against the estimate (reports/field-reports.ts).

@@ -20,6 +20,8 @@ import { loadPolicyFile, policyFolder } from '../load-policy-file.js';
 import { printDiagnostics } from '../report-format.js';
 import { catalogScope, type DeviceScope } from '../../devices/deployment-target.js';
 import { readDeploymentTarget } from '../resolve-deployment-target.js';
+import { readPinnedModel } from '../resolve-mlx-api.js';
+import { withPinnedRelease } from '../../mlx/lm-release.js';
 
 /** The options of `diff`; `env` is read for GITHUB_BASE_REF and GITHUB_ACTIONS (default: the process's). */
 export interface DiffOptions {
@@ -52,9 +54,12 @@ export async function diffCommand(io: CliIO, options: DiffOptions): Promise<numb
   const pathInRepo = relative(top, head.path).split('\\').join('/');
   // The device lists are the app's as it is now: its deployment target, read as generate reads it.
   const scope = catalogScope(await readDeploymentTarget(io, head));
+  // And the mlx-swift-lm release it pins, for both sides: the diff is of the policy, not of the pins.
+  const pinned = await readPinnedModel(io, head);
+  const headPolicy = pinned.source.policy;
   const text = await git(top, ['show', `${base.revision}:${pathInRepo}`]);
   if (text === undefined) {
-    io.stdout(await newPolicyReport(head.policy, subject, broken, { markdown: options.markdown === true, scope }));
+    io.stdout(await newPolicyReport(headPolicy, subject, broken, { markdown: options.markdown === true, scope }));
     return exitCode;
   }
   const before = await validatePolicyText(text, `${head.displayPath} at ${base.short}`, head.path);
@@ -63,7 +68,7 @@ export async function diffCommand(io: CliIO, options: DiffOptions): Promise<numb
     io.stderr(`memtier: ${head.displayPath} at the base revision ${subject.where} cannot be read as a policy, so there is nothing to compare with\n`);
     return ExitCode.invalidInput;
   }
-  const diff = diffPolicies(before.readable, head.policy, scope);
+  const diff = diffPolicies(withPinnedRelease(before.readable, pinned.release), headPolicy, scope);
   if (isEmptyDiff(diff) && broken.length === 0) {
     io.stdout(options.markdown ? formatNoChangeMarkdown(subject) : formatNoChangeText(subject));
     return ExitCode.ok;

@@ -7,14 +7,16 @@ import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { catalogScope } from '../../devices/deployment-target.js';
 import { readValidPolicy } from '../read-valid-policy.js';
 import { readDeploymentTarget } from '../resolve-deployment-target.js';
+import { readPinnedModel } from '../resolve-mlx-api.js';
 import { readReportsOption } from '../read-field-reports.js';
 import { budgetOf } from '../../reports/budget.js';
 import { formatMeasuredSection, measureReports, type ReportRun } from '../../reports/field-reports.js';
 
 /** Runs `explain`. */
 export async function explainCommand(io: CliIO, options: { query: string; config?: string; reports?: string }): Promise<number> {
-  const source = await readValidPolicy(io, options.config);
-  if (!source) return ExitCode.invalidInput;
+  const valid = await readValidPolicy(io, options.config);
+  if (!valid) return ExitCode.invalidInput;
+  const { source } = await readPinnedModel(io, valid);
   const scope = catalogScope(await readDeploymentTarget(io, source));
   const tier = explainTier(source.policy, options.query, scope);
   const answer = tier ? undefined : explain(source.policy, options.query, scope);

@@ -81,9 +81,11 @@ struct MemoryConfiguration: Equatable, Sendable {
 
   /// The peak memory memtier estimates for `tier`, in bytes (`memtier budget` shows the terms).
   ///
-  /// For SmolVLM2-500M-Video-Instruct-mlx, the policy's `model`: its weights, the KV cache for
-  /// maxTokens plus the prompt and the image, the cache limit, and an allowance for activations.
-  /// The on-device stress test compares it with the peak it measures.
+  /// For SmolVLM2-500M-Video-Instruct-mlx, the policy's `model`, as mlx-swift-lm before 3.31.4
+  /// processes images (every image enlarged before tiling): its weights, the KV cache for maxTokens
+  /// plus the prompt and the image, the cache limit, and the activations (measured with MLX where
+  /// memtier measured the model, else an allowance). The on-device stress test compares it with the
+  /// peak it measures.
   nonisolated static func estimatedPeakBytes(for tier: DeviceMemoryTier) -> Int? {
     switch tier {
     case .ultraLow:
