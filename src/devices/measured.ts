@@ -14,7 +14,7 @@ export const MEASURED_RUNS: readonly MeasuredRun[] = [
   { file: 'tools/measure/results/measurements.json', command: 'python tools/measure/measure.py', date: '2026-12-06', seconds: 2277, versions: 'MLX 0.32.4 (cpu backend), mlx-vlm 0.7.10' },
   { file: 'tools/measure/results/measurements-fused-emulated.json', command: 'python tools/measure/measure.py --models SmolVLM2-500M-Video-Instruct-mlx --pipelines 3.31.4 2.29.2 --attention fused-emulated --vision-only --out tools/measure/results/measurements-fused-emulated.json', date: '2026-12-06', seconds: 1381, versions: 'MLX 0.32.4 (cpu backend), mlx-vlm 0.7.10' },
   { file: 'tools/measure/results/measurements-2.2b.json', command: 'python tools/measure/measure.py --models SmolVLM2-2.2B-Instruct-mlx --pipelines 3.31.4 2.29.2 --depth SmolVLM2-2.2B-Instruct-mlx=1:2 --decode-seconds SmolVLM2-2.2B-Instruct-mlx=30 --out tools/measure/results/measurements-2.2b.json', date: '2026-12-06', seconds: 1522, versions: 'MLX 0.32.4 (cpu backend), mlx-vlm 0.7.10' },
-  { file: 'tools/measure/results/measurements-256m.json', command: 'python tools/measure/measure.py --models SmolVLM2-256M-Video-Instruct-mlx --pipelines 3.31.4 2.29.2 --depth SmolVLM2-256M-Video-Instruct-mlx=4:3 --decode-seconds SmolVLM2-256M-Video-Instruct-mlx=20 --out tools/measure/results/measurements-256m.json', date: '2026-12-06', seconds: 367, versions: 'MLX 0.32.4 (cpu backend), mlx-vlm 0.7.10' },
+  { file: 'tools/measure/results/measurements-256m.json', command: 'python tools/measure/measure.py --models SmolVLM2-256M-Video-Instruct-mlx --pipelines 3.31.4 2.29.2 --depth SmolVLM2-256M-Video-Instruct-mlx=30:12 --decode-seconds SmolVLM2-256M-Video-Instruct-mlx=60 --out /work/scratch/M27/measurements-256m-full.json', date: '2026-12-06', seconds: 1193, versions: 'MLX 0.32.4 (cpu backend), mlx-vlm 0.7.10' },
   { file: 'tools/measure/results/measurements-4bit.json', command: 'python tools/measure/measure.py --models SmolVLM-Instruct-4bit --pipelines 3.31.4 2.29.2 --decode-seconds SmolVLM-Instruct-4bit=20 --out tools/measure/results/measurements-4bit.json', date: '2026-12-06', seconds: 1924, versions: 'MLX 0.32.4 (cpu backend), mlx-vlm 0.7.10' },
 ];
 
@@ -88,29 +88,29 @@ export const MEASURED_SHAPES: readonly MeasuredShape[] = [
   {
     model: 'SmolVLM2-256M-Video-Instruct-mlx', release: '3.31.4', shape: '1x1 tiles + global',
     tilesPerSide: 1, pictures: 2, imageTokens: 128, layoutTokens: 7, promptTokens: 256,
-    weights: 512969856n, vision: 123502284n, prefill: 11591512n, decodeStep: 8288n, // 489.2 / 117.8 / 11.1 / 0.0 MiB
+    weights: 512969856n, vision: 123502284n, prefill: 11791068n, decodeStep: 12296n, // 489.2 / 117.8 / 11.2 / 0.0 MiB
     visionSource: 'the fused-emulated run of the same vision encoder (Metal\'s fused attention)',
-    extrapolated: 'extrapolated from 125 measured tokens; extrapolated from 4 of 30 text layers and 3 of 12 vision layers',
+    extrapolated: 'extrapolated from 265 measured tokens',
     run: 3, visionRun: 1,
     tiers: [
-      { tier: 'ultraLow', maxTokens: 300, cacheLimit: 3145728n, kvTokens: 690, kvCache: 17694720n, peak: 636472140n, peakStage: 'vision', cpuPeak: 686020354n },
-      { tier: 'low', maxTokens: 500, cacheLimit: 8388608n, kvTokens: 890, kvCache: 23592960n, peak: 636472140n, peakStage: 'vision', cpuPeak: 686020354n },
-      { tier: 'standard', maxTokens: 800, cacheLimit: 20971520n, kvTokens: 1190, kvCache: 29491200n, peak: 636472140n, peakStage: 'vision', cpuPeak: 686020354n },
-      { tier: 'high', maxTokens: 1000, cacheLimit: 52428800n, kvTokens: 1390, kvCache: 35389440n, peak: 636472140n, peakStage: 'vision', cpuPeak: 686020354n },
+      { tier: 'ultraLow', maxTokens: 300, cacheLimit: 3145728n, kvTokens: 690, kvCache: 17694720n, peak: 636472140n, peakStage: 'vision', cpuPeak: 686020590n },
+      { tier: 'low', maxTokens: 500, cacheLimit: 8388608n, kvTokens: 890, kvCache: 23592960n, peak: 636472140n, peakStage: 'vision', cpuPeak: 686020590n },
+      { tier: 'standard', maxTokens: 800, cacheLimit: 20971520n, kvTokens: 1190, kvCache: 29491200n, peak: 636472140n, peakStage: 'vision', cpuPeak: 686020590n },
+      { tier: 'high', maxTokens: 1000, cacheLimit: 52428800n, kvTokens: 1390, kvCache: 35389440n, peak: 636472140n, peakStage: 'vision', cpuPeak: 686020590n },
     ],
   },
   {
     model: 'SmolVLM2-256M-Video-Instruct-mlx', release: '2.29.2', shape: '4x4 tiles + global',
     tilesPerSide: 4, pictures: 17, imageTokens: 1088, layoutTokens: 40, promptTokens: 256,
-    weights: 512969856n, vision: 760652394n, prefill: 182462156n, decodeStep: 7676n, // 489.2 / 725.4 / 174.0 / 0.0 MiB
+    weights: 512969856n, vision: 760652394n, prefill: 181064908n, decodeStep: 7676n, // 489.2 / 725.4 / 172.7 / 0.0 MiB
     visionSource: 'the fused-emulated run of the same vision encoder (Metal\'s fused attention)',
-    extrapolated: 'extrapolated from 185 measured tokens; extrapolated from 4 of 30 text layers and 3 of 12 vision layers',
+    extrapolated: 'extrapolated from 200 measured tokens',
     run: 3, visionRun: 1,
     tiers: [
-      { tier: 'ultraLow', maxTokens: 300, cacheLimit: 3145728n, kvTokens: 1683, kvCache: 41287680n, peak: 1273622250n, peakStage: 'vision', cpuPeak: 2464291474n },
-      { tier: 'low', maxTokens: 500, cacheLimit: 8388608n, kvTokens: 1883, kvCache: 47185920n, peak: 1273622250n, peakStage: 'vision', cpuPeak: 2464291474n },
-      { tier: 'standard', maxTokens: 800, cacheLimit: 20971520n, kvTokens: 2183, kvCache: 53084160n, peak: 1273622250n, peakStage: 'vision', cpuPeak: 2464291474n },
-      { tier: 'high', maxTokens: 1000, cacheLimit: 52428800n, kvTokens: 2383, kvCache: 58982400n, peak: 1273622250n, peakStage: 'vision', cpuPeak: 2464291474n },
+      { tier: 'ultraLow', maxTokens: 300, cacheLimit: 3145728n, kvTokens: 1683, kvCache: 41287680n, peak: 1273622250n, peakStage: 'vision', cpuPeak: 2464291698n },
+      { tier: 'low', maxTokens: 500, cacheLimit: 8388608n, kvTokens: 1883, kvCache: 47185920n, peak: 1273622250n, peakStage: 'vision', cpuPeak: 2464291698n },
+      { tier: 'standard', maxTokens: 800, cacheLimit: 20971520n, kvTokens: 2183, kvCache: 53084160n, peak: 1273622250n, peakStage: 'vision', cpuPeak: 2464291698n },
+      { tier: 'high', maxTokens: 1000, cacheLimit: 52428800n, kvTokens: 2383, kvCache: 58982400n, peak: 1273622250n, peakStage: 'vision', cpuPeak: 2464291698n },
     ],
   },
   {

@@ -1,15 +1,17 @@
-"""Fit the activations term to the measurements and write REPORT.md's tables.
+"""Derive the Metal-equivalent figures from the measurements and write REPORT.md's tables.
 
     .venv/bin/python tools/measure/fit.py
 
-Reads results/measurements.json (and results/measurements-fused-emulated.json when present),
-writes results/fit.json and the generated part of REPORT.md (between the GENERATED markers).
+Reads results/measurements*.json (and results/measurements-fused-emulated.json when present),
+writes results/fit.json (which scripts/measured-figures.mjs turns into src/devices/measured.ts)
+and the generated part of REPORT.md (between the GENERATED markers).
 
-The activations of a run are what memtier's formula must add to the weights and the KV cache to
-reach MLX's measured peak: activations = peak - weights - KV cache (at maxTokens). The candidate
-formulas are linear in products of image tokens (I), prefill sequence length (S), the text model's
-hidden size (h), the vision encoder's hidden size (hv) and the vocabulary (V); each is fitted by
-least squares on relative error, and the simplest whose every residual is within 10% is kept.
+The activations of an answer are what the estimate must add to the weights and the KV cache to
+reach MLX's measured peak. The peak is the largest of three stages (vision encoding, prefill, the
+end of decoding), so each stage's activations are fitted on their own, by least squares on
+relative error over products of the architecture's sizes; the fits are shown with their
+residuals. A depth check compares a truncated run with a full-depth run of the same model
+(results/depth-check-*.json), which is what the truncated runs' extrapolation rests on.
 """
 
 from __future__ import annotations
@@ -75,14 +77,6 @@ def model_dims(model: str) -> dict:
     }
 
 
-FEATURES = {
-    "S*h": lambda r, d: r["sequence"] * d["h"],
-    "I*h": lambda r, d: r["image_tokens"] * d["h"],
-    "I*hv": lambda r, d: r["image_tokens"] * d["hv"],
-    "S*V": lambda r, d: r["sequence"] * d["V"],
-    "S^2": lambda r, d: r["sequence"] ** 2,
-    "1": lambda r, d: 1.0,
-}
 
 
 def metal_equivalent(r: dict, run: dict, d: dict, fused_vision: dict) -> dict:
@@ -191,27 +185,47 @@ def stage_points(rows: list[dict], runs: dict) -> list[dict]:
     return list(seen.values())
 
 
-def fit(points: list[dict], key: str = "activations") -> list[dict]:
-    """Every combination of up to three features, simplest first; coefficients must be >= 0."""
-    y = np.array([(p["metal"]["activations"] if key == "metal" else p["activations"]) for p in points], dtype=float)
-    tried = []
-    names = list(FEATURES)
-    for n in (1, 2, 3):
-        for combo in combinations(names, n):
-            X = np.array([[FEATURES[f](p, p["dims"]) for f in combo] for p in points], dtype=float)
-            W = 1.0 / y  # relative error
-            coef, *_ = np.linalg.lstsq(X * W[:, None], y * W, rcond=None)
-            if (coef < 0).any():
-                continue
-            pred = X @ coef
-            resid = (pred - y) / y
-            tried.append({"terms": list(combo), "coefficients": coef.tolist(), "max_abs_residual": float(np.abs(resid).max()), "residuals": resid.tolist(), "predicted": pred.tolist()})
-    tried.sort(key=lambda t: (len(t["terms"]), t["max_abs_residual"]))
-    return tried
-
-
 def fmt(b: float) -> str:
     return f"{b / MiB:,.0f}"
+
+
+def depth_check_lines(rows: list[dict], order: dict, tier_order: dict) -> list[str]:
+    """Truncated runs (results/depth-check-*.json) against the full-depth run of the same model:
+    the stage peaks the truncated run extrapolates (KV cache scaled to every layer) next to those
+    measured with every layer. Empty when there is no depth check."""
+    checks = sorted(RESULTS.glob("depth-check-*.json"))
+    if not checks:
+        return []
+    full = {(r["model"], r["pipeline"], r["tier"]): r for r in rows if r["depth"] == "measured"}
+    out = ["### Depth check: truncated runs against full depth", "",
+           "The 2.2B and 4-bit models were measured with only their first layers (measure.py --depth): every layer's weights "
+           "allocated, the KV cache scaled to every layer, the other activations taken as they are, since a layer's temporaries "
+           "are freed before the next layer runs. Here a truncated run of a model is set against its full-depth run; the "
+           "figures are the CPU's, in MiB, the difference is truncated - full.", "",
+           "| model | pipeline | tier | truncated run | vision peak | prefill peak | decode peak at maxTokens | answer peak | difference |",
+           "|---|---|---|---|---:|---:|---:|---:|---:|"]
+    worst = 0.0
+    worst_stage = ("", 0)
+    compared = 0
+    for path in checks:
+        data = json.loads(path.read_text())
+        for r in sorted(data["results"], key=lambda r: (order.get(r["model"], 0), r["pipeline"], tier_order.get(r["tier"], 0))):
+            f = full.get((r["model"], r["pipeline"], r["tier"]))
+            if f is None:
+                continue
+            compared += 1
+            diff = (r["peak"] - f["peak"]) / f["peak"]
+            worst = max(worst, abs(diff))
+            for stage in ("vision_peak", "prefill_peak", "decode_peak"):
+                if abs(r[stage] - f[stage]) > abs(worst_stage[1]):
+                    worst_stage = (stage.replace("_peak", ""), r[stage] - f[stage])
+            depth = r["depth"].replace("extrapolated from ", "")
+            out.append(f"| {r['model']} | {r['pipeline']} | {r['tier']} | {depth} (results/{path.name}) | "
+                       f"{fmt(r['vision_peak'])} / {fmt(f['vision_peak'])} | {fmt(r['prefill_peak'])} / {fmt(f['prefill_peak'])} | "
+                       f"{fmt(r['decode_peak'])} / {fmt(f['decode_peak'])} | {fmt(r['peak'])} / {fmt(f['peak'])} | {diff * 100:+.1f}% |")
+    out += ["", f"{compared} points compared; the largest difference in the answer's peak is {worst * 100:.2f}%, "
+            f"and in any stage's peak {worst_stage[1] / MiB:+.2f} MiB ({worst_stage[0]}).", ""]
+    return out
 
 
 def main() -> int:
@@ -242,18 +256,6 @@ def main() -> int:
         metal = metal_equivalent(r, run, d, fused_vision)
         rows.append(r | {"estimate": est, "dims": d, "metal": metal, "pictures": run["pictures"]})
 
-    # The fit: every point (both pipelines, every model and tier), on the CPU's figures and on the
-    # Metal-equivalent ones.
-    def choose(cands):
-        within = [c for c in cands if c["max_abs_residual"] <= 0.10]
-        return (within[0] if within else min(cands, key=lambda c: c["max_abs_residual"])), bool(within)
-
-    cpu_candidates = fit(rows)
-    metal_candidates = fit(rows, key="metal")
-    cpu_chosen, cpu_ok = choose(cpu_candidates)
-    metal_chosen, metal_ok = choose(metal_candidates)
-    chosen = metal_chosen
-
     lines = []
     lines.append("<!-- GENERATED by tools/measure/fit.py from results/measurements*.json: do not edit by hand -->")
     lines.append("")
@@ -269,12 +271,15 @@ def main() -> int:
     lines.append(f"- MLX {v['mlx']} (mlx-cpu {v['mlx-cpu']}), mlx-vlm {v['mlx-vlm']}, numpy {v['numpy']}; backend {v['backend']}; {v['blas']}.")
     lines.append(f"- Machine: {m['cpu']}, {m['cores']} cores shared with other builds, {m['memory_bytes'] / (1 << 30):.1f} GiB, {m['platform']}, Python {m['python']}.")
     lines.append("")
-    lines.append("### Model x tier (MiB): measured on the CPU, the Metal equivalent, and memtier's estimate")
+    lines.append("### Model x tier (MiB): measured on the CPU, the Metal equivalent, and the original 700 MiB allowance")
     lines.append("")
     lines.append("weights and KV are MLX's allocations (KV at maxTokens, as KVCacheSimple allocates it: 256-token steps); "
                  "activations = peak - weights - KV; peak = MLX's peak active memory over the answer. "
                  "Metal = the CPU figures less the attention scores Metal's fused kernels never make (see metal_equivalent in fit.py). "
-                 "memtier's total includes the tier's cacheLimit, which MLX's active memory excludes: the last column compares it with Metal peak + cacheLimit.")
+                 "est = the estimate as it was before these measurements (`memtier_estimate` in fit.py: the design's 700 MiB of activations, "
+                 "no layout tokens, no 256-token steps), kept as the historical comparison; memtier's estimate today is checked against these figures "
+                 "by test/estimate-measured.test.ts. The est total includes the tier's cacheLimit, which MLX's active memory excludes: "
+                 "the last columns compare it with Metal peak + cacheLimit.")
     lines.append("")
     lines.append("| model | tier | pipeline | image (tokens) | seq | weights meas / est | KV meas / est | activations CPU / Metal / est | peak CPU (stage) | peak Metal (stage) | Metal peak + cacheLimit / est total | est vs Metal | extrapolated |")
     lines.append("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
@@ -311,25 +316,6 @@ def main() -> int:
     lines.append("")
     lines.append("Metal vision figures: " + "; ".join(sorted({f"{r['model']}: {r['metal']['vision_source']}" for r in rows})) + ".")
     lines.append("")
-    lines.append("### The activations term, fitted")
-    lines.append("")
-    lines.append("I = image tokens, S = prefill sequence (image tokens + layout tokens + 256 prompt tokens), h = text hidden size, "
-                 "hv = vision hidden size, V = vocabulary; coefficients in bytes. Least squares on relative error over every model x tier x pipeline point; "
-                 "the simplest candidate (fewest terms) whose every residual is within 10% is kept.")
-    lines.append("")
-    for label, ch, ok, cands, key in (("Metal equivalent (what memtier should use)", metal_chosen, metal_ok, metal_candidates, "metal"),
-                                      ("CPU as measured", cpu_chosen, cpu_ok, cpu_candidates, "cpu")):
-        terms = " + ".join(f"{c:.4g} x {t}" for c, t in zip(ch["coefficients"], ch["terms"]))
-        lines.append(f"**{label}: activations = {terms}** (largest residual {ch['max_abs_residual'] * 100:.1f}%{'' if ok else '; no candidate fits within 10%, the best is shown'}).")
-        lines.append("")
-        lines.append("| model | tier | pipeline | I | S | measured | fitted | residual |")
-        lines.append("|---|---|---|---:|---:|---:|---:|---:|")
-        for r, pred, res in zip(rows, ch["predicted"], ch["residuals"]):
-            val = r["metal"]["activations"] if key == "metal" else r["activations"]
-            lines.append(f"| {r['model']} | {r['tier']} | {r['pipeline']} | {r['image_tokens']} | {r['sequence']} | {fmt(val)} | {fmt(pred)} | {res * 100:+.1f}% |")
-        lines.append("")
-        lines.append("Other candidates (largest residual): " + "; ".join(f"{' + '.join(c['terms'])}: {c['max_abs_residual'] * 100:.0f}%" for c in cands[:10]) + ".")
-        lines.append("")
     stages = stage_points(rows, runs)
     stage_fits = {}
     lines.append("### The activations term as memtier should compute it: max(vision, prefill)")
@@ -337,7 +323,9 @@ def main() -> int:
     lines.append("The peak of an answer is the largest of three moments: vision encoding (weights + the encoder's activations), "
                  "prefill (weights + the prompt's KV cache + the text model's activations) and the end of decoding (weights + the whole KV cache + about 2 MiB). "
                  "So `weights + KV(maxTokens) + max(A_vision, A_prefill)` is never below the measured peak; A_vision and A_prefill are fitted here "
-                 "(Metal-equivalent figures, one point per model x pipeline x image shape).")
+                 "(Metal-equivalent figures, one point per model x pipeline x image shape). No fit is within 10%, so memtier does not use one: "
+                 "its estimate takes the measured A_vision and A_prefill of the model, release and image shape (src/devices/measured.ts), "
+                 "and the 700 MiB allowance where nothing was measured.")
     lines.append("")
     for stage in ("vision", "prefill"):
         cands = fit_stage(stages, STAGE_FEATURES[stage], stage)
@@ -364,7 +352,7 @@ def main() -> int:
                  "new = weights + KV(maxTokens) + max(A_vision, A_prefill) + 2 MiB + cacheLimit, with the measured weights and KV; "
                  "residual = (new - measured) / measured):")
     lines.append("")
-    lines.append("| model | tier | pipeline | measured | new estimate | residual | memtier today | residual |")
+    lines.append("| model | tier | pipeline | measured | with the fitted term | residual | 700 MiB allowance (historical) | residual |")
     lines.append("|---|---|---|---:|---:|---:|---:|---:|")
     worst = 0.0
     below = 0
@@ -380,10 +368,9 @@ def main() -> int:
     lines.append("")
     lines.append(f"Largest residual of the new estimate: {worst * 100:.1f}%; below the measured peak in {below} of {len(rows)} points.")
     lines.append("")
+    lines.extend(depth_check_lines(rows, order, tier_order))
     (RESULTS / "fit.json").write_text(json.dumps({
         "stages": {"points": stages, "fits": stage_fits},
-        "metal": {"chosen": metal_chosen, "candidates": metal_candidates[:20]},
-        "cpu": {"chosen": cpu_chosen, "candidates": cpu_candidates[:20]},
         "points": [{k: r[k] for k in ("model", "tier", "pipeline", "image_tokens", "sequence", "activations", "weights", "kv_cache", "peak")} | {"metal": r["metal"]} | r["dims"] for r in rows],
     }, indent=1) + "\n")
     report = HERE / "REPORT.md"
