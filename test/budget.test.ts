@@ -388,6 +388,41 @@ describe('where people see it', () => {
     expect(result.stdout).toContain('\nEstimated peak memory (memtier budget):\n  standard: 1.76 GiB -> 1.79 GiB (+30.00 MiB)\n');
   });
 
+  it('memtier diff reads the mlx-swift-lm the app pins, for both sides', async () => {
+    // 3.31.4 (the tag's revision in ml-explore/mlx-swift-lm) tiles a 384 px image as one tile and a global image.
+    const resolved = JSON.stringify({ pins: [
+      { identity: 'mlx-swift', kind: 'remoteSourceControl', location: 'https://github.com/ml-explore/mlx-swift', state: { revision: 'dc43e62d7055353c7f99fa071a4e71d29dfddc44', version: '0.31.4' } },
+      { identity: 'mlx-swift-lm', kind: 'remoteSourceControl', location: 'https://github.com/ml-explore/mlx-swift-lm.git', state: { revision: 'bd4b7434e6bdb588c7ef55706ff8904cb7fd4c57', version: '3.31.4' } },
+    ], version: 2 }, null, 2);
+    project = makeProject({ 'tiers.yaml': DEFAULT_POLICY_TEXT, 'Package.resolved': resolved });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: project!.root, stdio: 'pipe' });
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'policy');
+    writeFileSync(project.path('tiers.yaml'), editedPolicy([[['tiers', 2, 'maxTokens'], 1600]]));
+    const result = await project.run('diff', '--base', 'HEAD');
+    // 1191 -> 1991 tokens: 1280 -> 2048 cached, 768 x 40 KiB = 30 MiB, on the 3.31.4 estimate.
+    expect(result.stdout).toContain('\nEstimated peak memory (memtier budget):\n  standard: 1.13 GiB -> 1.16 GiB (+30.00 MiB)\n');
+  });
+
+  it('memtier explain --json: a tier, a device and a size, with the estimate budget --json gives', async () => {
+    project = makeProject();
+    const budget = JSON.parse((await project.run('budget', '--json')).stdout);
+    const standard = budget.tiers.find((tier: { name: string }) => tier.name === 'standard');
+    const { name: _name, ...standardMemory } = standard;
+    const tier = JSON.parse((await project.run('explain', 'standard', '--json')).stdout);
+    expect(tier).toMatchObject({ version: 1, query: 'standard', kind: 'tier', tier: { name: 'standard', index: 2, maxTokens: 800, imageSize: 384, cacheLimit: 20 * 1024 * 1024, keepModelLoaded: true }, model: 'SmolVLM2-500M-Video-Instruct-mlx' });
+    expect(tier.devices).toContain('iPhone 12 mini');
+    expect(tier.memory).toEqual(standardMemory);
+    const device = JSON.parse((await project.run('explain', 'iPhone 12 mini', '--json')).stdout);
+    expect(device).toMatchObject({ kind: 'device', device: { name: 'iPhone 12 mini', identifiers: ['iPhone13,1'] }, tier: { name: 'standard' }, nearest: { boundary: 'tiers[1].upTo (3 GiB)' } });
+    expect(device.onDevice).toEqual(standard.devices.find((each: { name: string }) => each.name === 'iPhone 12 mini'));
+    expect(device.onDevice.verdicts).toEqual(['memoryLimit above the app limit']);
+    const size = JSON.parse((await project.run('explain', '2.5GiB', '--json')).stdout);
+    expect(size).toMatchObject({ kind: 'size', device: null, bytes: 2.5 * 1024 ** 3, rounded: false, tier: { name: 'low' }, onDevice: null });
+    expect(size.memory.estimate.total).toBe(budget.tiers.find((each: { name: string }) => each.name === 'low').estimate.total);
+  });
+
   it('every tier fit lists each catalog device once, in the tier it lands in', () => {
     const policy = validPolicy();
     const budget = budgetOf(policy, 'tiers.yaml');

@@ -37,7 +37,7 @@ const POLICY_OPTIONS_HELP = `${CONFIG_HELP}
 ${COMMON_HELP}`;
 
 export const COMMAND_HELP: Record<string, string> = {
-  explain: `Usage: memtier explain SIZE|DEVICE|TIER [--reports PATH] [--config FILE]
+  explain: `Usage: memtier explain SIZE|DEVICE|TIER [--json] [--reports PATH] [--config FILE]
 
 Which tier a physical memory size ("3.6GiB", 3865470566) or a catalog device ("iPhone 13 mini",
 "iPhone14,4") lands in, the boundary that decided, the distance to the nearest boundary, and the
@@ -47,6 +47,8 @@ point to).
 
 Options:
 ${CONFIG_HELP}
+      --json          the same answer as JSON (sizes in bytes; the estimate as budget --json
+                      gives it)
       --reports PATH  on-device stress reports (a .json file, or a folder read recursively): the
                       device's (or the tier's) measured figures against the estimate and budget
 ${COMMON_HELP}

@@ -51,9 +51,9 @@ const COMMANDS: Record<string, Command> = {
     run: async (io, values, [file]) => (await import('./commands/patch-command.js')).patchCommand(io, { file: file!, write: values.write === true, config: str(values.config) }),
   },
   explain: {
-    options: { ...CONFIG_OPTION, reports: { type: 'string' }, ...COMMON_OPTIONS },
+    options: { ...CONFIG_OPTION, json: { type: 'boolean' }, reports: { type: 'string' }, ...COMMON_OPTIONS },
     positionals: ['a size such as 3.6GiB, or a device name such as "iPhone 13 mini"'],
-    run: async (io, values, [query]) => (await import('./commands/explain-command.js')).explainCommand(io, { query: query!, config: str(values.config), reports: str(values.reports) }),
+    run: async (io, values, [query]) => (await import('./commands/explain-command.js')).explainCommand(io, { query: query!, config: str(values.config), json: values.json === true, reports: str(values.reports) }),
   },
   devices: {
     options: { ...CONFIG_OPTION, markdown: { type: 'boolean' }, json: { type: 'boolean' }, ...COMMON_OPTIONS },

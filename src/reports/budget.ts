@@ -203,9 +203,6 @@ export function estimateBreakdown(model: ResolvedModel, estimate: TierEstimate):
 
 /** The budget as stable JSON (`version` changes if the shape does). */
 export function budgetJson(budget: Budget): string {
-  const bytes = (value: bigint) => Number(value);
-  const ceiling = (value: { bytes: bigint; headroom: { bytes: bigint; percent: number } } | undefined) =>
-    value ? { bytes: bytes(value.bytes), headroomBytes: bytes(value.headroom.bytes), headroomPercent: value.headroom.percent } : null;
   const numbers = Object.fromEntries(Object.entries(budget.model.numbers).filter(([key]) => key !== 'measured').map(([key, value]) => [key, typeof value === 'bigint' ? Number(value) : value]));
   return `${JSON.stringify({
     version: 1,
@@ -213,24 +210,32 @@ export function budgetJson(budget: Budget): string {
     increasedMemoryLimit: budget.entitlement,
     deploymentTarget: budget.scope.target ?? null,
     leftOut: budget.leftOut.map(({ device, tierIndex }) => ({ name: device.name, tier: budget.tiers[tierIndex]!.name, newestOS: device.os })),
-    tiers: budget.tiers.map((fit) => ({
-      name: fit.name,
-      estimate: {
-        total: bytes(fit.estimate.total), weights: bytes(fit.estimate.weights), kvCache: bytes(fit.estimate.kvCache),
-        tokens: fit.estimate.tokens, image: fit.estimate.image,
-        cacheLimit: bytes(fit.estimate.cacheLimit), activations: bytes(fit.estimate.activations),
-        release: fit.estimate.release,
-        activationsFrom: fit.estimate.measured ? 'measured' : 'estimated',
-        measured: fit.estimate.measured ? measuredJson(fit.estimate.measured) : null,
-      },
-      memoryLimit: ceiling(fit.memoryLimit),
-      devices: fit.devices.map((device) => ({
-        name: device.name,
-        appLimit: device.appLimit ? { ...ceiling(device.appLimit), entitlement: device.appLimit.entitlement, os: device.appLimit.os ?? null, source: device.appLimit.source } : null,
-        verdicts: verdicts(fit, device),
-      })),
-    })),
+    tiers: budget.tiers.map(tierFitJson),
   }, null, 2)}\n`;
+}
+
+/** One tier of `budget --json` (and `explain --json`): the estimate term by term, and each ceiling with its verdicts. */
+export function tierFitJson(fit: TierFit): { name: string; estimate: Record<string, unknown>; memoryLimit: Record<string, number> | null; devices: Record<string, unknown>[] } {
+  const bytes = (value: bigint) => Number(value);
+  const ceiling = (value: { bytes: bigint; headroom: { bytes: bigint; percent: number } } | undefined) =>
+    value ? { bytes: bytes(value.bytes), headroomBytes: bytes(value.headroom.bytes), headroomPercent: value.headroom.percent } : null;
+  return {
+    name: fit.name,
+    estimate: {
+      total: bytes(fit.estimate.total), weights: bytes(fit.estimate.weights), kvCache: bytes(fit.estimate.kvCache),
+      tokens: fit.estimate.tokens, image: fit.estimate.image,
+      cacheLimit: bytes(fit.estimate.cacheLimit), activations: bytes(fit.estimate.activations),
+      release: fit.estimate.release,
+      activationsFrom: fit.estimate.measured ? 'measured' : 'estimated',
+      measured: fit.estimate.measured ? measuredJson(fit.estimate.measured) : null,
+    },
+    memoryLimit: ceiling(fit.memoryLimit),
+    devices: fit.devices.map((device) => ({
+      name: device.name,
+      appLimit: device.appLimit ? { ...ceiling(device.appLimit), entitlement: device.appLimit.entitlement, os: device.appLimit.os ?? null, source: device.appLimit.source } : null,
+      verdicts: verdicts(fit, device),
+    })),
+  };
 }
 
 /** A tier's measurement as JSON: the figures in bytes and the run. */

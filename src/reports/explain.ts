@@ -11,7 +11,7 @@ import { classify } from '../policy/classify.js';
 import { LIMIT_KEYS, type Policy, type Tier } from '../policy/schema.js';
 import { tierValueInWords } from '../policy/wording.js';
 import { formatSize, formatSizeApprox, parseSizeRounded } from '../policy/sizes.js';
-import { budgetOf, estimateBreakdown, verdicts, type Budget } from './budget.js';
+import { budgetOf, estimateBreakdown, tierFitJson, verdicts, type Budget } from './budget.js';
 import type { DeviceFit, TierFit } from '../devices/fit.js';
 import { keepVersionsTogether } from './device-table.js';
 import { keepTogether, wrapText } from './wrap.js';
@@ -205,4 +205,55 @@ function memoryLines(explanation: Explanation): [string, number][] {
     ...ceilings.map((line, index): [string, number] => [`${index === 0 ? 'ceiling: ' : '         '}${line}`, LABEL_INDENT]),
     [`verdict: ${verdicts(fit, device).join('; ')}`, LABEL_INDENT],
   ];
+}
+
+/** A tier's values as JSON: sizes in bytes, switches as booleans. */
+function tierJson(tier: Tier, index: number): Record<string, unknown> {
+  const limits = Object.fromEntries(LIMIT_KEYS.map((key) => {
+    const value = tier[key];
+    return [key, typeof value === 'bigint' ? Number(value) : (value ?? null)];
+  }));
+  return { name: tier.name, index, upTo: tier.upTo === undefined ? null : Number(tier.upTo), ...limits };
+}
+
+/**
+ * `explain --json`: the same answer as the text, for scripts. `kind` says what was asked about:
+ * a tier by name, a catalog device, or a size. Sizes are in bytes; `memory` is the tier's entry of
+ * `budget --json` but its name (null without a model, or on a device the app cannot be installed
+ * on), and `onDevice` the device's row of it.
+ */
+export function explanationJson(query: string, answer: Explanation | TierExplanation): Record<string, unknown> {
+  const head = { version: 1, query };
+  if (!('reason' in answer)) {
+    return {
+      ...head,
+      kind: 'tier',
+      tier: { ...tierJson(answer.tier, answer.tierIndex), range: answer.range },
+      devices: answer.devices.map((device) => device.name),
+      leftOut: answer.leftOut ?? null,
+      model: answer.memory?.budget.model.name ?? null,
+      memory: answer.memory ? memoryJson(answer.memory.fit) : null,
+    };
+  }
+  const device = answer.device;
+  return {
+    ...head,
+    kind: device ? 'device' : 'size',
+    subject: answer.subject,
+    device: device ? { name: device.name, identifiers: device.identifiers, ramGB: device.ramGB, reportedBytes: Number(device.reported), runs: answer.runs ?? null } : null,
+    bytes: Number(answer.bytes),
+    rounded: answer.rounded,
+    tier: tierJson(answer.tier, answer.tierIndex),
+    reason: answer.reason,
+    nearest: answer.nearest ? { boundary: answer.nearest.boundary, distanceBytes: Number(answer.nearest.distance), percent: answer.nearest.percent } : null,
+    model: answer.memory?.budget.model.name ?? null,
+    memory: answer.memory ? memoryJson(answer.memory.fit) : null,
+    onDevice: answer.memory?.device ? tierFitJson(answer.memory.fit).devices.find((each) => each.name === answer.memory!.device!.name) ?? null : null,
+  };
+}
+
+/** The tier's entry of `budget --json`, without its name (the answer's tier has it). */
+function memoryJson(fit: TierFit): Record<string, unknown> {
+  const { name: _name, ...rest } = tierFitJson(fit);
+  return rest;
 }

@@ -2,7 +2,7 @@
  * `memtier explain <size | device | tier>`: which tier a size or a catalog device lands in, and why;
  * or a tier's devices and how its memory estimate stands on each.
  */
-import { explain, explainTier, formatExplanation, formatTierExplanation } from '../../reports/explain.js';
+import { explain, explainTier, explanationJson, formatExplanation, formatTierExplanation } from '../../reports/explain.js';
 import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { catalogScope } from '../../devices/deployment-target.js';
 import { readValidPolicy } from '../read-valid-policy.js';
@@ -10,10 +10,10 @@ import { readDeploymentTarget } from '../resolve-deployment-target.js';
 import { readPinnedModel } from '../resolve-mlx-api.js';
 import { readReportsOption } from '../read-field-reports.js';
 import { budgetOf } from '../../reports/budget.js';
-import { formatMeasuredSection, measureReports, type ReportRun } from '../../reports/field-reports.js';
+import { formatMeasuredSection, measureReports, reportsJson, type ReportRun } from '../../reports/field-reports.js';
 
 /** Runs `explain`. */
-export async function explainCommand(io: CliIO, options: { query: string; config?: string; reports?: string }): Promise<number> {
+export async function explainCommand(io: CliIO, options: { query: string; config?: string; json?: boolean; reports?: string }): Promise<number> {
   const valid = await readValidPolicy(io, options.config);
   if (!valid) return ExitCode.invalidInput;
   const { source } = await readPinnedModel(io, valid);
@@ -35,6 +35,12 @@ export async function explainCommand(io: CliIO, options: { query: string; config
       count: reports.length,
       about: device ? `on ${device.name}` : `on tier ${tierName}`,
     };
+  }
+  if (options.json) {
+    const json = explanationJson(options.query, tier ?? answer!);
+    const reports = measured ? { reports: reportsJson(measured.runs, { path: options.reports!, count: measured.count }) } : {};
+    io.stdout(`${JSON.stringify({ ...json, ...reports }, null, 2)}\n`);
+    return ExitCode.ok;
   }
   io.stdout(tier ? formatTierExplanation(tier) : formatExplanation(answer!));
   if (measured) io.stdout(`\n${formatMeasuredSection(measured.runs, { path: options.reports!, count: measured.count }, measured.about)}`);
