@@ -13,7 +13,7 @@ import { formatDiagnostic } from '../src/diagnostics/format.js';
 import { loadJson } from '../src/load/load-json.js';
 import { budgetOf } from '../src/reports/budget.js';
 import { formatSizeApprox } from '../src/policy/sizes.js';
-import { figuresOf, formatMeasuredSection, measureReports, readFieldReport, type FieldReport } from '../src/reports/field-reports.js';
+import { figuresOf, formatMeasuredSection, measureReports, readFieldReport, reportsJson, type FieldReport } from '../src/reports/field-reports.js';
 import { stressReportSchema, type StressReport } from '../src/reports/stress-report.js';
 import { makeProject } from './helpers/cli.js';
 import { validPolicy } from './helpers/policy.js';
@@ -24,6 +24,8 @@ const fixture = (name: string) => readFileSync(new URL(`fixtures/stress-reports/
 const HARNESS = 'linux-harness-scripted-mlx-0.30.json';
 /** The same test's report from an earlier memtier, whose stress test wrote format 1. */
 const FORMAT_1 = 'linux-harness-format-1-older-memtier.json';
+/** The same test's report from the memtier before this one, whose stress test wrote format 2 (which memtier still reads). */
+const FORMAT_2 = 'linux-harness-format-2-previous-memtier.json';
 
 const policy = validPolicy();
 const budget = (() => {
@@ -45,6 +47,8 @@ function answer(index: number, fields: Partial<StressReport['scenarios'][number]
   return {
     index, image: 0, loadedModel: false, cancelled: false, secondsToFirstToken: 1.1, seconds: 30, tokens: 600, tokensPerSecond: 20.5,
     peakFootprint: 1_700 * MiB, longestMainActorStallSeconds: 0.02,
+    promptTokens: 1_300, footprintAtFirstToken: 1_400 * MiB, footprintAtLastToken: 1_400 * MiB + 599 * 24_576,
+    footprintGrowthPerToken: 24_576, mlxMemory: { activeMemory: 1_200 * MiB, cacheMemory: 20 * MiB, peakMemory: 1_450 * MiB }, thermalState: 'nominal' as const,
     samples: [{ seconds: 0, footprint: 1_150 * MiB, available: 2_000 * MiB, pressure: 'normal' as const }],
     ...fields,
   };
@@ -53,8 +57,11 @@ function answer(index: number, fields: Partial<StressReport['scenarios'][number]
 /** A release run of the shipped standard tier on an iPhone 12 (iPhone13,2), built to the schema. */
 function report(fields: Partial<StressReport> = {}): StressReport {
   const value = {
-    format: 'memtier-stress-report/2' as const,
+    format: 'memtier-stress-report/3' as const,
     device: 'iPhone13,2',
+    osVersion: '18.1.0',
+    thermalStateAtStart: 'nominal' as const,
+    thermalStateAtEnd: 'fair' as const,
     physicalMemory: 3_793_600_512,
     buildConfiguration: 'release' as const,
     tier: 'standard',
@@ -62,7 +69,7 @@ function report(fields: Partial<StressReport> = {}): StressReport {
     maxTokens: 800,
     baselineFootprint: 160 * MiB,
     scenarios: [
-      { name: 'firstLoad' as const, answers: [answer(1, { loadedModel: true, secondsToFirstToken: 6.5, samples: [{ seconds: 0, footprint: 160 * MiB, available: 3_000 * MiB, pressure: 'normal' as const }] })] },
+      { name: 'firstLoad' as const, answers: [answer(1, { loadedModel: true, footprintAfterLoad: 1_100 * MiB, secondsToFirstToken: 6.5, samples: [{ seconds: 0, footprint: 160 * MiB, available: 3_000 * MiB, pressure: 'normal' as const }] })] },
       { name: 'answersInARow' as const, answers: [answer(1), answer(2, { secondsToFirstToken: 1.4, tokensPerSecond: 18.25 })] },
       { name: 'alternatingImages' as const, answers: [answer(1, { seconds: 41.5, longestMainActorStallSeconds: 0.04 })] },
       { name: 'longRun' as const, answers: [] },
@@ -100,10 +107,20 @@ describe('a report the generated Swift wrote (the Linux harness)', () => {
     const [run] = measureReports(policy, budget, [harness]).runs;
     expect(run!.deviceName).toBe('iPhone 13 (iPhone14,5)');
     expect(run!.tierIndex).toBe(2);
-    // The harness's scripted footprint: 100 MiB before the load, 3600 MiB once the model is in.
+    // The harness's scripted footprint: 100 MiB before the load, 1100 MiB as it ends, 3600 MiB from the first token.
     expect(run!.figures.baselineFootprint?.value).toBe(100 * MiB);
-    expect(run!.figures.afterLoad).toEqual({ value: 3600 * MiB, path: ['scenarios', 1, 'answers', 0, 'samples', 0, 'footprint'], where: 'answersInARow, answer 1' });
+    expect(run!.figures.afterLoad).toEqual({ value: 1100 * MiB, path: ['scenarios', 0, 'answers', 0, 'footprintAfterLoad'], where: 'firstLoad, answer 1' });
+    expect(run!.figures.afterLoadMeasured).toBe(true);
     expect(run!.figures.peakFootprint?.value).toBe(3600 * MiB);
+    // Format 3's figures as the generated Swift wrote them: the prefill at 3600 MiB and no growth after
+    // it (the script holds the footprint), MLX's figures scripted from the footprint, the Linux
+    // kernel's version, and the scripted thermal state.
+    const memory = run!.figures.memory;
+    expect(memory.afterPrefill).toMatchObject({ value: 3600 * MiB, promptTokens: 1200 });
+    expect(memory.growth).toEqual({ bytes: 0, tokens: 9, kvTokens: 0, stepped: true, answers: 3 });
+    expect(memory.mlxPeak).toMatchObject({ value: 3500 * MiB, activeMemory: 3500 * MiB, cacheMemory: 20 * MiB });
+    expect(memory.osVersion).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(memory.thermal?.highest.value).toBe('nominal');
     // The Linux machine's physicalMemory (tens of GB) lands in high; the harness ran the runner on standard.
     expect(run!.landsIn).toBe(3);
     expect(run!.warnings.map((warning) => warning.id)).toEqual([
@@ -118,9 +135,9 @@ describe('a report the generated Swift wrote (the Linux harness)', () => {
     expect(lines[overEstimate.line! - 1]).toMatch(/^ {2}"peakFootprint" : 3774873600,$/);
     expect(formatDiagnostic(overEstimate)).toBe(`${HARNESS}:${overEstimate.line}:${overEstimate.column}: warning: peakFootprint: iPhone 13 (iPhone14,5) on standard: the measured peak footprint, 3.52 GiB, is ${percentText(3600 * MiB).slice(1)} over memtier's estimate for standard, ${size(STANDARD_ESTIMATE)} (more than 10%) [report-over-estimate:standard:iphone-13]`);
     const stall = run!.warnings[3]!;
-    expect(stall.path).toBe('scenarios[0].answers[0].longestMainActorStallSeconds');
-    expect(lines[stall.line! - 1]).toContain('"longestMainActorStallSeconds" : 0.150528599');
-    expect(stall.message).toBe('iPhone 13 (iPhone14,5) on standard: the main actor stalled for 0.15 s (firstLoad, answer 1; a debug build, and the budgets assume release), but the tier\'s budget is maxMainActorStallSeconds 0.1 s');
+    expect(stall.path).toBe('scenarios[1].answers[0].longestMainActorStallSeconds');
+    expect(lines[stall.line! - 1]).toContain('"longestMainActorStallSeconds" : 0.15041423');
+    expect(stall.message).toBe('iPhone 13 (iPhone14,5) on standard: the main actor stalled for 0.15 s (answersInARow, answer 1; a debug build, and the budgets assume release), but the tier\'s budget is maxMainActorStallSeconds 0.1 s');
   });
 
   it('a report from an earlier memtier (format 1) is a located error naming both formats', () => {
@@ -131,7 +148,7 @@ describe('a report the generated Swift wrote (the Linux harness)', () => {
     expect(result.diagnostics).toHaveLength(1);
     const [error] = result.diagnostics;
     expect(lines[error!.line! - 1]).toContain('"format" : "memtier-stress-report\\/1"');
-    expect(formatDiagnostic(error!)).toMatch(/^linux-harness-format-1-older-memtier\.json:\d+:14: error: format: the report's format is "memtier-stress-report\/1", and this memtier reads only "memtier-stress-report\/2": a report from another memtier version/);
+    expect(formatDiagnostic(error!)).toMatch(/^linux-harness-format-1-older-memtier\.json:\d+:14: error: format: the report's format is "memtier-stress-report\/1", and this memtier reads only "memtier-stress-report\/3" and "memtier-stress-report\/2": a report from another memtier version/);
   });
 });
 
@@ -150,7 +167,9 @@ describe('reports built to the schema', () => {
     expect(figures.tokensPerSecond).toMatchObject({ value: 18.25, where: 'answersInARow, answer 2' });
     expect(figures.secondsPerAnswer).toMatchObject({ value: 41.5, where: 'alternatingImages, answer 1' });
     expect(figures.mainActorStallSeconds).toMatchObject({ value: 0.04 });
-    expect(figures.afterLoad).toMatchObject({ value: 1_150 * MiB, where: 'answersInARow, answer 1' });
+    // Measured as the first load ended.
+    expect(figures.afterLoad).toEqual({ value: 1_100 * MiB, path: ['scenarios', 0, 'answers', 0, 'footprintAfterLoad'], where: 'firstLoad, answer 1' });
+    expect(figures.afterLoadMeasured).toBe(true);
   });
 
   it('a peak more than 10% over the estimate is a warning; 10% or less is not', () => {
@@ -201,11 +220,116 @@ describe('reports built to the schema', () => {
     // The shipped standard tier's budget, as tiers.yaml writes it.
     expect(section).toMatch(/\n {2}budget \(tiers\.yaml\) +2500 MiB +2 s +15\n/);
     expect(section).toMatch(/\n {2}budget \(tiers\.yaml\) +0\.1 s\n/);
-    expect(section).toMatch(new RegExp(`\\n {2}run-1\\.json +release +${pattern(`${size(over(1.5))} (${percentText(over(1.5))})`)} +1\\.12 GiB \\(base 160\\.00 MiB\\) +1\\.40 s +18\\.25\\b`));
+    expect(section).toMatch(new RegExp(`\\n {2}run-1\\.json +release +${pattern(`${size(over(1.5))} (${percentText(over(1.5))})`)} +1\\.07 GiB \\(base 160\\.00 MiB\\) +1\\.40 s +18\\.25\\b`));
     expect(section).toMatch(new RegExp(`\\n {2}run-2\\.json +release +${pattern(`${size(over(18.6))} (+18.6%)`)}`));
     expect(section).toContain('standard on iPhone 13 Pro (iPhone14,2): 1 report');
     expect(section).toContain('1 warning:\n  farm/run-2.json:');
     expect(section.split('\n').filter((line) => line.length > 100)).toEqual([]);
+  });
+});
+
+describe('format 3: the footprint after load and after prefill, its growth per token, MLX\'s figures, the OS and the thermal state', () => {
+  /** The shipped standard tier's KV bytes per token, as the estimate holds them. */
+  const kvPerToken = Number(STANDARD.kvCache) / STANDARD.tokens.cached;
+
+  it('each figure is read, and set against what the estimate says for it', () => {
+    const [run] = measureReports(policy, budget, [read(text(report()))]).runs;
+    const memory = run!.figures.memory;
+    expect(memory.afterLoad).toEqual({ value: 1_100 * MiB, path: ['scenarios', 0, 'answers', 0, 'footprintAfterLoad'], where: 'firstLoad, answer 1' });
+    expect(memory.afterPrefill).toEqual({ value: 1_400 * MiB, path: ['scenarios', 0, 'answers', 0, 'footprintAtFirstToken'], where: 'firstLoad, answer 1', promptTokens: 1_300 });
+    // Four answers of 600 tokens: each grew by 599 x 24 KiB after its first token, and KVCacheSimple
+    // allocated 2048 - 1536 = 512 tokens more for each (1300 + 599 tokens, rounded up to 256).
+    expect(memory.growth).toEqual({ bytes: 4 * 599 * 24_576, tokens: 4 * 599, kvTokens: 4 * 512, stepped: true, answers: 4 });
+    expect(memory.mlxPeak).toMatchObject({ value: 1_450 * MiB, activeMemory: 1_200 * MiB, cacheMemory: 20 * MiB });
+    expect(memory.osVersion).toBe('18.1.0');
+    // Nominal at the start and after each answer, fair at the end.
+    expect(memory.thermal).toEqual({ start: 'nominal', end: 'fair', highest: { value: 'fair', path: ['thermalStateAtEnd'], where: 'end of the run' } });
+    const estimates = run!.memoryEstimates!;
+    expect(estimates.kvBytesPerToken).toBe(STANDARD.kvCache / BigInt(STANDARD.tokens.cached));
+    // After the prefill: the weights, the KV cache of the answer's 1300 prompt tokens (1536, in steps) and the activations.
+    expect(estimates.afterPrefill).toEqual({ bytes: STANDARD.weights + estimates.kvBytesPerToken * 1_536n + STANDARD.activations, promptTokens: 1_300, fromReport: true });
+    expect(estimates.growthPerToken).toBeCloseTo((kvPerToken * 512) / 599, 6);
+    expect(run!.warnings).toEqual([]);
+  });
+
+  it('the section shows them in a second table per tier x device, within 100 columns; --json carries them', () => {
+    const runs = measureReports(policy, budget, [read(text(report()), 'phones/a.json')]).runs;
+    const section = formatMeasuredSection(runs, { path: 'phones', count: 1 });
+    const e = runs[0]!.memoryEstimates!;
+    expect(section).toMatch(/\n {2} +OS +Thermal +After prefill +Growth\/token +MLX peak\n/);
+    expect(section).toMatch(new RegExp(`\\n {2}estimate \\(memtier\\) +${pattern(size(Number(e.afterPrefill.bytes)))} +KV ${pattern(size(Number(e.kvBytesPerToken)))}\\n`));
+    const growth = `${(((24_576 - e.growthPerToken!) / e.growthPerToken!) * 100 >= 0 ? '+' : '')}${(((24_576 - e.growthPerToken!) / e.growthPerToken!) * 100).toFixed(1)}%`;
+    expect(section).toMatch(new RegExp(`\\n {2}a\\.json +18\\.1\\.0 +fair +1\\.37 GiB \\([-+]\\d+\\.\\d%\\) +24\\.00 KiB \\(${pattern(growth)}\\) +1\\.42 GiB\\n`));
+    expect(section).toMatch(/\n {2}a\.json +release +[\d.]+ GiB \(\+1\.5%\) +1\.07 GiB \(base 160\.00 MiB\) /);
+    expect(section.split('\n').filter((line) => line.length > 100)).toEqual([]);
+    const json = reportsJson(runs, { path: 'phones', count: 1 }) as { runs: { format: string; measured: Record<string, unknown>; estimate: Record<string, unknown> }[] };
+    const measured = json.runs[0]!.measured;
+    expect(json.runs[0]!.format).toBe('memtier-stress-report/3');
+    expect(measured.afterLoadMeasured).toBe(true);
+    expect(measured.afterPrefill).toEqual({ value: 1_400 * MiB, where: 'firstLoad, answer 1', path: 'scenarios[0].answers[0].footprintAtFirstToken', promptTokens: 1_300 });
+    expect(measured.growth).toEqual({ bytes: 4 * 599 * 24_576, tokens: 4 * 599, kvTokens: 4 * 512, stepped: true, answers: 4, perToken: 24_576 });
+    expect(measured.mlxPeak).toEqual({ value: 1_450 * MiB, where: 'firstLoad, answer 1', path: 'scenarios[0].answers[0].mlxMemory.peakMemory', activeMemory: 1_200 * MiB, cacheMemory: 20 * MiB });
+    expect(measured.osVersion).toBe('18.1.0');
+    expect(measured.thermal).toEqual({ start: 'nominal', end: 'fair', highest: { value: 'fair', where: 'end of the run', path: 'thermalStateAtEnd' } });
+    expect(json.runs[0]!.estimate).toMatchObject({ afterPrefill: Number(e.afterPrefill.bytes), afterPrefillPromptTokens: 1_300, kvBytesPerToken: Number(e.kvBytesPerToken) });
+  });
+
+  it('an answer without its prompt\'s count is set against the estimate\'s own prompt, and its growth against the tokens themselves', () => {
+    const unstepped = report({ scenarios: report().scenarios.map((scenario) => ({ ...scenario, answers: scenario.answers.map(({ promptTokens: _p, ...each }) => each) })) });
+    const [run] = measureReports(policy, budget, [read(text(unstepped))]).runs;
+    expect(run!.figures.memory.growth).toMatchObject({ kvTokens: 4 * 599, stepped: false });
+    const own = STANDARD.tokens.prompt + STANDARD.tokens.image + STANDARD.tokens.layout;
+    expect(run!.memoryEstimates!.afterPrefill).toMatchObject({ promptTokens: own, fromReport: false });
+    expect(run!.memoryEstimates!.growthPerToken).toBeCloseTo(kvPerToken, 6);
+  });
+
+  it('a run that reached serious or critical is a warning at the first such state: its speeds are the throttled device\'s', () => {
+    expect(ids(read(text(report({ thermalStateAtEnd: 'serious' }))))).toEqual(['report-thermal:standard:iphone-12']);
+    const hot = report({ scenarios: report().scenarios.map((scenario) => (scenario.name === 'answersInARow' ? { ...scenario, answers: [answer(1, { thermalState: 'critical' }), answer(2, { thermalState: 'serious' })] } : scenario)) });
+    const [warning] = measureReports(policy, budget, [read(text(hot))]).runs[0]!.warnings;
+    expect(warning).toMatchObject({ id: 'report-thermal:standard:iphone-12', path: 'scenarios[1].answers[0].thermalState' });
+    expect(warning!.message).toBe('iPhone 12 (iPhone13,2) on standard: the thermal state reached critical (answersInARow, answer 1): iOS throttles the CPU and GPU then, so this run\'s tokens/s, waits and stalls are not the device\'s');
+    expect(ids(read(text(report({ thermalStateAtStart: 'fair', thermalStateAtEnd: 'fair' }))))).toEqual([]);
+  });
+
+  it('a report of format 2 still reads: after load is the old approximation, marked, and every new figure is "not in this report", never 0', () => {
+    const old = read(fixture(FORMAT_2), 'old.json');
+    expect(old.report.format).toBe('memtier-stress-report/2');
+    const [run] = measureReports(policy, budget, [old]).runs;
+    expect(run!.figures.afterLoad).toEqual({ value: 3600 * MiB, path: ['scenarios', 1, 'answers', 0, 'samples', 0, 'footprint'], where: 'answersInARow, answer 1' });
+    expect(run!.figures.afterLoadMeasured).toBe(false);
+    expect(run!.figures.memory).toEqual({});
+    const section = formatMeasuredSection([run!], { path: 'old.json', count: 1 });
+    expect(section).toMatch(/^Measured on your phones: 1 stress report \(memtier-stress-report\/2, from old\.json\)\./);
+    expect(section).toMatch(/\n {2}old\.json +debug +3\.52 GiB \(\+[\d.]+%\) +~3\.52 GiB \(base 100\.00 MiB\) /);
+    // OS, Thermal and After prefill, then Growth/token and MLX peak: the table is cut to fit 100 columns.
+    expect(section).toMatch(/\n {2}old\.json +not in this report +not in this report +not in this report\n[^]*\n {2}old\.json +not in this report +not in this report\n/);
+    expect(section.split('\n').filter((line) => line.length > 100)).toEqual([]);
+    expect(section).not.toMatch(/\b0\.00 |\b0 bytes/);
+    const json = reportsJson([run!], { path: 'old.json', count: 1 }) as { runs: { measured: Record<string, unknown> }[] };
+    expect(json.runs[0]!.measured).toMatchObject({ afterLoadMeasured: false, afterPrefill: null, growth: null, mlxPeak: null, osVersion: null, thermal: null });
+    // A key of format 3 in a report of format 2 is a key that format does not have.
+    const mixed = fixture(FORMAT_2).replace('"reloads" : 0,', '"reloads" : 0,\n  "osVersion" : "18.1.0",');
+    const result = readFieldReport(mixed, 'old.json');
+    expect(result.ok ? [] : result.diagnostics.map(formatDiagnostic)).toEqual([`old.json:${mixed.split('\n').findIndex((line) => line.includes('"osVersion"')) + 1}:3: error: osVersion: a key the report format does not have (memtier-stress-report/2; docs/stress-report.schema.json)`]);
+  });
+
+  it('a wrong type or value in a new field is a located error with its key path and what was expected', () => {
+    const valid = text(report());
+    const errorOf = (broken: string) => {
+      const result = readFieldReport(broken, 'phone.json');
+      if (result.ok) throw new Error('accepted');
+      return result.diagnostics.map(formatDiagnostic);
+    };
+    const lineOf = (needle: string, source: string) => source.split('\n').findIndex((line) => line.includes(needle)) + 1;
+    const hot = valid.replace('"thermalStateAtEnd": "fair"', '"thermalStateAtEnd": "hot"');
+    expect(errorOf(hot)).toEqual([`phone.json:${lineOf('"thermalStateAtEnd"', hot)}:24: error: thermalStateAtEnd: invalid option: expected one of "nominal"|"fair"|"serious"|"critical", got "hot"`]);
+    const peak = valid.replace('"peakMemory": 1520435200', '"peakMemory": "1.4 GB"');
+    expect(errorOf(peak)).toEqual([`phone.json:${lineOf('"peakMemory": "1.4 GB"', peak)}:27: error: scenarios[0].answers[0].mlxMemory.peakMemory: expected number, got "1.4 GB"`]);
+    const negative = valid.replace('"footprintAfterLoad": 1153433600', '"footprintAfterLoad": -1');
+    expect(errorOf(negative)[0]).toMatch(new RegExp(`^phone\\.json:${lineOf('"footprintAfterLoad": -1', negative)}:33: error: scenarios\\[0\\]\\.answers\\[0\\]\\.footprintAfterLoad: .*got -1$`));
+    const { osVersion: _os, ...noVersion } = report();
+    expect(errorOf(text(noVersion))).toEqual(['phone.json:1:1: error: osVersion: missing; the report format requires it (memtier-stress-report/3; docs/stress-report.schema.json)']);
   });
 });
 
@@ -224,14 +348,14 @@ describe('broken reports: a located error each, never a crash', () => {
     expect(errorOf(valid.slice(0, 200))).toEqual([expect.stringMatching(/^phone\.json:\d+:\d+: error: invalid JSON: /)]);
     expect(errorOf('')).toEqual(['phone.json:1:1: error: invalid JSON: the file is empty']);
     expect(errorOf('{"format": "memtier-stress-report/2",}')).toEqual(['phone.json:1:37: error: invalid JSON: a comma before "}" (JSON allows no trailing comma)']);
-    expect(errorOf('[1, 2]')).toEqual(['phone.json:1:1: error: not a memtier stress report: expected a JSON object with "format": "memtier-stress-report/2"']);
+    expect(errorOf('[1, 2]')).toEqual(['phone.json:1:1: error: not a memtier stress report: expected a JSON object with "format": "memtier-stress-report/3"']);
   });
 
   it('another format, or none', () => {
-    const other = valid.replace('"memtier-stress-report/2"', '"memtier-stress-report/3"');
-    expect(errorOf(other)).toEqual([`phone.json:${lineOf('"format"', other)}:13: error: format: the report's format is "memtier-stress-report/3", and this memtier reads only "memtier-stress-report/2": a report from another memtier version; run the stress test generated by this version (memtier generate) and read its report`]);
+    const other = valid.replace('"memtier-stress-report/3"', '"memtier-stress-report/4"');
+    expect(errorOf(other)).toEqual([`phone.json:${lineOf('"format"', other)}:13: error: format: the report's format is "memtier-stress-report/4", and this memtier reads only "memtier-stress-report/3" and "memtier-stress-report/2": a report from another memtier version; run the stress test generated by this version (memtier generate) and read its report`]);
     expect(errorOf('{"device": "iPhone13,2"}')).toEqual([expect.stringMatching(/^phone\.json:1:1: error: not a memtier stress report: it has no "format" key/)]);
-    expect(errorOf('{"format": "xcresult"}')).toEqual(['phone.json:1:12: error: format: the report\'s format is "xcresult", and this memtier reads only "memtier-stress-report/2": not a memtier stress report']);
+    expect(errorOf('{"format": "xcresult"}')).toEqual(['phone.json:1:12: error: format: the report\'s format is "xcresult", and this memtier reads only "memtier-stress-report/3" and "memtier-stress-report/2": not a memtier stress report']);
     // A value the schema refuses that is not of the wrong type: said in the schema's words, with the value.
     const release = valid.replace('"buildConfiguration": "release"', '"buildConfiguration": "Release"');
     expect(errorOf(release)).toEqual([`phone.json:${lineOf('"buildConfiguration"', release)}:25: error: buildConfiguration: invalid option: expected one of "debug"|"release", got "Release"`]);
@@ -239,7 +363,7 @@ describe('broken reports: a located error each, never a crash', () => {
 
   it('a missing key, at the object that lacks it', () => {
     const { cancelledAnswers: _, ...rest } = report();
-    expect(errorOf(text(rest))).toEqual(['phone.json:1:1: error: cancelledAnswers: missing; the report format requires it (memtier-stress-report/2; docs/stress-report.schema.json)']);
+    expect(errorOf(text(rest))).toEqual(['phone.json:1:1: error: cancelledAnswers: missing; the report format requires it (memtier-stress-report/3; docs/stress-report.schema.json)']);
     const answers = report().scenarios[1]!.answers;
     const { tokens: _tokens, ...noTokens } = answers[0]!;
     const edited = text({ ...report(), scenarios: [report().scenarios[0], { name: 'answersInARow', answers: [noTokens, answers[1]] }, ...report().scenarios.slice(2)] });
@@ -251,7 +375,7 @@ describe('broken reports: a located error each, never a crash', () => {
     const wrongType = valid.replace('"physicalMemory": 3793600512', '"physicalMemory": "4 GB"');
     expect(errorOf(wrongType)).toEqual([`phone.json:${lineOf('"physicalMemory"', wrongType)}:21: error: physicalMemory: expected number, got "4 GB"`]);
     const extra = valid.replace('"reloads": 0,', '"reloads": 0,\n  "gpuTemperature": 41,');
-    expect(errorOf(extra)).toEqual([`phone.json:${lineOf('"gpuTemperature"', extra)}:3: error: gpuTemperature: a key the report format does not have (memtier-stress-report/2; docs/stress-report.schema.json)`]);
+    expect(errorOf(extra)).toEqual([`phone.json:${lineOf('"gpuTemperature"', extra)}:3: error: gpuTemperature: a key the report format does not have (memtier-stress-report/3; docs/stress-report.schema.json)`]);
     const negative = valid.replace(/\n {2}"peakFootprint": \d+,/, '\n  "peakFootprint": -1,');
     expect(errorOf(negative)[0]).toMatch(new RegExp(`^phone\\.json:${lineOf('"peakFootprint": -1', negative)}:20: error: peakFootprint: .*got -1$`));
   });
@@ -300,9 +424,9 @@ describe('memtier budget --reports and explain --reports', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const section = result.stdout.slice(result.stdout.indexOf('Measured on your phones'));
-    expect(section).toMatch(/^Measured on your phones: 2 stress reports \(memtier-stress-report\/2, from phones\)\. Peak:/);
+    expect(section).toMatch(/^Measured on your phones: 2 stress reports \(memtier-stress-report\/3, from phones\)\. Peak:/);
     expect(section.indexOf('standard on iPhone 12 (iPhone13,2): 1 report')).toBeLessThan(section.indexOf('standard on iPhone 13 (iPhone14,5): 1 report'));
-    expect(section).toContain(`\n4 warnings:\n  ${join('phones', 'farm', 'harness.json')}:54:22: warning: physicalMemory: iPhone 13 (iPhone14,5) on standard: its\n    physicalMemory, 23.54 GiB (25_276_194_816 bytes), lands in high under this policy, but the\n    report ran on standard [report-wrong-tier:standard:iphone-13]\n`);
+    expect(section).toContain(`\n4 warnings:\n  ${join('phones', 'farm', 'harness.json')}:55:22: warning: physicalMemory: iPhone 13 (iPhone14,5) on standard: its\n    physicalMemory, 23.54 GiB (25_276_194_816 bytes), lands in high under this policy, but the\n    report ran on standard [report-wrong-tier:standard:iphone-13]\n`);
     expect(result.stdout.split('\n').filter((line) => line.length > 100)).toEqual([]);
 
     const json = JSON.parse((await run(budgetCommand, { reports: 'phones', json: true })).stdout);
@@ -313,7 +437,7 @@ describe('memtier budget --reports and explain --reports', () => {
     expect(json.reports.runs[0].estimate.total).toBe(STANDARD_ESTIMATE);
     expect(json.reports.runs[1].peakOverEstimatePercent).toBeCloseTo(((3600 * MiB - STANDARD_ESTIMATE) / STANDARD_ESTIMATE) * 100, 6);
     expect(json.reports.warnings.map((warning: { id: string }) => warning.id)).toContain('report-over-estimate:standard:iphone-13');
-    expect(json.reports.warnings[0]).toMatchObject({ severity: 'warning', file: 'phones/farm/harness.json', line: 54, path: 'physicalMemory' });
+    expect(json.reports.warnings[0]).toMatchObject({ severity: 'warning', file: 'phones/farm/harness.json', line: 55, path: 'physicalMemory' });
 
     const markdown = (await run(budgetCommand, { reports: 'phones/iphone-12/a.json', markdown: true })).stdout;
     expect(markdown).toContain('## Measured on your phones');
@@ -351,21 +475,23 @@ describe('memtier budget --reports and explain --reports', () => {
     write('phones/harness.json', fixture(HARNESS));
     const device = await run(explainCommand, { query: 'iPhone14,5', reports: 'phones' });
     expect(device.code).toBe(0);
-    expect(device.stdout).toContain('\nMeasured on your phones: 2 stress reports (memtier-stress-report/2, from phones), 1 of them\non iPhone 13. Peak:');
+    expect(device.stdout).toContain('\nMeasured on your phones: 2 stress reports (memtier-stress-report/3, from phones), 1 of them\non iPhone 13. Peak:');
     expect(device.stdout).toContain('standard on iPhone 13 (iPhone14,5): 1 report');
     expect(device.stdout).not.toContain('iPhone13,2): 1 report');
     expect(device.stdout).toContain('[report-over-estimate:standard:iphone-13]');
     const tier = await run(explainCommand, { query: 'standard', reports: 'phones' });
-    expect(tier.stdout).toContain('2 stress reports (memtier-stress-report/2, from phones), all of them\non tier standard.');
+    expect(tier.stdout).toContain('2 stress reports (memtier-stress-report/3, from phones), all of them\non tier standard.');
     expect(tier.stdout).toContain('standard on iPhone 12 (iPhone13,2): 1 report');
     const high = await run(explainCommand, { query: 'high', reports: 'phones' });
     expect(high.stdout).toMatch(/from phones\), none of them\non tier high\.\n$/);
     for (const output of [device.stdout, tier.stdout]) expect(output.split('\n').filter((line) => line.length > 100)).toEqual([]);
   });
 
-  it('figuresOf: a tier that unloads after every answer has no footprint after load', () => {
+  it('figuresOf: a tier that unloads after every answer has its load\'s end measured; without that figure (format 2), no footprint after load', () => {
     const unloads = report({ scenarios: report().scenarios.map((scenario) => ({ ...scenario, answers: scenario.answers.map((each) => ({ ...each, loadedModel: true })) })) });
-    expect(figuresOf(unloads).afterLoad).toBeUndefined();
+    expect(figuresOf(unloads).afterLoad).toMatchObject({ value: 1_100 * MiB, where: 'firstLoad, answer 1' });
+    const unmeasured = { ...unloads, scenarios: unloads.scenarios.map((scenario) => ({ ...scenario, answers: scenario.answers.map(({ footprintAfterLoad: _f, ...each }) => each) })) };
+    expect(figuresOf(unmeasured).afterLoad).toBeUndefined();
   });
 
   it('memtier budget --reports and memtier explain --reports on the command line; memtier budget --help names the option', async () => {
@@ -373,7 +499,7 @@ describe('memtier budget --reports and explain --reports', () => {
     write('phones/harness.json', fixture(HARNESS));
     const budget = await project.run('budget', '--reports', 'phones');
     expect(budget.code).toBe(0);
-    expect(budget.stdout).toContain('\nMeasured on your phones: 1 stress report (memtier-stress-report/2, from phones).');
+    expect(budget.stdout).toContain('\nMeasured on your phones: 1 stress report (memtier-stress-report/3, from phones).');
     expect(budget.stdout).toContain('[report-over-estimate:standard:iphone-13]');
     const json = JSON.parse((await project.run('budget', '--json', '--reports', 'phones/harness.json')).stdout);
     expect(json.reports.runs[0].device).toEqual({ identifier: 'iPhone14,5', name: 'iPhone 13' });

@@ -41,8 +41,10 @@ describe('buildModel', () => {
           "clearCache": "MLX.GPU.clearCache()",
           "clearCacheTakesLock": "false",
           "memoryLimitName": "MLX.GPU.set(memoryLimit:)",
+          "resetPeakMemory": "MLX.GPU.resetPeakMemory()",
           "setCacheLimit": "MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)",
           "setMemoryLimit": "MLX.GPU.set(memoryLimit: memoryLimit)",
+          "snapshot": "MLX.GPU.snapshot()",
         },
         "outputs": [
           "DeviceMemoryTier.swift",
@@ -118,8 +120,10 @@ describe('buildModel', () => {
         "clearCache": "MLX.Memory.clearCache()",
         "clearCacheTakesLock": "false",
         "memoryLimitName": "MLX.Memory.memoryLimit",
+        "resetPeakMemory": "MLX.Memory.peakMemory = 0",
         "setCacheLimit": "MLX.Memory.cacheLimit = memoryConfiguration.cacheLimit",
         "setMemoryLimit": "MLX.Memory.memoryLimit = memoryLimit",
+        "snapshot": "MLX.Memory.snapshot()",
       }
     `);
     const { mlx: _memory, ...rest } = modelOf('mlx-memory');
@@ -148,8 +152,10 @@ describe('buildModel', () => {
           "clearCache": "MLX.GPU.clearCache()",
           "clearCacheTakesLock": "false",
           "memoryLimitName": "MLX.GPU.set(memoryLimit:)",
+          "resetPeakMemory": "MLX.GPU.resetPeakMemory()",
           "setCacheLimit": "MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)",
           "setMemoryLimit": "MLX.GPU.set(memoryLimit: memoryLimit)",
+          "snapshot": "MLX.GPU.snapshot()",
         },
         "outputs": [
           "DeviceMemoryTier.swift",
@@ -228,8 +234,10 @@ describe('buildModel', () => {
           "clearCache": "MLX.GPU.clearCache()",
           "clearCacheTakesLock": "false",
           "memoryLimitName": "MLX.GPU.set(memoryLimit:)",
+          "resetPeakMemory": "MLX.GPU.resetPeakMemory()",
           "setCacheLimit": "MLX.GPU.set(cacheLimit: memoryConfiguration.cacheLimit)",
           "setMemoryLimit": "MLX.GPU.set(memoryLimit: memoryLimit)",
+          "snapshot": "MLX.GPU.snapshot()",
         },
         "outputs": [
           "DeviceMemoryTier.swift",

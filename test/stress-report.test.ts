@@ -7,13 +7,16 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { stressReportJsonSchema, stressReportSchema } from '../src/reports/stress-report.js';
+import { stressReportJsonSchema, stressReportSchema, stressReportSchemaV2 } from '../src/reports/stress-report.js';
 
 const { format } = createRequire(import.meta.url)('prettier') as typeof import('prettier');
 
 const report = {
-  format: 'memtier-stress-report/2',
+  format: 'memtier-stress-report/3',
   device: 'iPhone14,5',
+  osVersion: '18.1.0',
+  thermalStateAtStart: 'nominal',
+  thermalStateAtEnd: 'fair',
   physicalMemory: 3_865_470_566,
   buildConfiguration: 'release',
   tier: 'standard',
@@ -25,6 +28,8 @@ const report = {
     answers: [{
       index: 1, image: 0, loadedModel: true, cancelled: false, secondsToFirstToken: 4.2, seconds: 9.5, tokens: 120, tokensPerSecond: 22.8,
       peakFootprint: 1_900_000_000, longestMainActorStallSeconds: 0.012,
+      promptTokens: 1_384, footprintAfterLoad: 1_150_000_000, footprintAtFirstToken: 1_700_000_000, footprintAtLastToken: 1_702_000_000,
+      footprintGrowthPerToken: 16_806.7, mlxMemory: { activeMemory: 1_500_000_000, cacheMemory: 20_000_000, peakMemory: 1_650_000_000 }, thermalState: 'fair',
       samples: [{ seconds: 0, footprint: 150_000_000, available: 2_900_000_000, pressure: 'normal' }],
     }],
   }],
@@ -53,6 +58,16 @@ describe('the stress report format', () => {
     expect(stressReportSchema.safeParse(withoutOptionals).success).toBe(true);
   });
 
+  it('format 2, the previous one, is its own schema: the same report without the figures format 3 added', () => {
+    const { osVersion: _os, thermalStateAtStart: _start, thermalStateAtEnd: _end, ...rest } = report;
+    const answer = report.scenarios[0]!.answers[0]!;
+    const { promptTokens: _p, footprintAfterLoad: _l, footprintAtFirstToken: _f, footprintAtLastToken: _t, footprintGrowthPerToken: _g, mlxMemory: _m, thermalState: _s, ...oldAnswer } = answer;
+    const old = { ...rest, format: 'memtier-stress-report/2', scenarios: [{ ...report.scenarios[0], answers: [oldAnswer] }] };
+    expect(stressReportSchemaV2.safeParse(old).success).toBe(true);
+    expect(stressReportSchema.safeParse(old).success).toBe(false);
+    expect(stressReportSchemaV2.safeParse({ ...old, osVersion: '18.1.0' }).error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['osVersion'] });
+  });
+
   it.each([
     ['another format version', { ...report, format: 'memtier-stress-report/1' }, ['format']],
     ['a build configuration Swift does not write', { ...report, buildConfiguration: 'Release' }, ['buildConfiguration']],
@@ -62,6 +77,10 @@ describe('the stress report format', () => {
     ['an unknown scenario', { ...report, scenarios: [{ ...report.scenarios[0], name: 'warmUp' }] }, ['scenarios', 0, 'name']],
     ['a pressure level the monitor does not have', { ...report, pressureLevels: ['high'] }, ['pressureLevels', 0]],
     ['a key nobody documented', { ...report, gpuTemperature: 40 }, []],
+    ['a thermal state ProcessInfo does not have', { ...report, thermalStateAtEnd: 'hot' }, ['thermalStateAtEnd']],
+    ['a report without its OS version', (({ osVersion: _o, ...rest }) => rest)(report), ['osVersion']],
+    ['MLX figures that are not bytes', { ...report, scenarios: [{ ...report.scenarios[0], answers: [{ ...report.scenarios[0]!.answers[0], mlxMemory: { activeMemory: 1.5, cacheMemory: 0, peakMemory: 0 } }] }] }, ['scenarios', 0, 'answers', 0, 'mlxMemory', 'activeMemory']],
+    ['a negative footprint after load', { ...report, scenarios: [{ ...report.scenarios[0], answers: [{ ...report.scenarios[0]!.answers[0], footprintAfterLoad: -1 }] }] }, ['scenarios', 0, 'answers', 0, 'footprintAfterLoad']],
     ['a negative footprint', { ...report, peakFootprint: -1 }, ['peakFootprint']],
     ['a failure of an unknown budget', { ...report, failures: [{ budget: 'maxHeat', tier: 'standard', measured: 1, limit: 0, whereMeasured: 'whole run', message: 'x' }] }, ['failures', 0, 'budget']],
   ])('refuses %s', (_name, value, path) => {

@@ -3,6 +3,7 @@
 
 import CoreImage
 import Foundation
+import MLX
 import MLXLMCommon
 import XCTest
 
@@ -48,9 +49,11 @@ protocol MemoryStressSubject: AnyObject {
   /// model if needed, as the evaluator's `generationTask` (so that a memory emergency stops it as
   /// it stops the app's answers), then keeping or unloading the model as the tier decides.
   ///
-  /// Calls `onChunk` on the main actor with each piece of text as it arrives.
+  /// Calls `onLoaded` on the main actor once the model is loaded (at once when it already was),
+  /// before the prompt is prepared, and `onChunk` with each piece of text as it arrives.
   func answerForStressTest(
-    prompt: String, image: CIImage, onChunk: @escaping @MainActor @Sendable (String) -> Void
+    prompt: String, image: CIImage, onLoaded: @escaping @MainActor @Sendable () -> Void,
+    onChunk: @escaping @MainActor @Sendable (String) -> Void
   ) async throws -> MemoryStressAnswer
 }
 
@@ -60,12 +63,16 @@ struct MemoryStressAnswer: Equatable, Sendable {
   var tokens: Int
   /// Whether its generation was cancelled before its end (by a memory emergency, say).
   var cancelled: Bool
+  /// Tokens of the prompt, image tokens included, as the library counted them (`nil`: it did not
+  /// say).
+  var promptTokens: Int? = nil
 }
 
 /// The outcome of an answer run as the evaluator's `generationTask`, whose type is the app's.
 @MainActor
 private final class StressAnswerOutcome {
   var tokens = 0
+  var promptTokens: Int?
   var cancelled = false
   var error: (any Error)?
 }
@@ -87,7 +94,8 @@ extension VLMEvaluator: MemoryStressSubject {
   }
 
   func answerForStressTest(
-    prompt: String, image: CIImage, onChunk: @escaping @MainActor @Sendable (String) -> Void
+    prompt: String, image: CIImage, onLoaded: @escaping @MainActor @Sendable () -> Void,
+    onChunk: @escaping @MainActor @Sendable (String) -> Void
   ) async throws -> MemoryStressAnswer {
     let outcome = StressAnswerOutcome()
     // The answer runs as the app's own generation does, through startGenerationTask, so that
@@ -95,8 +103,9 @@ extension VLMEvaluator: MemoryStressSubject {
     // in the app, also when the app's generationTask names another task by then.
     let running = startGenerationTask { [self] in
       do {
-        outcome.tokens = try await streamAnswerForStressTest(
-          prompt: prompt, image: image, onChunk: onChunk)
+        let counted = try await streamAnswerForStressTest(
+          prompt: prompt, image: image, onLoaded: onLoaded, onChunk: onChunk)
+        (outcome.tokens, outcome.promptTokens) = (counted.tokens, counted.prompt)
       } catch {
         outcome.error = error
       }
@@ -109,14 +118,18 @@ extension VLMEvaluator: MemoryStressSubject {
     if case .failure = ended { outcome.cancelled = true }
     // A cancelled answer is a result to report (its error is the cancellation), not a failure.
     if let error = outcome.error, !outcome.cancelled { throw error }
-    return MemoryStressAnswer(tokens: outcome.tokens, cancelled: outcome.cancelled)
+    return MemoryStressAnswer(
+      tokens: outcome.tokens, cancelled: outcome.cancelled, promptTokens: outcome.promptTokens)
   }
 
-  /// Generates one answer and returns how many tokens the library counted.
+  /// Generates one answer and returns how many tokens the library counted, generated and of the
+  /// prompt.
   private func streamAnswerForStressTest(
-    prompt: String, image: CIImage, onChunk: @escaping @MainActor @Sendable (String) -> Void
-  ) async throws -> Int {
+    prompt: String, image: CIImage, onLoaded: @escaping @MainActor @Sendable () -> Void,
+    onChunk: @escaping @MainActor @Sendable (String) -> Void
+  ) async throws -> (tokens: Int, prompt: Int?) {
     let container = try await load()
+    await MainActor.run { onLoaded() }
     let configuration = memoryConfiguration
     let parameters = generateParameters
     return try await container.perform { context in
@@ -125,12 +138,14 @@ extension VLMEvaluator: MemoryStressSubject {
       let prepared = try await context.processor.prepare(input: input)
       let stream = try MLXLMCommon.generate(
         input: prepared, parameters: parameters, context: context)
-      var tokens = 0
+      var counted: (tokens: Int, prompt: Int?) = (0, nil)
       for await generation in stream {
         if let chunk = generation.chunk { await onChunk(chunk) }
-        if let info = generation.info { tokens = info.generationTokenCount }
+        if let info = generation.info {
+          counted = (info.generationTokenCount, info.promptTokenCount)
+        }
       }
-      return tokens
+      return counted
     }
   }
 }
@@ -401,6 +416,21 @@ struct MemoryStressReport: Codable, Equatable, Sendable {
     var peakFootprint: UInt64?
     /// The longest the main actor was late for its tick, in seconds.
     var longestMainActorStallSeconds: Double
+    /// Tokens of the prompt, image tokens included, as the library counted them.
+    var promptTokens: Int?
+    /// The footprint right after the model's load completed (`nil`: the model was loaded already).
+    var footprintAfterLoad: UInt64?
+    /// The footprint at the first piece of text: after the prefill.
+    var footprintAtFirstToken: UInt64?
+    /// The footprint at the last piece of text.
+    var footprintAtLastToken: UInt64?
+    /// The footprint's growth from the first piece of text to the last, over the tokens after the
+    /// first, in bytes per token (`nil`: fewer than two tokens, or no footprint).
+    var footprintGrowthPerToken: Double?
+    /// MLX's own figures at the end of the answer, its peak since the answer began.
+    var mlxMemory: MLXMemoryFigures?
+    /// The thermal state at the end of the answer (`nil`: not known here).
+    var thermalState: String?
     /// The footprint, sampled during the answer.
     var samples: [Sample]
   }
@@ -435,9 +465,16 @@ struct MemoryStressReport: Codable, Equatable, Sendable {
   }
 
   /// Identifies the document's format.
-  var format = "memtier-stress-report/2"
+  var format = "memtier-stress-report/3"
   /// The hardware model, such as `iPhone14,5`.
   var device: String
+  /// The operating system's version (`ProcessInfo.operatingSystemVersion`), such as `18.1.0`.
+  var osVersion: String
+  /// `ProcessInfo.thermalState` before the first load: `nominal`, `fair`, `serious` or `critical`
+  /// (`nil`: not known here).
+  var thermalStateAtStart: String?
+  /// The same, at the end of the run.
+  var thermalStateAtEnd: String?
   /// `ProcessInfo.processInfo.physicalMemory`, in bytes.
   var physicalMemory: UInt64
   /// `debug` or `release`: how the app and this test were compiled (`#if DEBUG`). The speed
@@ -511,6 +548,29 @@ struct MemoryStressReport: Codable, Equatable, Sendable {
   }
 }
 
+/// MLX's own memory figures, in bytes (MLX.GPU.snapshot()): what MLX allocated for arrays
+/// (`activeMemory`), what it keeps for reuse (`cacheMemory`), and the most that was active since
+/// the peak was last reset (`peakMemory`; the runner resets it as each answer begins). They leave
+/// out the rest of the app, which the footprint counts.
+struct MLXMemoryFigures: Codable, Equatable, Sendable {
+  var activeMemory: Int
+  var cacheMemory: Int
+  var peakMemory: Int
+
+  /// The figures now.
+  static func current() -> MLXMemoryFigures {
+    let snapshot = MLX.GPU.snapshot()
+    return MLXMemoryFigures(
+      activeMemory: snapshot.activeMemory, cacheMemory: snapshot.cacheMemory,
+      peakMemory: snapshot.peakMemory)
+  }
+
+  /// Starts MLX's peak again from zero.
+  static func resetPeak() {
+    MLX.GPU.resetPeakMemory()
+  }
+}
+
 /// Collects footprint samples from any thread: the sampler runs off the main actor, so that a
 /// blocked main actor does not hide a peak.
 private final class SampleCollector: @unchecked Sendable {
@@ -552,12 +612,28 @@ private final class AnswerTimes {
   var firstChunk: ContinuousClock.Instant?
   var lastChunk: ContinuousClock.Instant?
   var stall = Duration.zero
+  /// The footprint when the load completed, at the first piece of text and at the last.
+  var afterLoad: UInt64?
+  var atFirstChunk: UInt64?
+  var atLastChunk: UInt64?
 
-  func chunkArrived() {
+  func chunkArrived(footprint: UInt64?) {
     let now = ContinuousClock.now
-    if firstChunk == nil { firstChunk = now }
-    lastChunk = now
+    if firstChunk == nil { (firstChunk, atFirstChunk) = (now, footprint) }
+    (lastChunk, atLastChunk) = (now, footprint)
   }
+}
+
+/// How the runner reads MLX's memory figures: by default, MLX's own (`MLXMemoryFigures`).
+struct MLXMemoryReader: Sendable {
+  /// The figures now (`nil`: none to give).
+  var figures: @Sendable () -> MLXMemoryFigures?
+  /// Starts MLX's peak again from zero.
+  var resetPeak: @Sendable () -> Void
+
+  /// MLX's own figures.
+  static let live = MLXMemoryReader(
+    figures: { MLXMemoryFigures.current() }, resetPeak: { MLXMemoryFigures.resetPeak() })
 }
 
 /// Drives an evaluator through the plan's scenarios, measures each answer and checks the tier's
@@ -572,11 +648,14 @@ final class MemoryStressRunner {
   private let lifetimePeak: @Sendable () -> UInt64?
   private let device: String
   private let keepScreenAwake: @MainActor (Bool) -> Bool
+  private let mlxMemory: MLXMemoryReader
+  private let thermalState: @Sendable () -> String?
 
   /// A runner for `subject` on `tier`, checking `budget`, comparing with `estimatedPeak`,
   /// measuring with `measure` and `lifetimePeak` (by default, this process and its kernel peak),
-  /// and keeping the screen awake with `keepScreenAwake`, which sets whether the idle timer is off
-  /// and returns what it was (by default, UIKit's).
+  /// `mlxMemory` (by default, MLX's) and `thermalState` (by default, `ProcessInfo`'s), and keeping
+  /// the screen awake with `keepScreenAwake`, which sets whether the idle timer is off and returns
+  /// what it was (by default, UIKit's).
   init(
     subject: any MemoryStressSubject,
     tier: DeviceMemoryTier = .current,
@@ -585,7 +664,9 @@ final class MemoryStressRunner {
     measure: @escaping @Sendable () -> MemoryUsage? = { MemoryUsage.current() },
     lifetimePeak: @escaping @Sendable () -> UInt64? = { MemoryStressRunner.kernelPeakFootprint() },
     device: String = MemoryStressRunner.hardwareModel(),
-    keepScreenAwake: @escaping @MainActor (Bool) -> Bool = MemoryStressRunner.setIdleTimerDisabled
+    keepScreenAwake: @escaping @MainActor (Bool) -> Bool = MemoryStressRunner.setIdleTimerDisabled,
+    mlxMemory: MLXMemoryReader = .live,
+    thermalState: @escaping @Sendable () -> String? = { MemoryStressRunner.thermalState() }
   ) {
     self.subject = subject
     self.tier = tier
@@ -595,6 +676,8 @@ final class MemoryStressRunner {
     self.lifetimePeak = lifetimePeak
     self.device = device
     self.keepScreenAwake = keepScreenAwake
+    self.mlxMemory = mlxMemory
+    self.thermalState = thermalState
   }
 
   /// Runs every scenario of `plan` and returns the report; budgets broken are in its `failures`.
@@ -611,6 +694,7 @@ final class MemoryStressRunner {
     try await Task.sleep(for: plan.settleAfterAnswer)
     let baseline = measure()?.footprint
     let peakBefore = lifetimePeak()
+    let thermalAtStart = thermalState()
     var scenarios: [MemoryStressReport.Scenario] = []
     let first = try await answer(plan, index: 1, image: 0)
     scenarios.append(.init(name: "firstLoad", answers: [first]))
@@ -633,7 +717,8 @@ final class MemoryStressRunner {
     }
     scenarios.append(.init(name: "longRun", answers: longRun))
     return report(
-      scenarios, baseline: baseline, kernelPeak: (before: peakBefore, after: lifetimePeak()))
+      scenarios, baseline: baseline, kernelPeak: (before: peakBefore, after: lifetimePeak()),
+      thermal: (start: thermalAtStart, end: thermalState()))
   }
 
   /// One answer, sampled while it runs.
@@ -642,6 +727,7 @@ final class MemoryStressRunner {
   ) async throws -> MemoryStressReport.Answer {
     let start = ContinuousClock.now
     let loadedModel = !subject.isModelLoadedForStressTest
+    mlxMemory.resetPeak()
     let collector = SampleCollector(start: start)
     let measure = self.measure
     collector.add(measure())
@@ -667,12 +753,15 @@ final class MemoryStressRunner {
       ticker.cancel()
     }
     let outcome = try await subject.answerForStressTest(
-      prompt: plan.prompt, image: plan.images[image]
+      prompt: plan.prompt, image: plan.images[image],
+      onLoaded: { if loadedModel { times.afterLoad = measure()?.footprint } }
     ) { _ in
-      times.chunkArrived()
-      collector.add(measure())
+      let usage = measure()
+      times.chunkArrived(footprint: usage?.footprint)
+      collector.add(usage)
     }
     let finished = ContinuousClock.now
+    let mlxFigures = mlxMemory.figures()
     sampler.cancel()
     ticker.cancel()
     _ = await ticker.result
@@ -685,12 +774,22 @@ final class MemoryStressRunner {
     if let first = times.firstChunk, let last = times.lastChunk, outcome.tokens > 1, last > first {
       tokensPerSecond = Double(outcome.tokens - 1) / Self.seconds(last - first)
     }
+    // The growth over the whole answer, per token after the first: KVCacheSimple grows in steps of
+    // 256 tokens, so the footprint rises in steps, not token by token.
+    var growth: Double?
+    if let first = times.atFirstChunk, let last = times.atLastChunk, outcome.tokens > 1 {
+      growth = (Double(last) - Double(first)) / Double(outcome.tokens - 1)
+    }
     return MemoryStressReport.Answer(
       index: index, image: image, loadedModel: loadedModel, cancelled: outcome.cancelled,
       secondsToFirstToken: times.firstChunk.map { Self.seconds($0 - start) },
       seconds: Self.seconds(finished - start), tokens: outcome.tokens,
       tokensPerSecond: tokensPerSecond, peakFootprint: samples.map(\.footprint).max(),
-      longestMainActorStallSeconds: Self.seconds(max(times.stall, .zero)), samples: samples)
+      longestMainActorStallSeconds: Self.seconds(max(times.stall, .zero)),
+      promptTokens: outcome.promptTokens, footprintAfterLoad: times.afterLoad,
+      footprintAtFirstToken: times.atFirstChunk, footprintAtLastToken: times.atLastChunk,
+      footprintGrowthPerToken: growth, mlxMemory: mlxFigures, thermalState: thermalState(),
+      samples: samples)
   }
 
   /// The report of `scenarios`, with the budgets checked.
@@ -699,7 +798,7 @@ final class MemoryStressRunner {
   /// (and exact) only when the run raised it.
   private func report(
     _ scenarios: [MemoryStressReport.Scenario], baseline: UInt64?,
-    kernelPeak: (before: UInt64?, after: UInt64?)
+    kernelPeak: (before: UInt64?, after: UInt64?), thermal: (start: String?, end: String?)
   ) -> MemoryStressReport {
     let answers = scenarios.flatMap(\.answers)
     let loads = answers.filter(\.loadedModel).count
@@ -723,7 +822,8 @@ final class MemoryStressRunner {
     let maxTokens = subject.maxTokensForStressTest
     let configuration = MemoryStressReport.currentBuildConfiguration
     return MemoryStressReport(
-      device: device, physicalMemory: ProcessInfo.processInfo.physicalMemory,
+      device: device, osVersion: Self.osVersion(), thermalStateAtStart: thermal.start,
+      thermalStateAtEnd: thermal.end, physicalMemory: ProcessInfo.processInfo.physicalMemory,
       buildConfiguration: configuration, tier: tier.rawValue, budget: budgetValues,
       maxTokens: maxTokens, baselineFootprint: baseline, scenarios: scenarios,
       peakFootprint: peak, sampledPeakFootprint: sampled, kernelPeakFootprint: kernelPeak.after,
@@ -810,6 +910,29 @@ final class MemoryStressRunner {
     return withUnsafeBytes(of: system.machine) { bytes in
       String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
     }
+  }
+
+  /// The operating system's version, `major.minor.patch` (on a phone, iOS's).
+  nonisolated static func osVersion() -> String {
+    let version = ProcessInfo.processInfo.operatingSystemVersion
+    return "\(version.majorVersion).\(version.minorVersion).\(version.patchVersion)"
+  }
+
+  /// `ProcessInfo.thermalState` in words, or `nil` where Foundation does not give it (Linux) or
+  /// gives a state this file does not know. At `serious` and `critical` iOS slows the CPU and GPU
+  /// down: the speeds measured then are not the device's.
+  nonisolated static func thermalState() -> String? {
+    #if canImport(Darwin)
+      switch ProcessInfo.processInfo.thermalState {
+      case .nominal: return "nominal"
+      case .fair: return "fair"
+      case .serious: return "serious"
+      case .critical: return "critical"
+      @unknown default: return nil
+      }
+    #else
+      return nil
+    #endif
   }
 
   /// This process's lifetime peak footprint as the kernel counts it, or `nil` where there is no

@@ -71,6 +71,10 @@ export interface MlxCallsView {
   /** The API's names, for doc comments: where the cache limit and the memory limit are set. */
   cacheLimitName: string;
   memoryLimitName: string;
+  /** MLX's memory figures now (active, cache and peak): a `Snapshot`, for the stress test's report. */
+  snapshot: string;
+  /** Sets MLX's peak memory back to zero, so that the next `snapshot` peak is of what came after. */
+  resetPeakMemory: string;
   /**
    * `true` when the pinned mlx-swift's clearCache takes MLX's evaluation lock (0.30.3 and later),
    * so the cache may be cleared off the main actor at any time; `false` (also when unknown).
@@ -138,6 +142,8 @@ const MLX_CALLS: Record<'gpu' | 'memory', Omit<MlxCallsView, 'clearCacheTakesLoc
     clearCache: 'MLX.GPU.clearCache()',
     cacheLimitName: 'MLX.GPU.set(cacheLimit:)',
     memoryLimitName: 'MLX.GPU.set(memoryLimit:)',
+    snapshot: 'MLX.GPU.snapshot()',
+    resetPeakMemory: 'MLX.GPU.resetPeakMemory()',
   },
   memory: {
     setCacheLimit: 'MLX.Memory.cacheLimit = memoryConfiguration.cacheLimit',
@@ -145,6 +151,9 @@ const MLX_CALLS: Record<'gpu' | 'memory', Omit<MlxCallsView, 'clearCacheTakesLoc
     clearCache: 'MLX.Memory.clearCache()',
     cacheLimitName: 'MLX.Memory.cacheLimit',
     memoryLimitName: 'MLX.Memory.memoryLimit',
+    snapshot: 'MLX.Memory.snapshot()',
+    // 0.30's Memory has no resetPeakMemory(): its peakMemory setter resets the peak, whatever the value.
+    resetPeakMemory: 'MLX.Memory.peakMemory = 0',
   },
 };
 

@@ -17,7 +17,9 @@ const sample = z.strictObject({
   pressure: pressure.optional().describe('The pressure level of this sample by the policy\'s thresholds; absent when available is 0.'),
 });
 
-const answer = z.strictObject({
+const thermalState = z.enum(['nominal', 'fair', 'serious', 'critical']);
+
+const answerV2 = z.strictObject({
   index: z.number().int().positive().describe('Its place in its scenario, from 1.'),
   image: z.number().int().nonnegative().describe('Which of the plan\'s images it was about, from 0.'),
   loadedModel: z.boolean().describe('Whether the model had to be loaded for it.'),
@@ -31,10 +33,27 @@ const answer = z.strictObject({
   samples: z.array(sample).describe('The footprint, sampled during the answer (every samplingInterval and at each chunk of text).'),
 });
 
+/** MLX's own figures, `Memory.snapshot()` (mlx-swift 0.30 and later) or `GPU.snapshot()` (0.29). */
+const mlxMemory = z.strictObject({
+  activeMemory: bytes.describe('Bytes in MLX arrays alive at the end of the answer.'),
+  cacheMemory: bytes.describe('Bytes MLX keeps in its buffer cache for reuse (at most the cacheLimit) at the end of the answer.'),
+  peakMemory: bytes.describe('The most active memory since the runner reset MLX\'s peak as the answer began.'),
+});
+
+const answer = answerV2.extend({
+  promptTokens: z.number().int().nonnegative().optional().describe('Tokens of the prompt, image tokens included, as the library counted them (GenerateCompletionInfo.promptTokenCount); absent when it did not say.'),
+  footprintAfterLoad: bytes.optional().describe('The footprint right after the evaluator\'s load() returned, before the prompt was prepared; absent when the answer found the model loaded.'),
+  footprintAtFirstToken: bytes.optional().describe('The footprint at the first text: after the vision encoding and the prefill; absent when no text came.'),
+  footprintAtLastToken: bytes.optional().describe('The footprint at the last text.'),
+  footprintGrowthPerToken: z.number().optional().describe('(footprintAtLastToken - footprintAtFirstToken) / (tokens - 1), in bytes per token: the growth over the whole answer (KVCacheSimple allocates 256 tokens at a time, so the footprint grows in steps); absent with fewer than two tokens.'),
+  mlxMemory: mlxMemory.optional().describe('MLX\'s own figures at the end of the answer (Memory.snapshot(), or GPU.snapshot() before mlx-swift 0.30).'),
+  thermalState: thermalState.optional().describe('ProcessInfo.thermalState at the end of the answer; absent where Foundation does not give it (Linux).'),
+});
+
 const budgetKey = z.enum(['peakFootprint', 'minTokensPerSecond', 'maxSecondsToFirstToken', 'maxSecondsPerAnswer', 'maxMainActorStallSeconds']);
 
-/** The report's schema. Optional Swift values are left out of the JSON when nil. */
-export const stressReportSchema = z.strictObject({
+/** The report's schema as memtier 2 wrote it (format 2): no figures at the load, the prefill or MLX's, no OS version, no thermal state. */
+export const stressReportSchemaV2 = z.strictObject({
   format: z.literal('memtier-stress-report/2').describe('Identifies the format and its version.'),
   device: z.string().describe('The hardware model, such as iPhone14,5.'),
   physicalMemory: bytes.describe('ProcessInfo.processInfo.physicalMemory, in bytes.'),
@@ -51,7 +70,7 @@ export const stressReportSchema = z.strictObject({
   baselineFootprint: bytes.optional().describe('The footprint before the first load, after the host app\'s own evaluator let its model go (VLMEvaluator.releaseOtherEvaluators(keeping:)); absent where nothing can be measured.'),
   scenarios: z.array(z.strictObject({
     name: z.enum(['firstLoad', 'answersInARow', 'alternatingImages', 'longRun']).describe('The scenario of the original design\'s test plan (docs/design.md): a first load, answers in a row, alternating images, a long run.'),
-    answers: z.array(answer),
+    answers: z.array(answerV2),
   })).describe('The scenarios in the order they ran.'),
   peakFootprint: bytes.optional().describe('The run\'s peak footprint, which the peakFootprint budget is checked against: kernelPeakFootprint when the run raised it above kernelPeakFootprintBeforeRun (then it is exact), else sampledPeakFootprint.'),
   sampledPeakFootprint: bytes.optional().describe('The largest footprint of every sample of the run.'),
@@ -75,8 +94,23 @@ export const stressReportSchema = z.strictObject({
   })).describe('Every budget the run broke; empty when the tier kept its budget.'),
 });
 
+/** The report's schema. Optional Swift values are left out of the JSON when nil. */
+export const stressReportSchema = stressReportSchemaV2.extend({
+  format: z.literal('memtier-stress-report/3').describe('Identifies the format and its version.'),
+  osVersion: z.string().describe('ProcessInfo.processInfo.operatingSystemVersion as major.minor.patch: on a phone, the iOS version.'),
+  thermalStateAtStart: thermalState.optional().describe('ProcessInfo.thermalState before the first load; absent where Foundation does not give it (Linux). At serious and critical iOS throttles the CPU and GPU.'),
+  thermalStateAtEnd: thermalState.optional().describe('The same, at the end of the run.'),
+  scenarios: z.array(z.strictObject({
+    name: stressReportSchemaV2.shape.scenarios.element.shape.name,
+    answers: z.array(answer),
+  })).describe('The scenarios in the order they ran.'),
+});
+
 /** A stress report, as the generated Swift writes it. */
 export type StressReport = z.infer<typeof stressReportSchema>;
+
+/** A report of this format or the previous one, as memtier reads it: the new figures absent from the old. */
+export type ReadStressReport = Omit<StressReport, 'format' | 'osVersion'> & { format: StressReport['format'] | z.infer<typeof stressReportSchemaV2>['format']; osVersion?: string };
 
 /** The JSON Schema of the report, as docs/stress-report.schema.json holds it (before formatting). */
 export function stressReportJsonSchema(): unknown {

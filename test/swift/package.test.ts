@@ -71,7 +71,7 @@ const GENERATED_TESTS = [
     'testApplyImageSizeSetsTheResizeAndScalesTheImages'].map((name) => `ImageSizeTests.${name}`),
 ];
 /** The tests in test/swift/tests/StressRunnerBehaviourTests.swift. */
-const STRESS_RUNNER_TESTS = 22;
+const STRESS_RUNNER_TESTS = 24;
 /** EvaluatorBehaviourTests (one test fewer in the 0.30 era, which has no unlocked clearCache to test), MonitorBehaviourTests, StressRunnerBehaviourTests. */
 const BEHAVIOUR_TESTS: Record<'mlx-0.29' | 'mlx-0.30', number> = { 'mlx-0.29': 47 + 10 + STRESS_RUNNER_TESTS, 'mlx-0.30': 46 + 10 + STRESS_RUNNER_TESTS };
 /** The harness's StandInTests, and the generated on-device stress test (which skips itself here). */
@@ -102,6 +102,25 @@ function expectStressReportMatchesItsSchema(root: string) {
   expect(report.failures.map((failure) => failure.budget)).toContain('peakFootprint');
   expect(report.failures.map((failure) => failure.budget)).toContain('maxMainActorStallSeconds');
   expect(report.pressureLevels).toContain('critical');
+  // The figures of format 3, with plausible values: the load raised the footprint above the
+  // baseline, the prefill above the load, MLX's peak is at least what is active, and the OS
+  // version is the machine's; the thermal state is scripted (Linux's Foundation has none).
+  expect(report.osVersion).toMatch(/^\d+\.\d+\.\d+$/);
+  expect([report.thermalStateAtStart, report.thermalStateAtEnd]).toEqual(['nominal', 'nominal']);
+  const answers = report.scenarios.flatMap((scenario) => scenario.answers);
+  const first = answers[0]!;
+  expect(first.loadedModel).toBe(true);
+  expect(first.footprintAfterLoad).toBe(1100 * 1_048_576);
+  expect(first.footprintAfterLoad!).toBeGreaterThanOrEqual(report.baselineFootprint!);
+  expect(answers.slice(1).every((answer) => answer.loadedModel || answer.footprintAfterLoad === undefined)).toBe(true);
+  for (const answer of answers) {
+    expect(answer.footprintAtFirstToken!).toBeGreaterThanOrEqual(first.footprintAfterLoad!);
+    expect(answer.footprintAtLastToken).toBeDefined();
+    expect(answer.footprintGrowthPerToken).toBe((answer.footprintAtLastToken! - answer.footprintAtFirstToken!) / (answer.tokens - 1));
+    expect(answer.promptTokens).toBe(1200);
+    expect(answer.mlxMemory!.peakMemory).toBeGreaterThanOrEqual(answer.mlxMemory!.activeMemory);
+    expect(answer.thermalState).toBe('nominal');
+  }
   // memtier budget --reports reads what the generated Swift writes: matched to the iPhone 13 and
   // standard, with the warnings its scripted run earns (docs/budgets.md, "Measured on your phones").
   const read = readFieldReport(readFileSync(join(root, 'stress-report.json'), 'utf8'), 'stress-report.json');

@@ -40,6 +40,57 @@ final class ScriptedFootprint: @unchecked Sendable {
   }
 }
 
+/// MLX's figures as the runner reads them, made from the scripted footprint: what is above the
+/// 100 MiB baseline is MLX's active memory, 20 MiB more its cache, and the peak the largest active
+/// read since the runner last reset it.
+final class ScriptedMLXMemory: @unchecked Sendable {
+  private let lock = NSLock()
+  private let footprint: ScriptedFootprint
+  private var peak = 0
+  private var resetCount = 0
+
+  init(footprint: ScriptedFootprint) {
+    self.footprint = footprint
+  }
+
+  /// How many times the runner reset the peak.
+  var resets: Int { lock.withLock { resetCount } }
+
+  /// The reader the runner takes.
+  var reader: MLXMemoryReader {
+    MLXMemoryReader(figures: { self.figures() }, resetPeak: { self.reset() })
+  }
+
+  private func figures() -> MLXMemoryFigures {
+    let active = max(Int(footprint.value) - 100 * 1_048_576, 0)
+    return lock.withLock {
+      peak = max(peak, active)
+      return MLXMemoryFigures(activeMemory: active, cacheMemory: 20 * 1_048_576, peakMemory: peak)
+    }
+  }
+
+  private func reset() {
+    lock.withLock {
+      peak = 0
+      resetCount += 1
+    }
+  }
+}
+
+/// The thermal states a run goes through: each read takes the next, and the last stays.
+final class ScriptedThermalState: @unchecked Sendable {
+  private let lock = NSLock()
+  private var states: [String?]
+
+  init(_ states: [String?]) {
+    self.states = states
+  }
+
+  func next() -> String? {
+    lock.withLock { states.count > 1 ? states.removeFirst() : states.first ?? nil }
+  }
+}
+
 /// An evaluator that follows a script: each answer waits, sets the footprint, blocks the main
 /// actor if asked, and sends a chunk, step by step.
 @MainActor
@@ -57,6 +108,11 @@ final class ScriptedSubject: MemoryStressSubject {
   var tokensPerAnswer = 4
   var maxTokensForStressTest = 800
   var unloadsAfterEachAnswer = false
+  /// The footprint a load brings the process to, in MiB (the model's weights on the baseline);
+  /// `nil`: a load leaves it as it was.
+  var loadedFootprintMiB: UInt64?
+  /// The prompt's tokens, as the library counts them.
+  var promptTokens = 1200
   /// Answers (counted from 1 over the whole run) that end as cancelled, as an emergency ends them.
   var cancelledAnswers: Set<Int> = []
   /// Answers (counted from 1 over the whole run) that throw, as a failed load makes them.
@@ -81,7 +137,8 @@ final class ScriptedSubject: MemoryStressSubject {
   }
 
   func answerForStressTest(
-    prompt: String, image: CIImage, onChunk: @escaping @MainActor @Sendable (String) -> Void
+    prompt: String, image: CIImage, onLoaded: @escaping @MainActor @Sendable () -> Void,
+    onChunk: @escaping @MainActor @Sendable (String) -> Void
   ) async throws -> MemoryStressAnswer {
     let number = events.filter { $0.hasPrefix("answer") }.count + 1
     events.append("answer \(number)")
@@ -90,7 +147,9 @@ final class ScriptedSubject: MemoryStressSubject {
       try await Task.sleep(for: .milliseconds(20))
       throw ScriptedFailure()
     }
+    if !loaded, let mebibytes = loadedFootprintMiB { footprint.value = mebibytes * 1_048_576 }
     loaded = true
+    onLoaded()
     for step in steps {
       try await Task.sleep(for: step.wait)
       if let mebibytes = step.spikeMiB {
@@ -105,7 +164,8 @@ final class ScriptedSubject: MemoryStressSubject {
     }
     if unloadsAfterEachAnswer { loaded = false }
     let cancelled = cancelledAnswers.contains(number)
-    return MemoryStressAnswer(tokens: cancelled ? 0 : tokensPerAnswer, cancelled: cancelled)
+    return MemoryStressAnswer(
+      tokens: cancelled ? 0 : tokensPerAnswer, cancelled: cancelled, promptTokens: promptTokens)
   }
 
   /// Blocks the calling thread (Swift refuses Thread.sleep in an async function, rightly).
@@ -152,14 +212,74 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
 
   @MainActor private func run(
     _ subject: ScriptedSubject, budget: PerformanceBudget?, plan: MemoryStressPlan? = nil,
-    kernel: Bool = false, idleTimer: ScriptedIdleTimer = ScriptedIdleTimer()
+    kernel: Bool = false, idleTimer: ScriptedIdleTimer = ScriptedIdleTimer(),
+    thermal: ScriptedThermalState = ScriptedThermalState(["nominal"])
   ) async throws -> MemoryStressReport {
     let footprint = subject.footprint
     let runner = MemoryStressRunner(
       subject: subject, tier: .standard, budget: budget, estimatedPeak: 3000 * 1_048_576,
       measure: { footprint.usage() }, lifetimePeak: { kernel ? footprint.lifetimePeak : nil },
-      device: "iPhone14,5", keepScreenAwake: { idleTimer.set($0) })
+      device: "iPhone14,5", keepScreenAwake: { idleTimer.set($0) },
+      mlxMemory: ScriptedMLXMemory(footprint: footprint).reader, thermalState: { thermal.next() })
     return try await runner.run(plan ?? self.plan())
+  }
+
+  /// The footprint right after the load, at the first token (after the prefill) and at the last,
+  /// the growth per token between them, the prompt's tokens, MLX's figures with their peak reset
+  /// for each answer, the OS version and the thermal states.
+  @MainActor
+  func testEachAnswerRecordsLoadPrefillGrowthMLXFiguresAndTheThermalState() async throws {
+    let subject = ScriptedSubject()
+    subject.loadedFootprintMiB = 1100
+    subject.steps = [
+      .init(footprintMiB: 1300), .init(footprintMiB: 1310), .init(footprintMiB: 1320),
+      .init(footprintMiB: 1330),
+    ]
+    let thermal = ScriptedThermalState(["nominal", "fair", "fair", "serious", "critical"])
+    let report = try await run(subject, budget: budgetNone, thermal: thermal)
+    let answers = report.scenarios.flatMap(\.answers)
+    XCTAssertEqual(answers.count, 3)
+    let mebibyte: UInt64 = 1_048_576
+    // Only the first answer loaded the model: the others found it loaded.
+    XCTAssertEqual(answers.map(\.footprintAfterLoad), [1100 * mebibyte, nil, nil])
+    XCTAssertEqual(answers.map(\.footprintAtFirstToken), [1300 * mebibyte, 1300 * mebibyte, 1300 * mebibyte])
+    XCTAssertEqual(answers.map(\.footprintAtLastToken), [1330 * mebibyte, 1330 * mebibyte, 1330 * mebibyte])
+    // 30 MiB over the 3 tokens after the first.
+    XCTAssertEqual(answers.map(\.footprintGrowthPerToken), Array(repeating: 10 * 1_048_576, count: 3))
+    XCTAssertEqual(answers.map(\.promptTokens), [1200, 1200, 1200])
+    // MLX's figures at the end of each answer: 1330 MiB less the 100 MiB baseline is active.
+    XCTAssertEqual(answers.compactMap(\.mlxMemory).map(\.activeMemory), Array(repeating: 1230 * 1_048_576, count: 3))
+    XCTAssertTrue(answers.allSatisfy { ($0.mlxMemory?.peakMemory ?? 0) >= ($0.mlxMemory?.activeMemory ?? 1) })
+    XCTAssertEqual(answers.map(\.thermalState), ["fair", "fair", "serious"])
+    XCTAssertEqual(report.thermalStateAtStart, "nominal")
+    XCTAssertEqual(report.thermalStateAtEnd, "critical")
+    let version = ProcessInfo.processInfo.operatingSystemVersion
+    XCTAssertEqual(report.osVersion, "\(version.majorVersion).\(version.minorVersion).\(version.patchVersion)")
+  }
+
+  /// MLX's peak is reset as each answer begins, so that the answer's figure is its own.
+  @MainActor
+  func testMLXsPeakIsResetForEachAnswer() async throws {
+    let subject = ScriptedSubject()
+    let mlx = ScriptedMLXMemory(footprint: subject.footprint)
+    let footprint = subject.footprint
+    // The first answer ends at 900 MiB, the others at 400 MiB.
+    subject.steps = [.init()]
+    var answer = 0
+    subject.onAnswer = {
+      answer += 1
+      footprint.value = (answer == 1 ? 900 : 400) * 1_048_576
+    }
+    let runner = MemoryStressRunner(
+      subject: subject, tier: .standard, budget: budgetNone, estimatedPeak: nil,
+      measure: { footprint.usage() }, lifetimePeak: { nil }, device: "iPhone14,5",
+      keepScreenAwake: { _ in false }, mlxMemory: mlx.reader, thermalState: { nil })
+    let report = try await runner.run(plan())
+    XCTAssertEqual(mlx.resets, 3)
+    // Without the reset, the first answer's 800 MiB would be every answer's peak.
+    let peaks = report.scenarios.flatMap(\.answers).compactMap(\.mlxMemory?.peakMemory)
+    XCTAssertEqual(peaks, [800, 300, 300].map { $0 * 1_048_576 })
+    XCTAssertNil(report.thermalStateAtStart)
   }
 
   @MainActor
@@ -596,6 +716,7 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
   @MainActor
   func testTheReportIsJSONThatDecodesToItself() async throws {
     let subject = ScriptedSubject()
+    subject.loadedFootprintMiB = 1100
     subject.steps = [.init(footprintMiB: 3600), .init(blockMainActor: 0.15), .init()]
     let budget = PerformanceBudget(
       peakFootprint: 2_621_440_000, minTokensPerSecond: 15, maxSecondsToFirstToken: 2,
@@ -605,7 +726,7 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
     let json = try report.json()
     XCTAssertEqual(try JSONDecoder().decode(MemoryStressReport.self, from: json), report)
     let text = try XCTUnwrap(String(data: json, encoding: .utf8))
-    XCTAssertTrue(text.contains("\"format\" : \"memtier-stress-report\\/2\""), text)
+    XCTAssertTrue(text.contains("\"format\" : \"memtier-stress-report\\/3\""), text)
     // test/swift/package.test.ts reads it from the package's folder (the working folder).
     let path = FileManager.default.currentDirectoryPath + "/stress-report.json"
     try json.write(to: URL(fileURLWithPath: path))
@@ -627,6 +748,15 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
       XCTAssertEqual(report.scenarios.flatMap(\.answers).map(\.cancelled), [false, false, false])
       XCTAssertEqual(report.modelLoads, loads, "\(tier)")
       XCTAssertEqual(report.maxTokens, maxTokens, "\(tier)")
+      // The conformance reports the load's end and the library's prompt count; MLX's peak is reset
+      // through the pinned release's own call.
+      XCTAssertEqual(report.scenarios[0].answers[0].footprintAfterLoad, 1_000_000_000)
+      XCTAssertTrue(report.scenarios.flatMap(\.answers).allSatisfy { $0.promptTokens != nil })
+      XCTAssertNotNil(report.scenarios[0].answers[0].mlxMemory)
+      let resets = CallLog.shared.calls.filter {
+        $0 == "GPU.resetPeakMemory()" || $0 == "Memory.peakMemory = 0"
+      }
+      XCTAssertFalse(resets.isEmpty)
       // Let the evaluator's handed-off clean-up finish before the next one (and the next test).
       try await Task.sleep(for: .milliseconds(50))
     }

@@ -1,5 +1,5 @@
 // Stand-in for mlx-swift 0.29.1, Source/MLX/GPU.swift, for memtier's tests: the memory settings of
-// `public enum GPU` that the generated code and the app evaluators use. 0.29.1 has no
+// `public enum GPU` that the generated code and the app evaluators use, and its statistics. 0.29.1 has no
 // `MLX.Memory`: that namespace arrives in 0.30.1. Calls are recorded, nothing is allocated.
 
 import StandInSupport
@@ -25,6 +25,36 @@ public enum GPU {
   public static func set(memoryLimit: Int, relaxed: Bool = true) {
     memory.current = memoryLimit
     CallLog.shared.record("GPU.set(memoryLimit: \(memoryLimit), relaxed: \(relaxed))")
+  }
+
+  /// `GPU.Snapshot`: the three statistics at one moment.
+  public struct Snapshot: CustomStringConvertible, Codable, Sendable {
+    public var activeMemory: Int
+    public var cacheMemory: Int
+    public var peakMemory: Int
+
+    public var description: String {
+      "active \(activeMemory), cache \(cacheMemory), peak \(peakMemory)"
+    }
+  }
+
+  /// `GPU.activeMemory`: bytes in live arrays (the stand-in allocates none).
+  public static var activeMemory: Int { 0 }
+
+  /// `GPU.cacheMemory`: bytes kept for reuse (none here).
+  public static var cacheMemory: Int { 0 }
+
+  /// `GPU.peakMemory`: the most active memory since the start or the last reset (none here).
+  public static var peakMemory: Int { 0 }
+
+  /// `GPU.snapshot()`.
+  public static func snapshot() -> Snapshot {
+    Snapshot(activeMemory: activeMemory, cacheMemory: cacheMemory, peakMemory: peakMemory)
+  }
+
+  /// `GPU.resetPeakMemory()`.
+  public static func resetPeakMemory() {
+    CallLog.shared.record("GPU.resetPeakMemory()")
   }
 
   /// `GPU.clearCache()`: in 0.29.1 a bare `mlx_clear_cache()` that takes no lock, so a clear while

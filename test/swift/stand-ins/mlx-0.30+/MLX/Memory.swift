@@ -29,6 +29,35 @@ public enum Memory {
     }
   }
 
+  /// `Memory.Snapshot`: the three statistics at one moment.
+  public struct Snapshot: CustomStringConvertible, Codable, Sendable {
+    public var activeMemory: Int
+    public var cacheMemory: Int
+    public var peakMemory: Int
+
+    public var description: String {
+      "active \(activeMemory), cache \(cacheMemory), peak \(peakMemory)"
+    }
+  }
+
+  /// `Memory.activeMemory`: bytes in live arrays (the stand-in allocates none).
+  public static var activeMemory: Int { 0 }
+
+  /// `Memory.cacheMemory`: bytes kept for reuse (none here).
+  public static var cacheMemory: Int { 0 }
+
+  /// `Memory.peakMemory`: the most active memory since the start or the last reset (none here).
+  /// Setting it, to any value, resets the peak.
+  public static var peakMemory: Int {
+    get { 0 }
+    set { CallLog.shared.record("Memory.peakMemory = \(newValue)") }
+  }
+
+  /// `Memory.snapshot()`.
+  public static func snapshot() -> Snapshot {
+    Snapshot(activeMemory: activeMemory, cacheMemory: cacheMemory, peakMemory: peakMemory)
+  }
+
   /// `Memory.clearCache()`: from 0.30.3 (commit 5bd59d0, #331) it takes `evalLock`, so it never
   /// overlaps the library's own encoding (LibraryWorld records no crash).
   public static func clearCache() {
@@ -54,6 +83,22 @@ public enum GPU {
 
   @available(*, deprecated, renamed: "Memory.clearCache")
   public static func clearCache() { Memory.clearCache() }
+  public typealias Snapshot = Memory.Snapshot
+
+  @available(*, deprecated, renamed: "Memory.activeMemory")
+  public static var activeMemory: Int { Memory.activeMemory }
+
+  @available(*, deprecated, renamed: "Memory.cacheMemory")
+  public static var cacheMemory: Int { Memory.cacheMemory }
+
+  @available(*, deprecated, renamed: "Memory.peakMemory")
+  public static var peakMemory: Int { Memory.peakMemory }
+
+  @available(*, deprecated, renamed: "Memory.snapshot")
+  public static func snapshot() -> Snapshot { Memory.snapshot() }
+
+  /// `GPU.resetPeakMemory()` (GPU+Metal.swift), not deprecated.
+  public static func resetPeakMemory() { Memory.peakMemory = 0 }
 }
 
 /// `WiredMemoryTicket` (Source/MLX/WiredMemory.swift, new in 0.30.6), only as a type.
