@@ -16,7 +16,7 @@ import { formatSizeApprox } from '../src/policy/sizes.js';
 import { figuresOf, formatMeasuredSection, measureReports, readFieldReport, reportsJson, type FieldReport } from '../src/reports/field-reports.js';
 import { stressReportSchema, type StressReport } from '../src/reports/stress-report.js';
 import { makeProject } from './helpers/cli.js';
-import { validPolicy } from './helpers/policy.js';
+import { DEFAULT_POLICY_TEXT, validPolicy } from './helpers/policy.js';
 
 const MiB = 1_048_576;
 const fixture = (name: string) => readFileSync(new URL(`fixtures/stress-reports/${name}`, import.meta.url), 'utf8');
@@ -460,6 +460,37 @@ describe('memtier budget --reports and explain --reports', () => {
     expect(lines[1]).toMatch(/^phones\/old\.json:\d+:14: error: format: the report's format is "memtier-stress-report\/1"/);
     expect(lines[2]).toBe('memtier: 2 of 3 stress reports could not be read; nothing was compared');
     expect(result.stderr).not.toMatch(/at \w+ \(|internal error/);
+  });
+
+  it('acknowledged: in the policy leaves report warnings out, counted in one line, as check and generate do with theirs', async () => {
+    const acknowledging = `${DEFAULT_POLICY_TEXT.trimEnd()}
+  - warning: report-over-estimate:standard:iphone-13
+    why: the harness scripts 3600 MiB; not a phone
+  - warning: report-wrong-tier:standard:iphone-13
+    why: the harness runs on a Linux machine with tens of GB
+`;
+    project = makeProject({ 'tiers.yaml': acknowledging });
+    write('phones/old.json', fixture(FORMAT_2));
+    const result = await run(budgetCommand, { reports: 'phones' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('memtier: 2 acknowledged warnings not shown (acknowledged: in tiers.yaml): report-wrong-tier:standard:iphone-13, report-over-estimate:standard:iphone-13\n');
+    expect(result.stdout).not.toContain('[report-over-estimate:');
+    expect(result.stdout).not.toContain('[report-wrong-tier:');
+    expect(result.stdout).toContain('\n2 warnings:\n');
+    const json = JSON.parse((await run(budgetCommand, { reports: 'phones', json: true })).stdout);
+    expect(json.reports.acknowledged.map((warning: { id: string }) => warning.id)).toEqual(['report-wrong-tier:standard:iphone-13', 'report-over-estimate:standard:iphone-13']);
+    expect(json.reports.warnings.map((warning: { id: string }) => warning.id)).not.toContain('report-over-estimate:standard:iphone-13');
+    const explained = await run(explainCommand, { query: 'iPhone 13', reports: 'phones' });
+    expect(explained.stderr).toBe(result.stderr);
+    // Every warning acknowledged: the section says so rather than "No warnings".
+    const all = `${acknowledging}  - warning: report-broken-budget:standard:iphone-13:peakFootprint\n    why: scripted\n  - warning: report-broken-budget:standard:iphone-13:maxMainActorStallSeconds\n    why: scripted\n`;
+    writeFileSync(project.path('tiers.yaml'), all);
+    const quiet = await run(budgetCommand, { reports: 'phones' });
+    expect(quiet.stdout).toContain('\nNo warnings but 4 the policy acknowledges (acknowledged:), left out.\n');
+    // generate and check read no reports: they cannot tell whether a report acknowledgement is used, and say nothing of it.
+    const generated = await project.run('generate');
+    expect(generated.code).toBe(0);
+    expect(generated.stderr).not.toContain('no longer reports');
   });
 
   it('a path that does not exist, or a folder without reports, is a usage error', async () => {

@@ -81,6 +81,9 @@ describe('acknowledged:', () => {
     expect(applyAcknowledgements([error, warning], [acknowledgement])).toEqual({ shown: [error], acknowledged: [warning] });
     expect(unusedAcknowledgements([acknowledgement], [warning])).toEqual([]);
     expect(unusedAcknowledgements([acknowledgement], [])).toEqual([{ severity: 'note', file: 'tiers.yaml', line: 3, column: 14, path: 'acknowledged[0].warning', message: 'acknowledges "x", which memtier no longer reports; remove this entry' }]);
+ 
+    // A stress report's warning is given only where reports are read (budget/explain --reports): a run without them cannot call it unused.
+    expect(unusedAcknowledgements([{ ...acknowledgement, id: 'report-thermal:standard:iphone-13' }], [])).toEqual([]);
   });
 
   it('an entry without a reason is an error at its line', async () => {

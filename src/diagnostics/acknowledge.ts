@@ -25,11 +25,21 @@ export function applyAcknowledgements(diagnostics: readonly Diagnostic[], acknow
   return { shown: diagnostics.filter((diagnostic) => !isAcknowledged(diagnostic)), acknowledged: diagnostics.filter(isAcknowledged) };
 }
 
-/** A note at each acknowledgement that matched nothing in `given` (every warning and note of the run). */
+/**
+ * How the ids of the warnings about on-device stress reports begin (`report-over-estimate:...`).
+ * Only `budget --reports` and `explain --reports` read reports, so a run without them cannot tell
+ * whether such an acknowledgement is still used.
+ */
+export const REPORT_WARNING_PREFIX = 'report-';
+
+/**
+ * A note at each acknowledgement that matched nothing in `given` (every warning and note of the
+ * run), report warnings' acknowledgements left out: the run read no reports.
+ */
 export function unusedAcknowledgements(acknowledgements: readonly Acknowledgement[], given: readonly Diagnostic[]): Diagnostic[] {
   const ids = new Set(given.map((diagnostic) => diagnostic.id));
   return acknowledgements
-    .filter((acknowledgement) => !ids.has(acknowledgement.id))
+    .filter((acknowledgement) => !ids.has(acknowledgement.id) && !acknowledgement.id.startsWith(REPORT_WARNING_PREFIX))
     .map((acknowledgement) => ({
       severity: 'note',
       ...acknowledgement.place,

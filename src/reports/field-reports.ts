@@ -9,6 +9,7 @@
  */
 import type * as z from 'zod';
 import type { Diagnostic, Locator } from '../diagnostics/diagnostic.js';
+import { applyAcknowledgements } from '../diagnostics/acknowledge.js';
 import { diagnosticJson, formatDiagnostic } from '../diagnostics/format.js';
 import { formatKeyPath } from '../diagnostics/diagnostic.js';
 import { DEVICES, findDevice, type Device } from '../devices/catalog.js';
@@ -147,7 +148,10 @@ export interface ReportRun {
   figures: ReportFigures;
   /** What the estimate says beside the figures of format 3, when there is an estimate. */
   memoryEstimates?: MemoryEstimates;
+  /** Its warnings, but those the policy acknowledges (`acknowledged:`). */
   warnings: Diagnostic[];
+  /** Its warnings the policy acknowledges: left out of the section, counted in one line. */
+  acknowledged: Diagnostic[];
 }
 
 /** Every report, matched and compared, in the policy's tier order, then by device and file. */
@@ -215,9 +219,10 @@ function measureRun(policy: Policy, budget: Budget | undefined, field: FieldRepo
     warn(['cancelledAnswers'], `${report.cancelledAnswers} of ${figures.answers} answers ${one ? 'was' : 'were'} cancelled before ${one ? 'its' : 'their'} end: a memory emergency (or the app leaving the foreground) stopped ${one ? 'it' : 'them'}, and the stress test fails then`, 'report-cancelled-answers');
   }
   const estimates = estimate && memoryEstimates(figures.memory, estimate);
+  const { shown, acknowledged } = applyAcknowledgements(warnings, policy.acknowledged.map((entry) => ({ id: entry.warning, place: { file: '', path: '' } })));
   return {
     file, report, ...(device ? { device } : {}), deviceName, deviceId, ...(tierIndex !== undefined ? { tierIndex } : {}), landsIn, ...(estimate ? { estimate } : {}),
-    ...(tierBudget ? { tierBudget } : {}), figures, ...(estimates ? { memoryEstimates: estimates } : {}), warnings,
+    ...(tierBudget ? { tierBudget } : {}), figures, ...(estimates ? { memoryEstimates: estimates } : {}), warnings: shown, acknowledged,
   };
 }
 
@@ -300,9 +305,14 @@ function optional<Key extends string>(key: Key, figure: Figure | undefined): { [
   return (figure ? { [key]: figure } : {}) as { [K in Key]?: Figure };
 }
 
-/** Every warning of the runs, in their order. */
+/** Every warning of the runs, in their order, but those the policy acknowledges. */
 export function reportWarnings(runs: readonly ReportRun[]): Diagnostic[] {
   return runs.flatMap((run) => run.warnings);
+}
+
+/** Every warning of the runs that the policy acknowledges, for the summary line (acknowledgedSummary). */
+export function acknowledgedReportWarnings(runs: readonly ReportRun[]): Diagnostic[] {
+  return runs.flatMap((run) => run.acknowledged);
 }
 
 /** The runs grouped by tier and device, each group in order. */
@@ -407,6 +417,9 @@ export function formatMeasuredSection(runs: readonly ReportRun[], read: { path: 
   lines.push('');
   if (runs.length === 0) {
     // Nothing to say about this device or tier.
+  } else if (warnings.length === 0 && acknowledgedReportWarnings(runs).length > 0) {
+    const count = acknowledgedReportWarnings(runs).length;
+    lines.push(...wrapText(`No warnings but ${count === 1 ? 'one' : count} the policy acknowledges (acknowledged:), left out.`));
   } else if (warnings.length === 0) {
     lines.push(...wrapText(`No warnings: no measured peak is more than ${OVER_ESTIMATE_PERCENT}% over memtier's estimate, and no report breaks its tier's budget, runs on a tier other than the one its device lands in, has a cancelled answer, or reached a serious or critical thermal state.`));
   } else {
@@ -478,8 +491,10 @@ export function reportsJson(runs: readonly ReportRun[], read: { path: string; co
         },
         peakOverEstimatePercent: run.estimate && f.peakFootprint ? overPercent(f.peakFootprint.value, Number(run.estimate.total)) : null,
         warnings: run.warnings.map(diagnosticJson),
+        acknowledged: run.acknowledged.map(diagnosticJson),
       };
     }),
     warnings: reportWarnings(runs).map(diagnosticJson),
+    acknowledged: acknowledgedReportWarnings(runs).map(diagnosticJson),
   };
 }

@@ -12,7 +12,8 @@ import { readValidPolicy } from '../read-valid-policy.js';
 import { readDeploymentTarget } from '../resolve-deployment-target.js';
 import { readPinnedModel } from '../resolve-mlx-api.js';
 import { readReportsOption } from '../read-field-reports.js';
-import { formatMeasuredSection, reportsJson, measureReports } from '../../reports/field-reports.js';
+import { acknowledgedReportWarnings, formatMeasuredSection, reportsJson, measureReports } from '../../reports/field-reports.js';
+import { acknowledgedSummary } from '../../diagnostics/acknowledge.js';
 
 const FORMULA = 'Estimate = weights + KV cache per token x KV tokens (maxTokens + promptTokens + image tokens + layout tokens, rounded up to KVCacheSimple\'s 256-token steps) + cacheLimit + activations (docs/budgets.md).';
 
@@ -43,5 +44,7 @@ export async function budgetCommand(io: CliIO, options: { config?: string; markd
     io.stdout(formatBudgetText(budget));
     if (measured) io.stdout(`\n${formatMeasuredSection(measured, read)}`);
   }
+  // The report warnings the policy acknowledges, counted in one line as check and generate count theirs (--json lists them).
+  if (measured && !options.json) io.stderr(acknowledgedSummary(acknowledgedReportWarnings(measured), source.displayPath));
   return ExitCode.ok;
 }

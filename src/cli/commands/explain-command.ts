@@ -10,7 +10,8 @@ import { readDeploymentTarget } from '../resolve-deployment-target.js';
 import { readPinnedModel } from '../resolve-mlx-api.js';
 import { readReportsOption } from '../read-field-reports.js';
 import { budgetOf } from '../../reports/budget.js';
-import { formatMeasuredSection, measureReports, reportsJson, type ReportRun } from '../../reports/field-reports.js';
+import { acknowledgedReportWarnings, formatMeasuredSection, measureReports, reportsJson, type ReportRun } from '../../reports/field-reports.js';
+import { acknowledgedSummary } from '../../diagnostics/acknowledge.js';
 
 /** Runs `explain`. */
 export async function explainCommand(io: CliIO, options: { query: string; config?: string; json?: boolean; reports?: string }): Promise<number> {
@@ -44,5 +45,7 @@ export async function explainCommand(io: CliIO, options: { query: string; config
   }
   io.stdout(tier ? formatTierExplanation(tier) : formatExplanation(answer!));
   if (measured) io.stdout(`\n${formatMeasuredSection(measured.runs, { path: options.reports!, count: measured.count }, measured.about)}`);
+  // The report warnings the policy acknowledges, counted in one line as check and generate count theirs.
+  if (measured) io.stderr(acknowledgedSummary(acknowledgedReportWarnings(measured.runs), source.displayPath));
   return ExitCode.ok;
 }
