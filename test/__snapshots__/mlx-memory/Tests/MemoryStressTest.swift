@@ -548,10 +548,11 @@ struct MemoryStressReport: Codable, Equatable, Sendable {
   }
 }
 
-/// MLX's own memory figures, in bytes (MLX.Memory.snapshot()): what MLX allocated for arrays
-/// (`activeMemory`), what it keeps for reuse (`cacheMemory`), and the most that was active since
-/// the peak was last reset (`peakMemory`; the runner resets it as each answer begins). They leave
-/// out the rest of the app, which the footprint counts.
+/// MLX's own memory figures, in bytes, from `MLX.Memory.snapshot()`.
+///
+/// What MLX allocated for arrays (`activeMemory`), what it keeps for reuse (`cacheMemory`), and
+/// the most that was active since the peak was last reset (`peakMemory`; the runner resets it as
+/// each answer begins). They leave out the rest of the app, which the footprint counts.
 struct MLXMemoryFigures: Codable, Equatable, Sendable {
   var activeMemory: Int
   var cacheMemory: Int
