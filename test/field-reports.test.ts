@@ -14,6 +14,7 @@ import { loadJson } from '../src/load/load-json.js';
 import { budgetOf } from '../src/reports/budget.js';
 import { formatSizeApprox } from '../src/policy/sizes.js';
 import { figuresOf, formatMeasuredSection, measureReports, readFieldReport, reportsJson, type FieldReport } from '../src/reports/field-reports.js';
+import { memoryEstimates } from '../src/reports/report-memory.js';
 import { stressReportSchema, type StressReport } from '../src/reports/stress-report.js';
 import { makeProject } from './helpers/cli.js';
 import { DEFAULT_POLICY_TEXT, validPolicy } from './helpers/policy.js';
@@ -257,7 +258,11 @@ describe('format 3: the footprint after load and after prefill, its growth per t
     const section = formatMeasuredSection(runs, { path: 'phones', count: 1 });
     const e = runs[0]!.memoryEstimates!;
     expect(section).toMatch(/\n {2} +OS +Thermal +After prefill +Growth\/token +MLX peak\n/);
-    expect(section).toMatch(new RegExp(`\\n {2}estimate \\(memtier\\) +${pattern(size(Number(e.afterPrefill.bytes)))} +KV ${pattern(size(Number(e.kvBytesPerToken)))}\\n`));
+    // The estimate's row is for its own prompt; the report's percentage for its answer's 1300 tokens.
+    const own = memoryEstimates({}, STANDARD)!.afterPrefill;
+    expect(section).toMatch(new RegExp(`\\n {2}estimate \\(memtier\\) +${pattern(size(Number(own.bytes)))} \\(${own.promptTokens} tokens\\) +KV ${pattern(size(Number(e.kvBytesPerToken)))}\\n`));
+    const prefillPercent = ((1_400 * MiB - Number(e.afterPrefill.bytes)) / Number(e.afterPrefill.bytes)) * 100;
+    expect(section).toContain(`1.37 GiB (${prefillPercent >= 0 ? '+' : ''}${prefillPercent.toFixed(1)}%)`);
     const growth = `${(((24_576 - e.growthPerToken!) / e.growthPerToken!) * 100 >= 0 ? '+' : '')}${(((24_576 - e.growthPerToken!) / e.growthPerToken!) * 100).toFixed(1)}%`;
     expect(section).toMatch(new RegExp(`\\n {2}a\\.json +18\\.1\\.0 +fair +1\\.37 GiB \\([-+]\\d+\\.\\d%\\) +24\\.00 KiB \\(${pattern(growth)}\\) +1\\.42 GiB\\n`));
     expect(section).toMatch(/\n {2}a\.json +release +[\d.]+ GiB \(\+1\.5%\) +1\.07 GiB \(base 160\.00 MiB\) /);

@@ -364,8 +364,9 @@ const NOT_IN_REPORT = 'not in this report';
 /** The figures of format 3, a row per report: after prefill and growth per token against the estimate, MLX's peak, OS and thermal state. */
 function memoryTable(group: readonly ReportRun[], folder: string | undefined): Table {
   const e = group[0]!.estimate;
-  const nominal = e && group[0]!.memoryEstimates;
-  const estimateRow = ['estimate (memtier)', '', '', nominal ? `${bytes(Number(nominal.afterPrefill.bytes))}${nominal.afterPrefill.fromReport ? '' : ` (${nominal.afterPrefill.promptTokens} tokens)`}` : e ? '' : 'none', nominal ? `KV ${bytes(Number(nominal.kvBytesPerToken))}` : '', ''];
+  // For the estimate's own prompt; each report's percentage is against its answer's prompt when it gives it (--json has both).
+  const nominal = e && memoryEstimates({}, e);
+  const estimateRow = ['estimate (memtier)', '', '', nominal ? `${bytes(Number(nominal.afterPrefill.bytes))} (${nominal.afterPrefill.promptTokens} tokens)` : e ? '' : 'none', nominal ? `KV ${bytes(Number(nominal.kvBytesPerToken))}` : '', ''];
   const rows = group.map((run) => {
     const m = run.figures.memory;
     const estimates = run.memoryEstimates;
@@ -400,7 +401,7 @@ function signedPercent(measured: number, estimate: number): string {
 }
 
 /** What the table's columns mean, in words. */
-const LEGEND = 'Peak: the run\'s peak footprint, against memtier\'s estimate. After load: when the first load ended (~: a report of format 2, which has no such figure: the start of the first answer that found the model loaded), and the baseline. First token: the longest wait, the first load\'s answer left out; Tokens/s: the slowest answer; Answer and Stall: the longest. After prefill: the largest footprint at a first token, against weights + the prompt\'s KV cache + activations. Growth/token: from the first token to the last over the answers, against the KV cache of the 256-token steps they allocated. MLX peak: the largest of MLX\'s per-answer peaks. Thermal: the hottest state (docs/budgets.md).';
+const LEGEND = 'Peak: the run\'s peak footprint, against memtier\'s estimate. After load: when the first load ended (~: a report of format 2, which has no such figure: the start of the first answer that found the model loaded), and the baseline. First token: the longest wait, the first load\'s answer left out; Tokens/s: the slowest answer; Answer and Stall: the longest. After prefill: the largest footprint at a first token, against weights + the KV cache of that answer\'s prompt (the estimate\'s prompt in its row) + activations. Growth/token: from the first token to the last over the answers, against the KV cache of the 256-token steps they allocated. MLX peak: the largest of MLX\'s per-answer peaks. Thermal: the hottest state (docs/budgets.md).';
 
 /**
  * The "Measured on your phones" section of `budget` and `explain`: what the reports cover, each
