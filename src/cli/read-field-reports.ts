@@ -6,7 +6,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { readFieldReport, type FieldReport } from '../reports/field-reports.js';
+import { acknowledgedSummary, unusedReportAcknowledgements } from '../diagnostics/acknowledge.js';
+import { acknowledgedReportWarnings, readFieldReport, type FieldReport, type ReportRun } from '../reports/field-reports.js';
+import type { PolicySource } from './load-policy-file.js';
 import { UsageError, type CliIO } from './io.js';
 import { printDiagnostics } from './report-format.js';
 
@@ -56,4 +58,18 @@ export async function readReportsOption(io: CliIO, path: string): Promise<FieldR
   const broken = new Set(diagnostics.map((diagnostic) => diagnostic.file)).size;
   io.stderr(`memtier: ${broken} of ${files} stress report${files === 1 ? '' : 's'} could not be read; nothing was compared\n`);
   return undefined;
+}
+
+/**
+ * After a command compared reports: the summary line of the report warnings the policy
+ * acknowledges, and a note at each acknowledgement of a report warning none of them raised.
+ */
+export function printReportAcknowledgements(io: CliIO, source: PolicySource, runs: readonly ReportRun[], shownRuns: readonly ReportRun[] = runs): void {
+  const entries = source.policy.acknowledged.map((entry, index) => ({
+    id: entry.warning,
+    place: { file: source.displayPath, ...source.locate(['acknowledged', index, 'warning']), path: `acknowledged[${index}].warning` },
+  }));
+  const raised = runs.flatMap((run) => [...run.warnings, ...run.acknowledged]);
+  printDiagnostics(io, 'text', unusedReportAcknowledgements(entries, raised, runs.length));
+  io.stderr(acknowledgedSummary(acknowledgedReportWarnings(shownRuns), source.displayPath));
 }

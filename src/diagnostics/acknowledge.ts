@@ -51,5 +51,24 @@ export function unusedAcknowledgements(acknowledgements: readonly Acknowledgemen
 export function acknowledgedSummary(acknowledged: readonly Diagnostic[], policyFile: string): string {
   if (acknowledged.length === 0) return '';
   const count = acknowledged.length;
-  return `memtier: ${count} acknowledged warning${count === 1 ? '' : 's'} not shown (acknowledged: in ${policyFile}): ${acknowledged.map((diagnostic) => diagnostic.id).join(', ')}\n`;
+  // One warning id can come from several reports: each id once, with how many times.
+  const times = new Map<string, number>();
+  for (const diagnostic of acknowledged) times.set(diagnostic.id ?? '', (times.get(diagnostic.id ?? '') ?? 0) + 1);
+  const names = [...times].map(([id, n]) => (n === 1 ? id : `${id} (${n} times)`)).join(', ');
+  return `memtier: ${count} acknowledged warning${count === 1 ? '' : 's'} not shown (acknowledged: in ${policyFile}): ${names}\n`;
+}
+
+/**
+ * The policy's acknowledgements of report warnings (`report-…`) that none of the reports read
+ * raised, as notes at their entries: a typo, or a warning the reports no longer give.
+ */
+export function unusedReportAcknowledgements(acknowledgements: readonly Acknowledgement[], raised: readonly Diagnostic[], reportCount: number): Diagnostic[] {
+  const ids = new Set(raised.map((diagnostic) => diagnostic.id));
+  return acknowledgements
+    .filter((acknowledgement) => acknowledgement.id.startsWith(REPORT_WARNING_PREFIX) && !ids.has(acknowledgement.id))
+    .map((acknowledgement) => ({
+      severity: 'note',
+      ...acknowledgement.place,
+      message: `acknowledges "${acknowledgement.id}", which none of the ${reportCount} report${reportCount === 1 ? '' : 's'} read raises (a typo, or a warning they no longer give)`,
+    }));
 }

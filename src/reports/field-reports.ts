@@ -401,7 +401,7 @@ function signedPercent(measured: number, estimate: number): string {
 }
 
 /** What the table's columns mean, in words. */
-const LEGEND = 'Peak: the run\'s peak footprint, against memtier\'s estimate. After load: when the first load ended (~: a report of format 2, which has no such figure: the start of the first answer that found the model loaded), and the baseline. First token: the longest wait, the first load\'s answer left out; Tokens/s: the slowest answer; Answer and Stall: the longest. After prefill: the largest footprint at a first token, against weights + the KV cache of that answer\'s prompt (the estimate\'s prompt in its row) + activations. Growth/token: from the first token to the last over the answers, against the KV cache of the 256-token steps they allocated. MLX peak: the largest of MLX\'s per-answer peaks. Thermal: the hottest state (docs/budgets.md).';
+const LEGEND = 'Peak: the run\'s peak footprint, against memtier\'s estimate. After load: when the first load ended (~: a report of format 2, which has no such figure: the start of the first answer that found the model loaded), and the baseline. First token: the longest wait, the first load\'s answer left out; Tokens/s: the slowest answer; Answer and Stall: the longest. After prefill: the largest footprint at a first token, against weights + the KV cache of that answer\'s prompt (the estimate\'s prompt in its row) + cacheLimit. Growth/token: from the first token to the last over the answers, against the KV cache of the 256-token steps they allocated. MLX peak: the largest of MLX\'s per-answer peaks. Thermal: the hottest state (docs/budgets.md).';
 
 /**
  * The "Measured on your phones" section of `budget` and `explain`: what the reports cover, each

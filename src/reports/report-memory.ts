@@ -115,7 +115,7 @@ export interface MemoryEstimates {
   kvBytesPerToken: bigint;
   /**
    * After the prefill: weights + the KV cache of the prompt (rounded up to 256 tokens) +
-   * activations, for the prompt of the answer the figure is from when the report gives its
+   * cacheLimit (the stages' temporaries are freed by then), for the prompt of the answer the figure is from when the report gives its
    * tokens, else for the estimate's own prompt (prompt + image + layout tokens).
    */
   afterPrefill: { bytes: bigint; promptTokens: number; fromReport: boolean };
@@ -132,7 +132,9 @@ export function memoryEstimates(figures: MemoryFigures, estimate: TierEstimate):
   const growth = figures.growth;
   return {
     kvBytesPerToken,
-    afterPrefill: { bytes: estimate.weights + kvBytesPerToken * BigInt(roundUp(promptTokens)) + estimate.activations, promptTokens, fromReport: reported !== undefined },
+    // At the first token the vision encoder's and the prefill's temporaries are freed: MLX holds the
+    // weights, the prompt's KV cache and at most cacheLimit of freed buffers in its cache.
+    afterPrefill: { bytes: estimate.weights + kvBytesPerToken * BigInt(roundUp(promptTokens)) + estimate.cacheLimit, promptTokens, fromReport: reported !== undefined },
     ...(growth && growth.tokens > 0 ? { growthPerToken: (Number(kvBytesPerToken) * growth.kvTokens) / growth.tokens } : {}),
   };
 }

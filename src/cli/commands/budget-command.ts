@@ -11,9 +11,8 @@ import { ExitCode, UsageError, type CliIO } from '../io.js';
 import { readValidPolicy } from '../read-valid-policy.js';
 import { readDeploymentTarget } from '../resolve-deployment-target.js';
 import { readPinnedModel } from '../resolve-mlx-api.js';
-import { readReportsOption } from '../read-field-reports.js';
-import { acknowledgedReportWarnings, formatMeasuredSection, reportsJson, measureReports } from '../../reports/field-reports.js';
-import { acknowledgedSummary } from '../../diagnostics/acknowledge.js';
+import { printReportAcknowledgements, readReportsOption } from '../read-field-reports.js';
+import { formatMeasuredSection, reportsJson, measureReports } from '../../reports/field-reports.js';
 
 const FORMULA = 'Estimate = weights + KV cache per token x KV tokens (maxTokens + promptTokens + image tokens + layout tokens, rounded up to KVCacheSimple\'s 256-token steps) + cacheLimit + activations (docs/budgets.md).';
 
@@ -45,6 +44,6 @@ export async function budgetCommand(io: CliIO, options: { config?: string; markd
     if (measured) io.stdout(`\n${formatMeasuredSection(measured, read)}`);
   }
   // The report warnings the policy acknowledges, counted in one line as check and generate count theirs (--json lists them).
-  if (measured && !options.json) io.stderr(acknowledgedSummary(acknowledgedReportWarnings(measured), source.displayPath));
+  if (measured && !options.json) printReportAcknowledgements(io, source, measured);
   return ExitCode.ok;
 }
