@@ -411,16 +411,29 @@ describe('where people see it', () => {
     const standard = budget.tiers.find((tier: { name: string }) => tier.name === 'standard');
     const { name: _name, ...standardMemory } = standard;
     const tier = JSON.parse((await project.run('explain', 'standard', '--json')).stdout);
-    expect(tier).toMatchObject({ version: 1, query: 'standard', kind: 'tier', tier: { name: 'standard', index: 2, maxTokens: 800, imageSize: 384, cacheLimit: 20 * 1024 * 1024, keepModelLoaded: true }, model: 'SmolVLM2-500M-Video-Instruct-mlx' });
+    expect(tier).toMatchObject({ version: 1, query: 'standard', kind: 'tier', tier: { name: 'standard', index: 2, limits: { maxTokens: 800, imageSize: 384, cacheLimit: 20 * 1024 * 1024, keepModelLoaded: true } }, model: 'SmolVLM2-500M-Video-Instruct-mlx', leftOut: null });
+    // Devices and limits as devices --json gives them.
+    const listed = JSON.parse((await project.run('devices', '--json')).stdout);
+    const mini = listed.devices.find((each: { name: string }) => each.name === 'iPhone 12 mini');
+    expect(tier.tier.limits).toEqual(mini.limits);
     expect(tier.devices).toContain('iPhone 12 mini');
     expect(tier.memory).toEqual(standardMemory);
     const device = JSON.parse((await project.run('explain', 'iPhone 12 mini', '--json')).stdout);
     expect(device).toMatchObject({ kind: 'device', device: { name: 'iPhone 12 mini', identifiers: ['iPhone13,1'] }, tier: { name: 'standard' }, nearest: { boundary: 'tiers[1].upTo (3 GiB)' } });
+    const { tier: _tier, limits: _limits, ...miniDevice } = mini;
+    expect(device.device).toEqual({ ...miniDevice, runs: expect.any(String) });
     expect(device.onDevice).toEqual(standard.devices.find((each: { name: string }) => each.name === 'iPhone 12 mini'));
     expect(device.onDevice.verdicts).toEqual(['memoryLimit above the app limit']);
     const size = JSON.parse((await project.run('explain', '2.5GiB', '--json')).stdout);
     expect(size).toMatchObject({ kind: 'size', device: null, bytes: 2.5 * 1024 ** 3, rounded: false, tier: { name: 'low' }, onDevice: null });
     expect(size.memory.estimate.total).toBe(budget.tiers.find((each: { name: string }) => each.name === 'low').estimate.total);
+    // A device the app cannot be installed on: no estimate for it, but the model is still named; a tier lists what it leaves out.
+    writeFileSync(project.path('tiers.yaml'), editedPolicy([[['app', 'deploymentTarget'], '17.0']]));
+    const old = JSON.parse((await project.run('explain', 'iPhone 8', '--json')).stdout);
+    expect(old).toMatchObject({ kind: 'device', model: 'SmolVLM2-500M-Video-Instruct-mlx', memory: null, onDevice: null });
+    const ultraLow = JSON.parse((await project.run('explain', 'ultraLow', '--json')).stdout);
+    expect(ultraLow.leftOut.devices).toEqual([{ name: 'iPhone 8', newestOS: expect.anything() }]);
+    expect(ultraLow.leftOut.why).toContain('17.0');
   });
 
   it('every tier fit lists each catalog device once, in the tier it lands in', () => {

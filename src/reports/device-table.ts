@@ -2,7 +2,7 @@
  * `memtier devices`: the catalog against a policy.
  */
 import { classify } from '../policy/classify.js';
-import type { Policy } from '../policy/schema.js';
+import type { Policy, Tier } from '../policy/schema.js';
 import { tierValueInWords } from '../policy/wording.js';
 import { formatSizeApprox } from '../policy/sizes.js';
 import { ESTIMATE_RULE, type Device } from '../devices/catalog.js';
@@ -84,25 +84,33 @@ export function devicesNotes(scope: DeviceScope, format: 'text' | 'markdown'): s
 export function devicesJson(policy: Policy, scope: DeviceScope = catalogScope()): string {
   const devices = placeDevices(policy, scope).map(({ device, tierIndex }) => {
     const tier = policy.tiers[tierIndex]!;
-    return {
-      name: device.name,
-      identifiers: device.identifiers,
-      family: device.family,
-      ramGB: device.ramGB,
-      reportedBytes: Number(device.reported),
-      reportedSource: device.reportedSource,
-      newestOS: device.os,
-      tier: tier.name,
-      limits: {
-        cacheLimit: Number(tier.cacheLimit),
-        memoryLimit: tier.memoryLimit === null ? null : Number(tier.memoryLimit),
-        maxTokens: tier.maxTokens,
-        imageSize: tier.imageSize,
-        keepModelLoaded: tier.keepModelLoaded,
-        aggressiveCleanup: tier.aggressiveCleanup,
-      },
-    };
+    return { ...deviceJson(device), tier: tier.name, limits: tierLimitsJson(tier) };
   });
   const leftOut = scope.leftOut.map((device) => ({ name: device.name, newestOS: device.os }));
   return `${JSON.stringify({ version: 1, estimateRule: ESTIMATE_RULE, deploymentTarget: scope.target ?? null, leftOut, devices }, null, 2)}\n`;
+}
+
+/** A catalog device as `devices --json` (and `explain --json`) give it. */
+export function deviceJson(device: Device): Record<string, unknown> {
+  return {
+    name: device.name,
+    identifiers: device.identifiers,
+    family: device.family,
+    ramGB: device.ramGB,
+    reportedBytes: Number(device.reported),
+    reportedSource: device.reportedSource,
+    newestOS: device.os,
+  };
+}
+
+/** A tier's limits as `devices --json` (and `explain --json`) give them: sizes in bytes. */
+export function tierLimitsJson(tier: Tier): Record<string, unknown> {
+  return {
+    cacheLimit: Number(tier.cacheLimit),
+    memoryLimit: tier.memoryLimit === null ? null : Number(tier.memoryLimit),
+    maxTokens: tier.maxTokens,
+    imageSize: tier.imageSize,
+    keepModelLoaded: tier.keepModelLoaded,
+    aggressiveCleanup: tier.aggressiveCleanup,
+  };
 }

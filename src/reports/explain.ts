@@ -13,7 +13,7 @@ import { tierValueInWords } from '../policy/wording.js';
 import { formatSize, formatSizeApprox, parseSizeRounded } from '../policy/sizes.js';
 import { budgetOf, estimateBreakdown, tierFitJson, verdicts, type Budget } from './budget.js';
 import type { DeviceFit, TierFit } from '../devices/fit.js';
-import { keepVersionsTogether } from './device-table.js';
+import { deviceJson, keepVersionsTogether, tierLimitsJson } from './device-table.js';
 import { keepTogether, wrapText } from './wrap.js';
 
 /** The answer to one question. */
@@ -45,6 +45,8 @@ export interface TierExplanation {
   devices: readonly Device[];
   /** The devices in the tier the app cannot be installed on, and why, in words; absent when none. */
   leftOut?: string;
+  /** Those devices (empty when none). */
+  leftOutDevices: readonly Device[];
   memory?: { budget: Budget; fit: TierFit };
 }
 
@@ -67,6 +69,7 @@ export function explainTier(policy: Policy, name: string, scope: DeviceScope = c
     tierIndex: index,
     range: `devices that report ${range} of physical memory`,
     devices: scope.devices.filter(inTier),
+    leftOutDevices: scope.target ? leftOut : [],
     ...(leftOut.length > 0 && scope.target ? { leftOut: `${leftOutInWords(leftOut)}, and the app's deployment target is ${targetInWords(scope.target)}` } : {}),
     ...(fit && budget && !('error' in budget) ? { memory: { budget, fit } } : {}),
   };
@@ -207,31 +210,27 @@ function memoryLines(explanation: Explanation): [string, number][] {
   ];
 }
 
-/** A tier's values as JSON: sizes in bytes, switches as booleans. */
+/** A tier as JSON: its name, index, top of its range and limits (sizes in bytes), as `devices --json` gives limits. */
 function tierJson(tier: Tier, index: number): Record<string, unknown> {
-  const limits = Object.fromEntries(LIMIT_KEYS.map((key) => {
-    const value = tier[key];
-    return [key, typeof value === 'bigint' ? Number(value) : (value ?? null)];
-  }));
-  return { name: tier.name, index, upTo: tier.upTo === undefined ? null : Number(tier.upTo), ...limits };
+  return { name: tier.name, index, upTo: tier.upTo === undefined ? null : Number(tier.upTo), limits: tierLimitsJson(tier) };
 }
 
 /**
  * `explain --json`: the same answer as the text, for scripts. `kind` says what was asked about:
- * a tier by name, a catalog device, or a size. Sizes are in bytes; `memory` is the tier's entry of
- * `budget --json` but its name (null without a model, or on a device the app cannot be installed
- * on), and `onDevice` the device's row of it.
+ * a tier by name, a catalog device, or a size. Sizes are in bytes; devices and limits are as
+ * `devices --json` gives them; `memory` is the tier's entry of `budget --json` but its name (null
+ * without a model, or on a device the app cannot be installed on), and `onDevice` the device's row
+ * of it. `model` names the policy's model, or is null when it has none.
  */
-export function explanationJson(query: string, answer: Explanation | TierExplanation): Record<string, unknown> {
-  const head = { version: 1, query };
+export function explanationJson(query: string, answer: Explanation | TierExplanation, model: string | null): Record<string, unknown> {
+  const head = { version: 1, query, model };
   if (!('reason' in answer)) {
     return {
       ...head,
       kind: 'tier',
       tier: { ...tierJson(answer.tier, answer.tierIndex), range: answer.range },
       devices: answer.devices.map((device) => device.name),
-      leftOut: answer.leftOut ?? null,
-      model: answer.memory?.budget.model.name ?? null,
+      leftOut: answer.leftOut ? { devices: answer.leftOutDevices.map((device) => ({ name: device.name, newestOS: device.os })), why: answer.leftOut } : null,
       memory: answer.memory ? memoryJson(answer.memory.fit) : null,
     };
   }
@@ -240,13 +239,12 @@ export function explanationJson(query: string, answer: Explanation | TierExplana
     ...head,
     kind: device ? 'device' : 'size',
     subject: answer.subject,
-    device: device ? { name: device.name, identifiers: device.identifiers, ramGB: device.ramGB, reportedBytes: Number(device.reported), runs: answer.runs ?? null } : null,
+    device: device ? { ...deviceJson(device), runs: answer.runs ?? null } : null,
     bytes: Number(answer.bytes),
     rounded: answer.rounded,
     tier: tierJson(answer.tier, answer.tierIndex),
     reason: answer.reason,
     nearest: answer.nearest ? { boundary: answer.nearest.boundary, distanceBytes: Number(answer.nearest.distance), percent: answer.nearest.percent } : null,
-    model: answer.memory?.budget.model.name ?? null,
     memory: answer.memory ? memoryJson(answer.memory.fit) : null,
     onDevice: answer.memory?.device ? tierFitJson(answer.memory.fit).devices.find((each) => each.name === answer.memory!.device!.name) ?? null : null,
   };

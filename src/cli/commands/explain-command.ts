@@ -8,10 +8,10 @@ import { catalogScope } from '../../devices/deployment-target.js';
 import { readValidPolicy } from '../read-valid-policy.js';
 import { readDeploymentTarget } from '../resolve-deployment-target.js';
 import { readPinnedModel } from '../resolve-mlx-api.js';
-import { readReportsOption } from '../read-field-reports.js';
+import { printReportAcknowledgements, readReportsOption } from '../read-field-reports.js';
 import { budgetOf } from '../../reports/budget.js';
-import { acknowledgedReportWarnings, formatMeasuredSection, measureReports, reportsJson, type ReportRun } from '../../reports/field-reports.js';
-import { acknowledgedSummary } from '../../diagnostics/acknowledge.js';
+import { resolveModel } from '../../devices/models.js';
+import { formatMeasuredSection, measureReports, reportsJson, type ReportRun } from '../../reports/field-reports.js';
 
 /** Runs `explain`. */
 export async function explainCommand(io: CliIO, options: { query: string; config?: string; json?: boolean; reports?: string }): Promise<number> {
@@ -23,7 +23,7 @@ export async function explainCommand(io: CliIO, options: { query: string; config
   const answer = tier ? undefined : explain(source.policy, options.query, scope);
   if (answer && 'error' in answer) throw new UsageError(answer.error);
   // --reports: the stress reports of this tier (a tier, or the tier a size lands in), or of this device.
-  let measured: { runs: ReportRun[]; count: number; about: string } | undefined;
+  let measured: { runs: ReportRun[]; all: ReportRun[]; count: number; about: string } | undefined;
   if (options.reports !== undefined) {
     const reports = await readReportsOption(io, options.reports);
     if (!reports) return ExitCode.invalidInput;
@@ -33,12 +33,15 @@ export async function explainCommand(io: CliIO, options: { query: string; config
     const tierName = tier?.tier.name ?? answer!.tier.name;
     measured = {
       runs: runs.filter((run) => (device ? run.device === device : run.report.tier === tierName)),
+      all: runs,
       count: reports.length,
       about: device ? `on ${device.name}` : `on tier ${tierName}`,
     };
   }
   if (options.json) {
-    const json = explanationJson(options.query, tier ?? answer!);
+    const resolved = source.policy.model === undefined ? undefined : resolveModel(source.policy.model, source.displayPath);
+    const model = resolved && 'model' in resolved ? resolved.model.name : null;
+    const json = explanationJson(options.query, tier ?? answer!, model);
     const reports = measured ? { reports: reportsJson(measured.runs, { path: options.reports!, count: measured.count }) } : {};
     io.stdout(`${JSON.stringify({ ...json, ...reports }, null, 2)}\n`);
     return ExitCode.ok;
@@ -46,6 +49,6 @@ export async function explainCommand(io: CliIO, options: { query: string; config
   io.stdout(tier ? formatTierExplanation(tier) : formatExplanation(answer!));
   if (measured) io.stdout(`\n${formatMeasuredSection(measured.runs, { path: options.reports!, count: measured.count }, measured.about)}`);
   // The report warnings the policy acknowledges, counted in one line as check and generate count theirs.
-  if (measured) io.stderr(acknowledgedSummary(acknowledgedReportWarnings(measured.runs), source.displayPath));
+  if (measured) printReportAcknowledgements(io, source, measured.all, measured.runs);
   return ExitCode.ok;
 }
