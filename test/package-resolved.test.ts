@@ -393,6 +393,37 @@ describe('the memory estimate stands for the mlx-swift-lm the app pins', () => {
     numbers(newEstimates).forEach((value, index) => expect(value).toBeLessThan(numbers(oldEstimates)[index]! * 0.7));
   });
 
+  it('two Package.resolved files that disagree about mlx-swift-lm are an error in generate, a warning in budget', async () => {
+    app(PINS_3313);
+    writeFileSync(project.path('Package.resolved'), PINS_3314);
+    const generated = await project.run('generate');
+    expect(generated.code).toBe(2);
+    expect(generated.stderr).toMatch(/error: evaluator: the app's Package\.resolved files disagree about mlx-swift-lm \(.*\), which decides how images are tiled; set evaluator\.packageResolved/);
+    expect(generated.stderr).toContain('Package.resolved pins 3.31.4');
+    expect(generated.stderr).toContain(`${XCODE_RESOLVED} pins 3.31.3`);
+    const budget = await project.run('budget');
+    expect(budget.code).toBe(0);
+    expect(budget.stderr).toContain('warning: evaluator: the app\'s Package.resolved files disagree about mlx-swift-lm');
+    expect(budget.stdout).toContain('before pull request 255');
+  });
+
+  it('a policy\'s upscalesImages against the pinned release is a warning at the key', async () => {
+    app(PINS_3313, [[['model'], { name: 'SmolVLM2-500M-Video-Instruct-mlx', upscalesImages: false }]]);
+    const result = await project.run('check');
+    expect(result.stderr).toMatch(/^tiers\.yaml:\d+:\d+: warning: model\.upscalesImages: upscalesImages: false, but [^ ]+ pins mlx-swift-lm 3\.31\.3, which enlarges every image to longestEdge before tiling it; the estimate follows upscalesImages \(remove it to follow the pin\) \[upscales-images-against-pin\]$/m);
+    expect((await project.run('budget')).stderr).toContain('[upscales-images-against-pin]');
+  });
+
+  it('a branch pin of mlx-swift-lm keeps the catalog\'s release, with a note at the pin', async () => {
+    const branch = PINS_3313.replace('"version" : "3.31.3"', '"branch" : "main"');
+    expect(branch).not.toBe(PINS_3313);
+    app(branch);
+    const result = await project.run('check');
+    expect(result.stderr).toMatch(/: note: pins mlx-swift-lm to the branch main, not a release, so memtier cannot tell how it tiles images; the estimate keeps the catalog's \(every image enlarged first, as before 3\.31\.4\); set model\.upscalesImages to say \[mlx-swift-lm-release-unknown\]$/m);
+    const { ultraLow } = await budget();
+    expect(ultraLow.release).toBe('2.29.2');
+  });
+
   it('budget reads a broken Package.resolved as a warning and keeps the catalog\'s release', async () => {
     app('{\n  "pins" : [\n    { "identity": "mlx-swift", }\n  ],\n  "version" : 2\n}\n');
     const result = await project.run('budget');

@@ -16,6 +16,7 @@ import { decideMlxApi } from '../mlx/mlx-api.js';
 import { findPin, parsePackageResolved, type PackagePin } from '../mlx/package-resolved.js';
 import { swiftToolsNote } from '../mlx/swift-tools.js';
 import type { Policy } from '../policy/schema.js';
+import { applyAcknowledgements } from '../diagnostics/acknowledge.js';
 import type { CliIO } from './io.js';
 import { displayPathOf, policyFolder, type PolicySource } from './load-policy-file.js';
 import { printDiagnostics } from './report-format.js';
@@ -37,7 +38,7 @@ async function readAppPins(cwd: string, source: PolicySource): Promise<AppPins> 
   const files = declaredPath !== undefined ? [resolve(policyFolder(source), declaredPath)] : await discoverPackageResolved(policyFolder(source), source.policy.evaluator?.source);
   const diagnostics: Diagnostic[] = [];
   const pins: { pin: PackagePin; file: string }[] = [];
-  let lmPin: { pin: PackagePin; file: string } | undefined;
+  const lmPins: { pin: PackagePin; file: string }[] = [];
   for (const path of files) {
     const shown = displayPathOf(cwd, path);
     const read = await readPackageResolved(path);
@@ -55,7 +56,12 @@ async function readAppPins(cwd: string, source: PolicySource): Promise<AppPins> 
     }
     // Apps that took MLXLMCommon from mlx-swift-examples (up to mid-2025) pin no mlx-swift-lm.
     const lm = parsed.resolved && findPin(parsed.resolved, 'mlx-swift-lm');
-    if (lm && !lmPin) lmPin = { pin: lm, file: shown };
+    if (lm) lmPins.push({ pin: lm, file: shown });
+  }
+  const lmPin = lmPins[0];
+  if (new Set(lmPins.map(({ pin }) => pin.version ?? pin.revision ?? pin.branch)).size > 1) {
+    const list = lmPins.map(({ pin, file }) => `${file} pins ${pin.version ?? pin.branch ?? pin.revision}`).join(', ');
+    diagnostics.push({ severity: 'error', ...place(['evaluator']), message: `the app's Package.resolved files disagree about mlx-swift-lm (${list}), which decides how images are tiled; set evaluator.packageResolved to the one the app builds with` });
   }
   const versions = new Set(pins.map(({ pin }) => pin.version ?? pin.revision ?? pin.branch));
   if (versions.size > 1) {
@@ -83,6 +89,7 @@ export async function resolveMlxApi(cwd: string, source: PolicySource): Promise<
   }
   if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return { policy, diagnostics, packageResolved: files };
   const release = pinnedRelease(lmPin);
+  diagnostics.push(...releaseFindings(source, lmPin, release));
   const withRelease = withPinnedRelease(policy, release);
   const found = release ? { release } : {};
   if (!evaluator) return { policy: withRelease, diagnostics, packageResolved: files, ...found };
@@ -126,11 +133,52 @@ export async function readPinnedModel(io: CliIO, source: PolicySource): Promise<
   const read = await readAppPins(io.cwd, source);
   const problems = read.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
   if (problems.length > 0) {
-    printDiagnostics(io, 'text', problems.map(keepCatalogRelease));
+    printAcknowledged(io, source, problems.map(keepCatalogRelease));
     return { source };
   }
   const release = pinnedRelease(read.lmPin);
+  printAcknowledged(io, source, releaseFindings(source, read.lmPin, release));
   return { source: { ...source, policy: withPinnedRelease(source.policy, release) }, ...(release ? { release } : {}) };
+}
+
+/** Prints diagnostics but those the policy acknowledges. */
+function printAcknowledged(io: CliIO, source: PolicySource, diagnostics: readonly Diagnostic[]): void {
+  const entries = source.policy.acknowledged.map((entry, index) => ({ id: entry.warning, place: { file: source.displayPath, path: `acknowledged[${index}].warning` } }));
+  printDiagnostics(io, 'text', applyAcknowledgements(diagnostics, entries).shown);
+}
+
+/**
+ * What the mlx-swift-lm pin says about the model's `upscalesImages`: a warning when the policy
+ * sets it against the pinned release, a note when the pin names no release (a branch or a
+ * revision) and the estimate keeps the catalog's value.
+ */
+function releaseFindings(source: PolicySource, lmPin: { pin: PackagePin; file: string } | undefined, release: PinnedRelease | undefined): Diagnostic[] {
+  const model = source.policy.model;
+  if (model === undefined || lmPin === undefined) return [];
+  const declared = model.upscalesImages;
+  if (release && declared !== undefined && declared !== release.upscalesImages) {
+    const does = release.upscalesImages ? 'enlarges every image to longestEdge before tiling it' : 'tiles each image at its own size';
+    return [{
+      severity: 'warning',
+      file: source.displayPath,
+      ...source.locate(['model', 'upscalesImages']),
+      path: 'model.upscalesImages',
+      message: `upscalesImages: ${declared}, but ${lmPin.file} pins mlx-swift-lm ${release.version}, which ${does}; the estimate follows upscalesImages (remove it to follow the pin)`,
+      id: 'upscales-images-against-pin',
+    }];
+  }
+  if (!release && declared === undefined && lmPin.pin.version === undefined) {
+    const what = lmPin.pin.branch !== undefined ? `the branch ${lmPin.pin.branch}` : `the revision ${lmPin.pin.revision ?? 'it names'}`;
+    return [{
+      severity: 'note',
+      file: lmPin.file,
+      line: lmPin.pin.line,
+      column: lmPin.pin.column,
+      message: `pins mlx-swift-lm to ${what}, not a release, so memtier cannot tell how it tiles images; the estimate keeps the catalog's (every image enlarged first, as before 3.31.4); set model.upscalesImages to say`,
+      id: 'mlx-swift-lm-release-unknown',
+    }];
+  }
+  return [];
 }
 
 /** A problem with the pins, as a warning that the estimate keeps the catalog's release. */

@@ -53,7 +53,7 @@ const MiB = SIZE_UNITS.MiB!;
 
 /** Where the values shared by the SmolVLM2 models come from. */
 const SMOLVLM2_PROCESSOR = 'mlx-swift-lm Tests/MLXLMTests/SmolVLM2TilingTests.swift, the SmolVLM2 processor configuration';
-const PATCHED_PROCESSOR = 'mlx-swift-lm Libraries/MLXVLM/Models/SmolVLM2.swift tiles(from:) before pull request 255 (first in 3.31.4); the app pins 2.29.2';
+const PATCHED_PROCESSOR = 'mlx-swift-lm Libraries/MLXVLM/Models/SmolVLM2.swift tiles(from:) before pull request 255 (first in 3.31.4); VLMEval (mlx-swift-examples 44b14cf) pins 2.29.2';
 const DESIGN_ALLOWANCE: ModelValueSource = {
   kind: 'estimated',
   source: 'used where no measurement applies: the original design\'s guess (docs/design.md), inference buffers 300-500 MB and temporary data 200 MB; the upper figures, 700 MiB',
