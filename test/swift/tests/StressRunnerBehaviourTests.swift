@@ -18,10 +18,16 @@ final class ScriptedFootprint: @unchecked Sendable {
   private var host: UInt64 = 0
   private var peak: UInt64 = 100 * 1_048_576
 
+  /// Called with the new value each time `value` changes (ScriptedMLXMemory follows it).
+  var onChange: (@Sendable (UInt64) -> Void)?
+
   /// The footprint of everything but the host app's model.
   var value: UInt64 {
     get { lock.withLock { own } }
-    set { lock.withLock { own = newValue; peak = max(peak, own + host) } }
+    set {
+      lock.withLock { own = newValue; peak = max(peak, own + host) }
+      onChange?(newValue)
+    }
   }
 
   /// The host app's own model, in the same process until released.
@@ -42,7 +48,8 @@ final class ScriptedFootprint: @unchecked Sendable {
 
 /// MLX's figures as the runner reads them, made from the scripted footprint: what is above the
 /// 100 MiB baseline is MLX's active memory, 20 MiB more its cache, and the peak the largest active
-/// read since the runner last reset it.
+/// memory since the runner last reset it, followed as the footprint changes (as MLX's allocator
+/// keeps its peak), not only when the figures are read.
 final class ScriptedMLXMemory: @unchecked Sendable {
   private let lock = NSLock()
   private let footprint: ScriptedFootprint
@@ -51,6 +58,12 @@ final class ScriptedMLXMemory: @unchecked Sendable {
 
   init(footprint: ScriptedFootprint) {
     self.footprint = footprint
+    footprint.onChange = { [weak self] value in self?.observe(value) }
+  }
+
+  private func observe(_ value: UInt64) {
+    let active = max(Int(value) - 100 * 1_048_576, 0)
+    lock.withLock { peak = max(peak, active) }
   }
 
   /// How many times the runner reset the peak.
@@ -263,11 +276,12 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
     let subject = ScriptedSubject()
     let mlx = ScriptedMLXMemory(footprint: subject.footprint)
     let footprint = subject.footprint
-    // The first answer ends at 900 MiB, the others at 400 MiB.
+    // The first answer ends at 900 MiB; the others reach 700 MiB and end at 400 MiB.
     subject.steps = [.init()]
     var answer = 0
     subject.onAnswer = {
       answer += 1
+      if answer > 1 { footprint.value = 700 * 1_048_576 }
       footprint.value = (answer == 1 ? 900 : 400) * 1_048_576
     }
     let runner = MemoryStressRunner(
@@ -276,9 +290,10 @@ final class StressRunnerBehaviourTests: XCTestCase, @unchecked Sendable {
       keepScreenAwake: { _ in false }, mlxMemory: mlx.reader, thermalState: { nil })
     let report = try await runner.run(plan())
     XCTAssertEqual(mlx.resets, 3)
-    // Without the reset, the first answer's 800 MiB would be every answer's peak.
+    // Without the reset, the first answer's 800 MiB would be every answer's peak; with a reset
+    // just before the figures are read, the 600 MiB each later answer reached would be lost (300).
     let peaks = report.scenarios.flatMap(\.answers).compactMap(\.mlxMemory?.peakMemory)
-    XCTAssertEqual(peaks, [800, 300, 300].map { $0 * 1_048_576 })
+    XCTAssertEqual(peaks, [800, 600, 600].map { $0 * 1_048_576 })
     XCTAssertNil(report.thermalStateAtStart)
   }
 
