@@ -405,6 +405,29 @@ describe('where people see it', () => {
     expect(result.stdout).toContain('\nEstimated peak memory (memtier budget):\n  standard: 1.13 GiB -> 1.16 GiB (+30.00 MiB)\n');
   });
 
+  it('memtier diff shows a change of the mlx-swift-lm pin alone: no policy change, the estimates it moves', async () => {
+    const pins = (lm: string, revision: string) => JSON.stringify({ pins: [
+      { identity: 'mlx-swift', kind: 'remoteSourceControl', location: 'https://github.com/ml-explore/mlx-swift', state: { revision: 'dc43e62d7055353c7f99fa071a4e71d29dfddc44', version: '0.31.4' } },
+      { identity: 'mlx-swift-lm', kind: 'remoteSourceControl', location: 'https://github.com/ml-explore/mlx-swift-lm.git', state: { revision, version: lm } },
+    ], version: 2 }, null, 2);
+    project = makeProject({ 'tiers.yaml': DEFAULT_POLICY_TEXT, 'Package.resolved': pins('3.31.3', '1c05248bb0899e2a7a4962b84d319cf12f4e12aa') });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: project!.root, stdio: 'pipe' });
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'policy');
+    writeFileSync(project.path('Package.resolved'), pins('3.31.4', 'bd4b7434e6bdb588c7ef55706ff8904cb7fd4c57'));
+    const result = await project.run('diff', '--base', 'HEAD');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Policy changes in tiers\.yaml against \w+ \(HEAD\): none\n\nEstimated peak memory \(memtier budget\):\n  mlx-swift-lm 3\.31\.3 -> 3\.31\.4 \(Package\.resolved\): the estimates follow the release the app pins\n/);
+    expect(result.stdout).toContain('  standard: 1.76 GiB -> 1.13 GiB (-648.18 MiB)\n');
+    // What the pins settle is not a change of the policy as written.
+    expect(result.stdout).not.toContain('upscalesImages');
+    expect(result.stdout).not.toContain('pinnedBy');
+    const markdown = await project.run('diff', '--base', 'HEAD', '--markdown');
+    expect(markdown.stdout).toContain('No policy change.');
+    expect(markdown.stdout).toContain('- mlx-swift-lm 3.31.3 → 3.31.4 (Package.resolved): the estimates follow the release the app pins');
+  });
+
   it('memtier explain --json: a tier, a device and a size, with the estimate budget --json gives', async () => {
     project = makeProject();
     const budget = JSON.parse((await project.run('budget', '--json')).stdout);

@@ -27,8 +27,8 @@ interface AppPins {
   diagnostics: Diagnostic[];
   /** The mlx-swift pins, one per file that has one. */
   pins: { pin: PackagePin; file: string }[];
-  /** The first mlx-swift-lm pin found. */
-  lmPin?: { pin: PackagePin; file: string };
+  /** The first mlx-swift-lm pin found, with the absolute path of its file. */
+  lmPin?: { pin: PackagePin; file: string; path: string };
 }
 
 /** Reads the Package.resolved the policy names (evaluator.packageResolved), or those found next to the evaluator or the policy. */
@@ -38,7 +38,7 @@ async function readAppPins(cwd: string, source: PolicySource): Promise<AppPins> 
   const files = declaredPath !== undefined ? [resolve(policyFolder(source), declaredPath)] : await discoverPackageResolved(policyFolder(source), source.policy.evaluator?.source);
   const diagnostics: Diagnostic[] = [];
   const pins: { pin: PackagePin; file: string }[] = [];
-  const lmPins: { pin: PackagePin; file: string }[] = [];
+  const lmPins: { pin: PackagePin; file: string; path: string }[] = [];
   for (const path of files) {
     const shown = displayPathOf(cwd, path);
     const read = await readPackageResolved(path);
@@ -56,7 +56,7 @@ async function readAppPins(cwd: string, source: PolicySource): Promise<AppPins> 
     }
     // Apps that took MLXLMCommon from mlx-swift-examples (up to mid-2025) pin no mlx-swift-lm.
     const lm = parsed.resolved && findPin(parsed.resolved, 'mlx-swift-lm');
-    if (lm) lmPins.push({ pin: lm, file: shown });
+    if (lm) lmPins.push({ pin: lm, file: shown, path });
   }
   const lmPin = lmPins[0];
   if (new Set(lmPins.map(({ pin }) => pin.version ?? pin.revision ?? pin.branch)).size > 1) {
@@ -128,7 +128,7 @@ function smolvlmTiles(policy: Policy): { tileEdge: number; longestEdge: number }
  * `upscalesImages` settled from the mlx-swift-lm the app pins, and that release. A Package.resolved
  * that cannot be read is printed as a warning, and the catalog's value stands.
  */
-export async function readPinnedModel(io: CliIO, source: PolicySource): Promise<{ source: PolicySource; release?: PinnedRelease }> {
+export async function readPinnedModel(io: CliIO, source: PolicySource): Promise<{ source: PolicySource; release?: PinnedRelease; pinFile?: string }> {
   if (source.policy.model === undefined) return { source };
   const read = await readAppPins(io.cwd, source);
   const problems = read.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
@@ -138,7 +138,7 @@ export async function readPinnedModel(io: CliIO, source: PolicySource): Promise<
   }
   const release = pinnedRelease(read.lmPin);
   printAcknowledged(io, source, releaseFindings(source, read.lmPin, release));
-  return { source: { ...source, policy: withPinnedRelease(source.policy, release) }, ...(release ? { release } : {}) };
+  return { source: { ...source, policy: withPinnedRelease(source.policy, release) }, ...(release ? { release } : {}), ...(read.lmPin ? { pinFile: read.lmPin.path } : {}) };
 }
 
 /** Prints diagnostics but those the policy acknowledges. */

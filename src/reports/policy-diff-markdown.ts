@@ -5,7 +5,7 @@
 import { diagnosticParts } from '../diagnostics/format.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { shownReported } from './device-table.js';
-import { estimateLine, headNote, isEmptyDiff, type DiffSubject, type PolicyDiff } from './policy-diff.js';
+import { estimateLine, headNote, isEmptyDiff, onlyPins, type DiffSubject, type PolicyDiff } from './policy-diff.js';
 
 /** A table cell's text with its pipes escaped. */
 export function escapeCell(text: string): string {
@@ -29,7 +29,7 @@ export function formatNoChangeMarkdown(subject: DiffSubject): string {
 
 /** The diff as Markdown for a pull-request comment (format it with prettier before printing). */
 export function formatDiffMarkdown(diff: PolicyDiff, subject: DiffSubject, broken: readonly Diagnostic[] = []): string {
-  const parts = [`### memtier: policy changes in \`${subject.file}\` against ${subject.where}`, '', ...(isEmptyDiff(diff) ? ['No policy change.', ''] : []), ...brokenPromisesMarkdown(broken)];
+  const parts = [`### memtier: policy changes in \`${subject.file}\` against ${subject.where}`, '', ...(isEmptyDiff(diff) || onlyPins(diff) ? ['No policy change.', ''] : []), ...brokenPromisesMarkdown(broken)];
   if (diff.added.length + diff.removed.length > 0) {
     parts.push(...diff.added.map((name) => `- added tier \`${name}\``), ...diff.removed.map((name) => `- removed tier \`${name}\``), '');
   }
@@ -46,7 +46,7 @@ export function formatDiffMarkdown(diff: PolicyDiff, subject: DiffSubject, broke
     parts.push('', REPORTED_MARKS);
   }
   if (diff.estimates.length > 0) {
-    parts.push('', '#### Estimated peak memory (`memtier budget`)', '', ...diff.estimates.map((change) => `- ${escapeCell(estimateLine(change, '→'))}`));
+    parts.push('', '#### Estimated peak memory (`memtier budget`)', '', ...(diff.pins ? [`- ${escapeCell(diff.pins.replace(' -> ', ' → '))}`] : []), ...diff.estimates.map((change) => `- ${escapeCell(estimateLine(change, '→'))}`));
   }
   return `${parts.join('\n')}\n`;
 }

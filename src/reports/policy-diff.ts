@@ -44,6 +44,8 @@ export interface PolicyDiff {
   estimates: EstimateChange[];
   /** The line that says which catalog devices the lists leave out, as the app cannot be installed on them. */
   leftOut?: string;
+  /** A change of the mlx-swift-lm release the app pins, in words, when the estimates follow one. */
+  pins?: string;
 }
 
 const TIER_KEYS = ['upTo', ...LIMIT_KEYS, 'description'] as const;
@@ -53,8 +55,12 @@ function valueOf(key: (typeof TIER_KEYS)[number], tier: Tier): string {
   return tierValueInWords(key, tier[key]);
 }
 
-/** Compares a base policy with the working one, on the devices of `scope` (the app's, by its deployment target). */
-export function diffPolicies(base: Policy, head: Policy, scope: DeviceScope = catalogScope()): PolicyDiff {
+/**
+ * Compares a base policy with the working one, as written, on the devices of `scope` (the app's, by
+ * its deployment target). The estimates come from `settled` when given: the two policies with what
+ * the app's pins settle (the model's upscalesImages), which is not a change of the policy.
+ */
+export function diffPolicies(base: Policy, head: Policy, scope: DeviceScope = catalogScope(), settled: { base: Policy; head: Policy } = { base, head }): PolicyDiff {
   const baseTiers = new Map(base.tiers.map((tier) => [tier.name, tier]));
   const headTiers = new Map(head.tiers.map((tier) => [tier.name, tier]));
   const values: ValueChange[] = [];
@@ -85,7 +91,7 @@ export function diffPolicies(base: Policy, head: Policy, scope: DeviceScope = ca
     removed: base.tiers.filter((tier) => !headTiers.has(tier.name)).map((tier) => tier.name),
     values,
     devices,
-    estimates: estimateChanges(base, head),
+    estimates: estimateChanges(settled.base, settled.head),
     ...(leftOut === undefined ? {} : { leftOut }),
   };
 }
@@ -134,6 +140,11 @@ export function isEmptyDiff(diff: PolicyDiff): boolean {
   return diff.added.length + diff.removed.length + diff.values.length + diff.devices.length + diff.estimates.length === 0;
 }
 
+/** Whether nothing but the app's pins changed (and, with them, the estimates). */
+export function onlyPins(diff: PolicyDiff): boolean {
+  return diff.pins !== undefined && diff.added.length + diff.removed.length + diff.values.length + diff.devices.length === 0;
+}
+
 /** One device's line: "iPhone 12 (4 GB): low -> standard; maxTokens 500 -> 800". */
 export function deviceLine(impact: DeviceImpact): string {
   const tiers = impact.tierBefore === impact.tierAfter ? `stays ${impact.tierAfter}` : `${impact.tierBefore} -> ${impact.tierAfter}`;
@@ -162,7 +173,7 @@ export function formatNoChangeText(subject: DiffSubject): string {
 /** The diff as terminal text; `broken` are the working copy's broken promises. */
 export function formatDiffText(diff: PolicyDiff, subject: DiffSubject, broken: readonly Diagnostic[] = []): string {
   // Broken promises with no change: say so, rather than a heading over nothing.
-  const lines = [`Policy changes in ${subject.file} against ${subject.where}:${isEmptyDiff(diff) ? ' none' : ''}`];
+  const lines = [`Policy changes in ${subject.file} against ${subject.where}:${isEmptyDiff(diff) || onlyPins(diff) ? ' none' : ''}`];
   for (const name of diff.added) lines.push(`  + tier ${name}`);
   for (const name of diff.removed) lines.push(`  - tier ${name}`);
   for (const change of diff.values) lines.push(`  ${change.path}: ${change.before} -> ${change.after}`);
@@ -172,7 +183,7 @@ export function formatDiffText(diff: PolicyDiff, subject: DiffSubject, broken: r
   }
   if (diff.leftOut && !isEmptyDiff(diff)) lines.push('', diff.leftOut);
   if (diff.estimates.length > 0) {
-    lines.push('', 'Estimated peak memory (memtier budget):', ...diff.estimates.map((change) => `  ${estimateLine(change)}`));
+    lines.push('', 'Estimated peak memory (memtier budget):', ...(diff.pins ? [`  ${diff.pins}`] : []), ...diff.estimates.map((change) => `  ${estimateLine(change)}`));
   }
   if (broken.length > 0) lines.push('', `Broken promises (${broken.length}):`, ...broken.map((problem) => `  ${formatDiagnostic(problem)}`));
   return `${lines.join('\n')}\n`;

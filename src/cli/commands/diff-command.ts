@@ -21,7 +21,8 @@ import { printDiagnostics } from '../report-format.js';
 import { catalogScope, type DeviceScope } from '../../devices/deployment-target.js';
 import { readDeploymentTarget } from '../resolve-deployment-target.js';
 import { readPinnedModel } from '../resolve-mlx-api.js';
-import { withPinnedRelease } from '../../mlx/lm-release.js';
+import { pinnedRelease, withPinnedRelease, type PinnedRelease } from '../../mlx/lm-release.js';
+import { findPin, parsePackageResolved } from '../../mlx/package-resolved.js';
 
 /** The options of `diff`; `env` is read for GITHUB_BASE_REF and GITHUB_ACTIONS (default: the process's). */
 export interface DiffOptions {
@@ -68,7 +69,13 @@ export async function diffCommand(io: CliIO, options: DiffOptions): Promise<numb
     io.stderr(`memtier: ${head.displayPath} at the base revision ${subject.where} cannot be read as a policy, so there is nothing to compare with\n`);
     return ExitCode.invalidInput;
   }
-  const diff = diffPolicies(withPinnedRelease(before.readable, pinned.release), headPolicy, scope);
+  // The base's own pin, when the file that pins mlx-swift-lm now pinned another release then.
+  const baseRelease = await basePin(top, base.revision, pinned.pinFile);
+  const pinChange = baseRelease && pinned.release && baseRelease.version !== pinned.release.version
+    ? `mlx-swift-lm ${baseRelease.version} -> ${pinned.release.version} (${pinned.release.file}): the estimates follow the release the app pins`
+    : undefined;
+  const settled = { base: withPinnedRelease(before.readable, baseRelease ?? pinned.release), head: headPolicy };
+  const diff = { ...diffPolicies(before.readable, head.policy, scope, settled), ...(pinChange ? { pins: pinChange } : {}) };
   if (isEmptyDiff(diff) && broken.length === 0) {
     io.stdout(options.markdown ? formatNoChangeMarkdown(subject) : formatNoChangeText(subject));
     return ExitCode.ok;
@@ -80,4 +87,16 @@ export async function diffCommand(io: CliIO, options: DiffOptions): Promise<numb
 
 async function newPolicyReport(policy: Policy, subject: DiffSubject, broken: Diagnostic[], options: { markdown: boolean; scope: DeviceScope }): Promise<string> {
   return options.markdown ? formatMarkdown(formatNewPolicyMarkdown(policy, subject, broken, options.scope)) : formatNewPolicyText(policy, subject, broken, options.scope);
+}
+
+/** The mlx-swift-lm release `file` pinned at `revision`, when it existed then and names one. */
+async function basePin(top: string, revision: string, file: string | undefined): Promise<PinnedRelease | undefined> {
+  if (file === undefined) return undefined;
+  const path = relative(top, file).split('\\').join('/');
+  if (path.startsWith('..')) return undefined;
+  const text = await git(top, ['show', `${revision}:${path}`]);
+  if (text === undefined) return undefined;
+  const parsed = parsePackageResolved(text, path);
+  const pin = parsed.resolved && findPin(parsed.resolved, 'mlx-swift-lm');
+  return pin ? pinnedRelease({ pin, file: path }) : undefined;
 }
