@@ -257,6 +257,14 @@ describe('bad model sections', () => {
   });
 });
 
+/** Makes the project folder a git repository whose one commit holds everything in it (what diff compares with). */
+function commitAll(root: string): void {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'pipe' });
+  git('init', '-q', '-b', 'main');
+  git('add', '.');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'policy');
+}
+
 describe('where people see it', () => {
   let project: ReturnType<typeof makeProject> | undefined;
   afterEach(() => project?.cleanup());
@@ -377,10 +385,7 @@ describe('where people see it', () => {
 
   it('memtier diff: how a policy change moves each tier\'s estimate', async () => {
     project = makeProject();
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: project!.root, stdio: 'pipe' });
-    git('init', '-q', '-b', 'main');
-    git('add', '.');
-    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'policy');
+    commitAll(project.root);
     writeFileSync(project.path('tiers.yaml'), editedPolicy([[['tiers', 2, 'maxTokens'], 1600]]));
     const result = await project.run('diff', '--base', 'HEAD');
     // 800 more tokens of 40 KiB, in 256-token steps (2184 -> 2984 tokens: 2304 -> 3072 cached): 30 MiB;
@@ -395,10 +400,7 @@ describe('where people see it', () => {
       { identity: 'mlx-swift-lm', kind: 'remoteSourceControl', location: 'https://github.com/ml-explore/mlx-swift-lm.git', state: { revision: 'bd4b7434e6bdb588c7ef55706ff8904cb7fd4c57', version: '3.31.4' } },
     ], version: 2 }, null, 2);
     project = makeProject({ 'tiers.yaml': DEFAULT_POLICY_TEXT, 'Package.resolved': resolved });
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: project!.root, stdio: 'pipe' });
-    git('init', '-q', '-b', 'main');
-    git('add', '.');
-    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'policy');
+    commitAll(project.root);
     writeFileSync(project.path('tiers.yaml'), editedPolicy([[['tiers', 2, 'maxTokens'], 1600]]));
     const result = await project.run('diff', '--base', 'HEAD');
     // 1191 -> 1991 tokens: 1280 -> 2048 cached, 768 x 40 KiB = 30 MiB, on the 3.31.4 estimate.
@@ -411,10 +413,7 @@ describe('where people see it', () => {
       { identity: 'mlx-swift-lm', kind: 'remoteSourceControl', location: 'https://github.com/ml-explore/mlx-swift-lm.git', state: { revision, version: lm } },
     ], version: 2 }, null, 2);
     project = makeProject({ 'tiers.yaml': DEFAULT_POLICY_TEXT, 'Package.resolved': pins('3.31.3', '1c05248bb0899e2a7a4962b84d319cf12f4e12aa') });
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: project!.root, stdio: 'pipe' });
-    git('init', '-q', '-b', 'main');
-    git('add', '.');
-    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'policy');
+    commitAll(project.root);
     writeFileSync(project.path('Package.resolved'), pins('3.31.4', 'bd4b7434e6bdb588c7ef55706ff8904cb7fd4c57'));
     const result = await project.run('diff', '--base', 'HEAD');
     expect(result.code).toBe(0);
