@@ -190,39 +190,41 @@ def fmt(b: float) -> str:
 
 
 def depth_check_lines(rows: list[dict], order: dict, tier_order: dict) -> list[str]:
-    """Truncated runs (results/depth-check-*.json) against the full-depth run of the same model:
-    the stage peaks the truncated run extrapolates (KV cache scaled to every layer) next to those
-    measured with every layer. Empty when there is no depth check."""
+    """A second run of a model at another depth (results/depth-check-*.json) against the run in the
+    merged results: the stage peaks a truncated run extrapolates (KV cache scaled to every layer)
+    next to those measured with every layer. Empty when there is no depth check."""
     checks = sorted(RESULTS.glob("depth-check-*.json"))
     if not checks:
         return []
-    full = {(r["model"], r["pipeline"], r["tier"]): r for r in rows if r["depth"] == "measured"}
+    merged = {(r["model"], r["pipeline"], r["tier"]): r for r in rows}
     out = ["### Depth check: truncated runs against full depth", "",
            "The 2.2B and 4-bit models were measured with only their first layers (measure.py --depth): every layer's weights "
            "allocated, the KV cache scaled to every layer, the other activations taken as they are, since a layer's temporaries "
-           "are freed before the next layer runs. Here a truncated run of a model is set against its full-depth run; the "
-           "figures are the CPU's, in MiB, the difference is truncated - full.", "",
-           "| model | pipeline | tier | truncated run | vision peak | prefill peak | decode peak at maxTokens | answer peak | difference |",
-           "|---|---|---|---|---:|---:|---:|---:|---:|"]
+           "are freed before the next layer runs. Here a truncated run of a model is set against a full-depth run of it; the "
+           "figures are the CPU's, in MiB (truncated / full), the difference is truncated - full.", "",
+           "| model | pipeline | tier | truncated run | full run | vision peak | prefill peak | decode peak at maxTokens | answer peak | difference |",
+           "|---|---|---|---|---|---:|---:|---:|---:|---:|"]
     worst = 0.0
     worst_stage = ("", 0)
     compared = 0
     for path in checks:
         data = json.loads(path.read_text())
-        for r in sorted(data["results"], key=lambda r: (order.get(r["model"], 0), r["pipeline"], tier_order.get(r["tier"], 0))):
-            f = full.get((r["model"], r["pipeline"], r["tier"]))
-            if f is None:
+        for c in sorted(data["results"], key=lambda r: (order.get(r["model"], 0), r["pipeline"], tier_order.get(r["tier"], 0))):
+            m = merged.get((c["model"], c["pipeline"], c["tier"]))
+            if m is None or (c["depth"] == "measured") == (m["depth"] == "measured"):
                 continue
+            t, f = (m, c) if c["depth"] == "measured" else (c, m)
+            t_file, f_file = ("the merged results", f"results/{path.name}") if c["depth"] == "measured" else (f"results/{path.name}", "the merged results")
             compared += 1
-            diff = (r["peak"] - f["peak"]) / f["peak"]
+            diff = (t["peak"] - f["peak"]) / f["peak"]
             worst = max(worst, abs(diff))
             for stage in ("vision_peak", "prefill_peak", "decode_peak"):
-                if abs(r[stage] - f[stage]) > abs(worst_stage[1]):
-                    worst_stage = (stage.replace("_peak", ""), r[stage] - f[stage])
-            depth = r["depth"].replace("extrapolated from ", "")
-            out.append(f"| {r['model']} | {r['pipeline']} | {r['tier']} | {depth} (results/{path.name}) | "
-                       f"{fmt(r['vision_peak'])} / {fmt(f['vision_peak'])} | {fmt(r['prefill_peak'])} / {fmt(f['prefill_peak'])} | "
-                       f"{fmt(r['decode_peak'])} / {fmt(f['decode_peak'])} | {fmt(r['peak'])} / {fmt(f['peak'])} | {diff * 100:+.1f}% |")
+                if abs(t[stage] - f[stage]) > abs(worst_stage[1]):
+                    worst_stage = (f"{stage.replace('_peak', '')}, {t['model']} {t['pipeline']}", t[stage] - f[stage])
+            depth = t["depth"].replace("extrapolated from ", "")
+            out.append(f"| {t['model']} | {t['pipeline']} | {t['tier']} | {depth} ({t_file}) | {f_file} | "
+                       f"{fmt(t['vision_peak'])} / {fmt(f['vision_peak'])} | {fmt(t['prefill_peak'])} / {fmt(f['prefill_peak'])} | "
+                       f"{fmt(t['decode_peak'])} / {fmt(f['decode_peak'])} | {fmt(t['peak'])} / {fmt(f['peak'])} | {diff * 100:+.2f}% |")
     out += ["", f"{compared} points compared; the largest difference in the answer's peak is {worst * 100:.2f}%, "
             f"and in any stage's peak {worst_stage[1] / MiB:+.2f} MiB ({worst_stage[0]}).", ""]
     return out
