@@ -15,6 +15,7 @@ import type { XcodeFileListContext } from '../render/xcode-file-list.js';
 import { packageFile } from '../package/package-files.js';
 import { readBuiltInTemplates } from '../package/template-files.js';
 import type { CliIO } from './io.js';
+import { policyAcknowledgements } from './acknowledgements.js';
 import { displayPathOf, loadPolicyFile, policyFolder, type LoadedPolicy, type PolicySource } from './load-policy-file.js';
 import { outputFolderFor } from './output-folder.js';
 import type { OutputFormat } from './report-format.js';
@@ -65,10 +66,7 @@ export async function planGeneration(io: CliIO, options: GenerationOptions): Pro
 function withAcknowledgements(loaded: LoadedPolicy): { loaded: LoadedPolicy; acknowledged: Diagnostic[] } {
   const readable = loaded.source ?? loaded.readable;
   if (!readable || readable.policy.acknowledged.length === 0) return { loaded, acknowledged: [] };
-  const entries = readable.policy.acknowledged.map((entry, index) => ({
-    id: entry.warning,
-    place: { file: readable.displayPath, ...readable.locate(['acknowledged', index, 'warning']), path: `acknowledged[${index}].warning` },
-  }));
+  const entries = policyAcknowledgements(readable);
   const { shown, acknowledged } = applyAcknowledgements(loaded.diagnostics, entries);
   const unused = hasErrors(loaded.diagnostics) ? [] : unusedAcknowledgements(entries, loaded.diagnostics);
   return { loaded: { ...loaded, diagnostics: sortDiagnostics([...shown, ...unused]) }, acknowledged };

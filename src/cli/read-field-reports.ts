@@ -8,6 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { acknowledgedSummary, unusedReportAcknowledgements } from '../diagnostics/acknowledge.js';
 import { acknowledgedReportWarnings, readFieldReport, type FieldReport, type ReportRun } from '../reports/field-reports.js';
+import { policyAcknowledgements } from './acknowledgements.js';
 import type { PolicySource } from './load-policy-file.js';
 import { UsageError, type CliIO } from './io.js';
 import { printDiagnostics } from './report-format.js';
@@ -65,11 +66,7 @@ export async function readReportsOption(io: CliIO, path: string): Promise<FieldR
  * acknowledges, and a note at each acknowledgement of a report warning none of them raised.
  */
 export function printReportAcknowledgements(io: CliIO, source: PolicySource, runs: readonly ReportRun[], shownRuns: readonly ReportRun[] = runs): void {
-  const entries = source.policy.acknowledged.map((entry, index) => ({
-    id: entry.warning,
-    place: { file: source.displayPath, ...source.locate(['acknowledged', index, 'warning']), path: `acknowledged[${index}].warning` },
-  }));
   const raised = runs.flatMap((run) => [...run.warnings, ...run.acknowledged]);
-  printDiagnostics(io, 'text', unusedReportAcknowledgements(entries, raised, runs.length));
+  printDiagnostics(io, 'text', unusedReportAcknowledgements(policyAcknowledgements(source), raised, runs.length));
   io.stderr(acknowledgedSummary(acknowledgedReportWarnings(shownRuns), source.displayPath));
 }

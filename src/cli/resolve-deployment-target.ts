@@ -5,7 +5,6 @@
  * validation found for the policy's own target is replaced by what it finds for this one.
  */
 import { join, resolve } from 'node:path';
-import { applyAcknowledgements } from '../diagnostics/acknowledge.js';
 import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { DEVICES } from '../devices/catalog.js';
 import type { DeploymentTarget } from '../devices/deployment-target.js';
@@ -13,7 +12,7 @@ import type { Policy } from '../policy/schema.js';
 import { policyTarget, withSettledFacts } from '../validate/validate-policy.js';
 import type { CliIO } from './io.js';
 import { displayPathOf, policyFolder, type PolicySource } from './load-policy-file.js';
-import { printDiagnostics } from './report-format.js';
+import { printUnacknowledged } from './acknowledgements.js';
 
 /** The target, if one can be read; what got in the way; the project file read (absolute). */
 export interface SettledTarget {
@@ -81,7 +80,6 @@ export async function settleDeploymentTarget(cwd: string, loaded: { source: Poli
  */
 export async function readDeploymentTarget(io: CliIO, source: PolicySource): Promise<DeploymentTarget | undefined> {
   const settled = await resolveDeploymentTarget(io.cwd, source);
-  const entries = source.policy.acknowledged.map((entry, index) => ({ id: entry.warning, place: { file: source.displayPath, path: `acknowledged[${index}].warning` } }));
-  printDiagnostics(io, 'text', applyAcknowledgements(settled.diagnostics, entries).shown);
+  printUnacknowledged(io, source, settled.diagnostics);
   return settled.target;
 }

@@ -16,10 +16,9 @@ import { decideMlxApi } from '../mlx/mlx-api.js';
 import { findPin, parsePackageResolved, type PackagePin } from '../mlx/package-resolved.js';
 import { swiftToolsNote } from '../mlx/swift-tools.js';
 import type { Policy } from '../policy/schema.js';
-import { applyAcknowledgements } from '../diagnostics/acknowledge.js';
 import type { CliIO } from './io.js';
 import { displayPathOf, policyFolder, type PolicySource } from './load-policy-file.js';
-import { printDiagnostics } from './report-format.js';
+import { printUnacknowledged } from './acknowledgements.js';
 
 /** What the app's Package.resolved files pin, the files read, and what got in the way. */
 interface AppPins {
@@ -133,18 +132,12 @@ export async function readPinnedModel(io: CliIO, source: PolicySource): Promise<
   const read = await readAppPins(io.cwd, source);
   const problems = read.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
   if (problems.length > 0) {
-    printAcknowledged(io, source, problems.map(keepCatalogRelease));
+    printUnacknowledged(io, source, problems.map(keepCatalogRelease));
     return { source };
   }
   const release = pinnedRelease(read.lmPin);
-  printAcknowledged(io, source, releaseFindings(source, read.lmPin, release));
+  printUnacknowledged(io, source, releaseFindings(source, read.lmPin, release));
   return { source: { ...source, policy: withPinnedRelease(source.policy, release) }, ...(release ? { release } : {}), ...(read.lmPin ? { pinFile: read.lmPin.path } : {}) };
-}
-
-/** Prints diagnostics but those the policy acknowledges. */
-function printAcknowledged(io: CliIO, source: PolicySource, diagnostics: readonly Diagnostic[]): void {
-  const entries = source.policy.acknowledged.map((entry, index) => ({ id: entry.warning, place: { file: source.displayPath, path: `acknowledged[${index}].warning` } }));
-  printDiagnostics(io, 'text', applyAcknowledgements(diagnostics, entries).shown);
 }
 
 /**
