@@ -58,15 +58,14 @@ async function readAppPins(cwd: string, source: PolicySource): Promise<AppPins> 
     if (lm) lmPins.push({ pin: lm, file: shown, path });
   }
   const lmPin = lmPins[0];
-  if (new Set(lmPins.map(({ pin }) => pin.version ?? pin.revision ?? pin.branch)).size > 1) {
-    const list = lmPins.map(({ pin, file }) => `${file} pins ${pin.version ?? pin.branch ?? pin.revision}`).join(', ');
-    diagnostics.push({ severity: 'error', ...place(['evaluator']), message: `the app's Package.resolved files disagree about mlx-swift-lm (${list}), which decides how images are tiled; set evaluator.packageResolved to the one the app builds with` });
-  }
-  const versions = new Set(pins.map(({ pin }) => pin.version ?? pin.revision ?? pin.branch));
-  if (versions.size > 1) {
-    const list = pins.map(({ pin, file }) => `${file} pins ${pin.version ?? pin.branch ?? pin.revision}`).join(', ');
-    diagnostics.push({ severity: 'error', ...place(['evaluator']), message: `the app's Package.resolved files disagree about mlx-swift (${list}); set evaluator.packageResolved to the one the app builds with` });
-  }
+  // Files that pin different releases of a package: which one the app builds with is unknown.
+  const disagreement = (found: readonly { pin: PackagePin; file: string }[], name: string, why: string) => {
+    if (new Set(found.map(({ pin }) => pin.version ?? pin.revision ?? pin.branch)).size < 2) return;
+    const list = found.map(({ pin, file }) => `${file} pins ${pin.version ?? pin.branch ?? pin.revision}`).join(', ');
+    diagnostics.push({ severity: 'error', ...place(['evaluator']), message: `the app's Package.resolved files disagree about ${name} (${list})${why}; set evaluator.packageResolved to the one the app builds with` });
+  };
+  disagreement(lmPins, 'mlx-swift-lm', ', which decides how images are tiled');
+  disagreement(pins, 'mlx-swift', '');
   return { files, diagnostics, pins, ...(lmPin ? { lmPin } : {}) };
 }
 
