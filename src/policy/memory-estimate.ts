@@ -30,6 +30,11 @@
 /** KVCacheSimple allocates keys and values in steps of this many tokens. */
 export const KV_STEP = 256;
 
+/** The tokens KVCacheSimple has allocated room for when it holds `tokens`: whole steps. */
+export function kvStepTokens(tokens: number): number {
+  return Math.ceil(tokens / KV_STEP) * KV_STEP;
+}
+
 /* The figures measured with the real MLX, as src/devices/measured.ts holds them (scripts/measured-figures.mjs writes it). */
 
 /** One measuring run: the command, when, and the versions it ran with. */
@@ -181,7 +186,7 @@ export function measuredActivations(shape: MeasuredShape): bigint {
 export function estimateTier(model: ModelMemory, tier: TierMemory): TierEstimate {
   const image = imageTokens(model, tier.imageSize);
   const total = tier.maxTokens + model.promptTokens + image.tokens + image.layout;
-  const tokens = { answer: tier.maxTokens, prompt: model.promptTokens, image: image.tokens, layout: image.layout, total, cached: Math.ceil(total / KV_STEP) * KV_STEP };
+  const tokens = { answer: tier.maxTokens, prompt: model.promptTokens, image: image.tokens, layout: image.layout, total, cached: kvStepTokens(total) };
   const kvCache = model.kvBytesPerToken * BigInt(tokens.cached);
   const measured = measurementFor(model, image, tier.maxTokens);
   const activations = measured ? measuredActivations(measured.shape) : model.activations;

@@ -4,7 +4,7 @@
  * own figures, the OS version and the thermal state; and what memtier's estimate says for each.
  * A report of format 2 has none of them: each is then absent, shown as "not in this report". Pure.
  */
-import { KV_STEP, type TierEstimate } from '../policy/memory-estimate.js';
+import { kvStepTokens, type TierEstimate } from '../policy/memory-estimate.js';
 import type { ReadStressReport } from './stress-report.js';
 
 /** A measured value, and where in the report it is. */
@@ -55,8 +55,6 @@ interface PlacedAnswer {
   where: string;
 }
 
-const roundUp = (tokens: number) => Math.ceil(tokens / KV_STEP) * KV_STEP;
-
 /** The figures of format 3 in `report`. */
 export function memoryFiguresOf(report: ReadStressReport, answers: readonly PlacedAnswer[]): MemoryFigures {
   const loaded = answers.find(({ answer }) => answer.footprintAfterLoad !== undefined);
@@ -78,7 +76,7 @@ export function memoryFiguresOf(report: ReadStressReport, answers: readonly Plac
     growth.bytes += last - first;
     growth.tokens += answer.tokens - 1;
     // At the last token the cache holds the prompt and every token but the last.
-    growth.kvTokens += prompt === undefined ? answer.tokens - 1 : roundUp(prompt + answer.tokens - 1) - roundUp(prompt);
+    growth.kvTokens += prompt === undefined ? answer.tokens - 1 : kvStepTokens(prompt + answer.tokens - 1) - kvStepTokens(prompt);
     growth.stepped &&= prompt !== undefined;
     growth.answers += 1;
   }
@@ -134,7 +132,7 @@ export function memoryEstimates(figures: MemoryFigures, estimate: TierEstimate):
     kvBytesPerToken,
     // At the first token the vision encoder's and the prefill's temporaries are freed: MLX holds the
     // weights, the prompt's KV cache and at most cacheLimit of freed buffers in its cache.
-    afterPrefill: { bytes: estimate.weights + kvBytesPerToken * BigInt(roundUp(promptTokens)) + estimate.cacheLimit, promptTokens, fromReport: reported !== undefined },
+    afterPrefill: { bytes: estimate.weights + kvBytesPerToken * BigInt(kvStepTokens(promptTokens)) + estimate.cacheLimit, promptTokens, fromReport: reported !== undefined },
     ...(growth && growth.tokens > 0 ? { growthPerToken: (Number(kvBytesPerToken) * growth.kvTokens) / growth.tokens } : {}),
   };
 }
