@@ -125,9 +125,14 @@ function percentOff(estimate: bigint, measured: bigint): string {
   return `${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%`;
 }
 
+/** "mlx-swift-lm 2.29.2 (for releases before 3.31.4)": a measured release and the releases it stands for. */
+function measuredReleaseInWords(release: TierEstimate['release']): string {
+  return `mlx-swift-lm ${release} (for ${release === '2.29.2' ? 'releases before 3.31.4' : '3.31.4 and later'})`;
+}
+
 /** The measurement in words: model, release, image shape, run and date. */
 export function measurementInWords(shape: NonNullable<TierEstimate['measured']>['shape']): string {
-  const release = shape.release === '2.29.2' ? 'mlx-swift-lm 2.29.2 (for releases before 3.31.4)' : 'mlx-swift-lm 3.31.4 (for 3.31.4 and later)';
+  const release = measuredReleaseInWords(shape.release);
   const vision = shape.visionRun !== undefined ? `; vision from ${shape.visionSource}, ${measuredRunInWords(shape.visionRun)}` : '';
   return `${shape.model}, ${release}, ${shape.shape}: the real MLX on a CPU, Metal equivalent (${measuredRunInWords(shape.run)}${vision}; tools/measure/REPORT.md)`;
 }
@@ -197,7 +202,7 @@ export function estimateBreakdown(model: ResolvedModel, estimate: TierEstimate):
       ? `+ activations   ${formatSizeApprox(estimate.activations)} (measured: ${stagesInWords(m.shape)})`
       : `+ activations   ${formatSizeApprox(estimate.activations)} (estimated: ${model.sources.activations.source})`,
     `= ${formatSizeApprox(estimate.total)}${m?.tier ? `; measured peak ${formatSizeApprox(m.tier.peak + estimate.cacheLimit)} (MLX's ${formatSizeApprox(m.tier.peak)}, ${STAGE_WORDS[m.tier.peakStage]}, + cacheLimit)` : ''}`,
-    ...(m ? [`  measured: ${m.shape.model}, mlx-swift-lm ${m.shape.release} (for ${m.shape.release === '2.29.2' ? 'releases before 3.31.4' : '3.31.4 and later'}), ${m.shape.shape}, on ${measuredRunDate(m.shape.run)}: the real MLX on a CPU, Metal equivalent (tools/measure/REPORT.md)`] : []),
+    ...(m ? [`  measured: ${m.shape.model}, ${measuredReleaseInWords(m.shape.release)}, ${m.shape.shape}, on ${measuredRunDate(m.shape.run)}: the real MLX on a CPU, Metal equivalent (tools/measure/REPORT.md)`] : []),
   ];
 }
 
