@@ -10,29 +10,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { GeneratedFile } from '../../src/render/render-files.js';
 import { patchEvaluator } from '../../src/patch/rewrite-evaluator.js';
-import { findTopLevelClasses } from '../../src/patch/swift-source.js';
 import { editedPolicy, validPolicy } from '../helpers/policy.js';
-import { compileAppModule, diagnosticsIn, lint, swiftSkipped, tempFolder, VLMEVAL_CASE, writeFiles } from './harness.js';
+import { compileAppModule, diagnosticsIn, evaluatorClassSource, lint, swiftSkipped, tempFolder, VLMEVAL_CASE, writeFiles } from './harness.js';
 import { splitGenerated } from './helpers.js';
 
 const CLASS = 'PhotoEvaluator';
-
-/** The class and the top-level constants it reads, under the imports it needs (the view code has no Linux stand-in). */
-function classSource(text: string): GeneratedFile {
-  const [range] = findTopLevelClasses(text, CLASS);
-  if (!range) throw new Error(`no class ${CLASS}`);
-  const lines = text.slice(0, range.start).split('\n');
-  const constants: string[] = [];
-  for (let index = 0; index < lines.length; index++) {
-    if (!/^let \w+ =/.test(lines[index]!)) continue;
-    constants.push(lines[index]!);
-    while (lines[index + 1]?.startsWith('    ')) constants.push(lines[++index]!);
-  }
-  const imports = ['AsyncAlgorithms', 'CoreImage', 'Foundation', 'MLX', 'MLXLMCommon', 'MLXVLM', 'SwiftUI'].map((name) => `import ${name}`);
-  return { path: `${CLASS}.swift`, contents: [...imports, '', ...constants, '', text.slice(range.start, range.end), ''].join('\n') };
-}
 
 describe.skipIf(swiftSkipped)(`a class named ${CLASS}, patched and compiled with the files generated for it (mlx-swift 0.29.1, mlx-swift-lm 2.29.2)`, () => {
   it('builds in Swift 6 mode with -warnings-as-errors, and the stress test type-checks against it', async () => {
@@ -42,9 +25,10 @@ describe.skipIf(swiftSkipped)(`a class named ${CLASS}, patched and compiled with
     if (!result.ok) throw new Error(result.problems.map((problem) => problem.message).join('\n'));
     const { module, sources, tests } = splitGenerated(policy);
     expect(sources.map((file) => file.path)).toContain(`${CLASS}+MemoryPolicy.swift`);
-    const all = [...sources, ...tests, classSource(result.output)];
+    const patched = evaluatorClassSource(VLMEVAL_CASE, result.output, CLASS);
+    const all = [...sources, ...tests, patched];
     expect(all.filter((file) => /\bVLMEvaluator\b/.test(file.contents)).map((file) => file.path)).toEqual([]);
-    const build = compileAppModule('mlx-0.29', { name: 'class-name-photo-evaluator', module, sources: [...sources, classSource(result.output)], appMode: 'strict', tests });
+    const build = compileAppModule('mlx-0.29', { name: 'class-name-photo-evaluator', module, sources: [...sources, patched], appMode: 'strict', tests });
     expect(diagnosticsIn(build.output, [module, 'Tests'])).toEqual([]);
     expect(build.status, build.output).toBe(0);
   }, 900_000);

@@ -564,13 +564,14 @@ export function withMlxSwiftLm3Loading(text: string): string {
 export const VLMEVAL_CASE = fileURLToPath(new URL('../fixtures/shapes/vlmeval-44b14cf/ContentView.swift', import.meta.url));
 
 /**
- * An app file's `VLMEvaluator` class (found as `memtier patch` finds it) and the top-level constants
- * it reads, unchanged, under the imports the class needs. The rest of the file is SwiftUI view code
- * (PhotosUI, AVKit), which has no stand-in on Linux and which no memory decision touches.
+ * An app file's evaluator class (`VLMEvaluator` unless named; found as `memtier patch` finds it)
+ * and the top-level constants it reads, unchanged, under the imports the class needs. The rest of
+ * the file is SwiftUI view code (PhotosUI, AVKit), which has no stand-in on Linux and which no
+ * memory decision touches.
  */
-export function evaluatorClassSource(file: string = VLMEVAL_CASE, text: string = readFileSync(file, 'utf8')): GeneratedFile {
-  const [range, ...more] = findTopLevelClasses(text, 'VLMEvaluator');
-  if (!range || more.length > 0) throw new Error(`${file}: expected one top-level class VLMEvaluator, found ${more.length + (range ? 1 : 0)}`);
+export function evaluatorClassSource(file: string = VLMEVAL_CASE, text: string = readFileSync(file, 'utf8'), className = 'VLMEvaluator'): GeneratedFile {
+  const [range, ...more] = findTopLevelClasses(text, className);
+  if (!range || more.length > 0) throw new Error(`${file}: expected one top-level class ${className}, found ${more.length + (range ? 1 : 0)}`);
   const lines = text.slice(0, range.start).split('\n');
   const constants: string[] = [];
   for (let index = 0; index < lines.length; index++) {
@@ -579,8 +580,8 @@ export function evaluatorClassSource(file: string = VLMEVAL_CASE, text: string =
     while (lines[index + 1]?.startsWith('    ')) constants.push(lines[++index]!);
   }
   const imports = ['AsyncAlgorithms', 'CoreImage', 'Foundation', 'MLX', 'MLXLMCommon', 'MLXVLM', 'SwiftUI'].map((name) => `import ${name}`);
-  const header = `// VLMEvaluator and the constants it reads, from ${file.split('/test/')[1] ?? file}.`;
-  return { path: 'VLMEvaluator.swift', contents: [header, '', ...imports, '', ...constants, '', text.slice(range.start, range.end), ''].join('\n') };
+  const header = `// ${className} and the constants it reads, from ${file.split('/test/')[1] ?? file}.`;
+  return { path: `${className}.swift`, contents: [header, '', ...imports, '', ...constants, '', text.slice(range.start, range.end), ''].join('\n') };
 }
 
 /** `path:line:col: warning|error: …` lines that the compiler reported for files under `Sources/<module>/` or `Tests/`. */
