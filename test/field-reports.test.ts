@@ -102,6 +102,18 @@ function read(text: string, file = 'phone.json'): FieldReport {
 const text = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const ids = (report: FieldReport) => measureReports(policy, budget, [report]).runs[0]!.warnings.map((warning) => warning.id);
 
+/** The errors `readFieldReport` gives a broken report, formatted as the CLI prints them. */
+function errorOf(broken: string): string[] {
+  const result = readFieldReport(broken, 'phone.json');
+  if (result.ok) throw new Error('accepted');
+  return result.diagnostics.map(formatDiagnostic);
+}
+
+/** The 1-based line of the first line of `source` that holds `needle`. */
+function lineOf(needle: string, source: string): number {
+  return source.split('\n').findIndex((line) => line.includes(needle)) + 1;
+}
+
 describe('a report the generated Swift wrote (the Linux harness)', () => {
   it('is valid, matched to the iPhone 13 by its identifier and to standard by name, and its promises checked against the policy', () => {
     const harness = read(fixture(HARNESS), HARNESS);
@@ -323,12 +335,6 @@ describe('format 3: the footprint after load and after prefill, its growth per t
 
   it('a wrong type or value in a new field is a located error with its key path and what was expected', () => {
     const valid = text(report());
-    const errorOf = (broken: string) => {
-      const result = readFieldReport(broken, 'phone.json');
-      if (result.ok) throw new Error('accepted');
-      return result.diagnostics.map(formatDiagnostic);
-    };
-    const lineOf = (needle: string, source: string) => source.split('\n').findIndex((line) => line.includes(needle)) + 1;
     const hot = valid.replace('"thermalStateAtEnd": "fair"', '"thermalStateAtEnd": "hot"');
     expect(errorOf(hot)).toEqual([`phone.json:${lineOf('"thermalStateAtEnd"', hot)}:24: error: thermalStateAtEnd: invalid option: expected one of "nominal"|"fair"|"serious"|"critical", got "hot"`]);
     const peak = valid.replace('"peakMemory": 1520435200', '"peakMemory": "1.4 GB"');
@@ -342,12 +348,6 @@ describe('format 3: the footprint after load and after prefill, its growth per t
 
 describe('broken reports: a located error each, never a crash', () => {
   const valid = text(report());
-  const errorOf = (broken: string) => {
-    const result = readFieldReport(broken, 'phone.json');
-    if (result.ok) throw new Error('accepted');
-    return result.diagnostics.map(formatDiagnostic);
-  };
-  const lineOf = (needle: string, source: string) => source.split('\n').findIndex((line) => line.includes(needle)) + 1;
 
   it('bad JSON: the line and column where it stops being JSON', () => {
     const trailing = valid.replace('"reloads": 0,', '"reloads": 0,,');
